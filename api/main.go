@@ -1,0 +1,157 @@
+// Command signpost serves the Signpost API: safeguarding news, helplines and
+// campaigns as JSON, feeds and embeddable HTML.
+//
+//	@title						Signpost API
+//	@version					1.0
+//	@description				An open content API for safeguarding campaigns: news articles, helplines and the campaigns that tie them together. Public reads need no key. Errors are RFC 9457 problem+json.
+//	@license.name				MIT
+//	@BasePath					/
+//	@schemes					http https
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"signpost/models"
+)
+
+// Version is set at build time with -ldflags "-X main.Version=…".
+var Version = "dev"
+
+func main() {
+	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	slog.SetDefault(logger)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := Main(ctx, os.Args[1:], os.Getenv, os.Stdout, logger); err != nil {
+		fmt.Fprintln(os.Stderr, "signpost:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `usage: signpost [command] [flags]
+
+commands:
+  serve     start the API (default); on an empty database loads the seed content
+  migrate   apply pending database migrations and exit
+  seed      load the seed content into an empty database and exit
+  version   print the version
+
+Run 'signpost serve -h' for the flags; each has a SIGNPOST_* environment variable.`
+
+// Main runs one sub-command. It is split from main so that tests can run the program
+// with their own arguments, environment and output.
+func Main(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer, logger *slog.Logger) error {
+	cmd := "serve"
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve", "migrate", "seed":
+	case "version":
+		fmt.Fprintln(stdout, "signpost", Version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	default:
+		return fmt.Errorf("unknown command %q\n%s", cmd, usage)
+	}
+	cfg, rest, err := LoadConfig("signpost "+cmd, args, getenv)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return fmt.Errorf("unexpected arguments: %v", rest)
+	}
+	switch cmd {
+	case "migrate":
+		store, err := models.Open(ctx, models.Config{Path: cfg.DB})
+		if err != nil {
+			return err
+		}
+		defer store.Close()
+		v, err := store.SchemaVersion(ctx)
+		if err == nil {
+			fmt.Fprintf(stdout, "database %s is at schema version %d\n", cfg.DB, v)
+		}
+		return err
+	case "seed":
+		store, err := models.Open(ctx, models.Config{Path: cfg.DB})
+		if err != nil {
+			return err
+		}
+		defer store.Close()
+		loaded, err := store.Seed(ctx)
+		if err == nil {
+			fmt.Fprintln(stdout, map[bool]string{true: "seed content loaded", false: "database already has content; nothing loaded"}[loaded])
+		}
+		return err
+	}
+	return Run(ctx, cfg, logger, nil)
+}
+
+// Run opens the store, loads the seed content on an empty database unless told not
+// to, and serves until ctx is done, then stops gracefully. When ready is not nil it
+// receives the listener's address once the server accepts connections.
+func Run(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- string) error {
+	store, err := models.Open(ctx, models.Config{Path: cfg.DB})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if !cfg.NoSeed {
+		loaded, err := store.Seed(ctx)
+		if err != nil {
+			return err
+		}
+		if loaded {
+			logger.Info("seed content loaded", "db", cfg.DB)
+		}
+	}
+
+	srv := &http.Server{
+		Handler:           NewRouter(store, cfg, logger),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	logger.Info("listening", "addr", ln.Addr().String(), "version", Version)
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("graceful stop: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	logger.Info("stopped")
+	return nil
+}

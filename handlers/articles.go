@@ -1,0 +1,100 @@
+package handlers
+
+import (
+	"github.com/gin-gonic/gin"
+
+	"signpost/models"
+)
+
+// ArticleList is the list envelope of articles, for the docs.
+type ArticleList struct {
+	Data  []Article `json:"data"`
+	Meta  ListMeta  `json:"meta"`
+	Links ListLinks `json:"links"`
+}
+
+// listArticles godoc
+//
+//	@Summary		List published articles
+//	@Description	Published articles, newest first, in pages. Filters combine with AND. Unknown parameters are rejected.
+//	@Tags			articles
+//	@Produce		json
+//	@Param			campaign			query		string	false	"campaign slug"
+//	@Param			region				query		string	false	"region slug; matches articles about that region or any region below it"
+//	@Param			topic				query		string	false	"topic slug"
+//	@Param			organisation		query		string	false	"organisation slug: the publisher or an organisation the article is about"
+//	@Param			published_after		query		string	false	"date (2027-01-31) or RFC 3339 time; inclusive"
+//	@Param			published_before	query		string	false	"date or RFC 3339 time; exclusive"
+//	@Param			q					query		string	false	"full-text search: words, \"phrases\", prefix*, AND, OR, NOT"
+//	@Param			limit				query		int		false	"page size, 1-100"	default(20)
+//	@Param			cursor				query		string	false	"next_cursor from the previous page"
+//	@Success		200					{object}	ArticleList
+//	@Header			200					{string}	Link	"<next page>; rel=\"next\""
+//	@Header			200					{string}	ETag	"strong entity tag"
+//	@Failure		400					{object}	Problem	"invalid parameter"
+//	@Failure		500					{object}	Problem	"internal error"
+//	@Router			/api/v1/articles [get]
+func (h *Handler) listArticles(c *gin.Context) {
+	q, err := parseQuery(c.Request.URL, "campaign", "region", "topic", "organisation", "published_after", "published_before", "q", "limit", "cursor")
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	var f models.ArticleFilter
+	var errs [9]error
+	f.Campaign, errs[0] = q.slug("campaign")
+	f.Region, errs[1] = q.slug("region")
+	f.Topic, errs[2] = q.slug("topic")
+	f.Organisation, errs[3] = q.slug("organisation")
+	f.PublishedAfter, errs[4] = q.time("published_after")
+	f.PublishedBefore, errs[5] = q.time("published_before")
+	f.Q, errs[6] = q.str("q")
+	f.Limit, errs[7] = q.limit()
+	f.Cursor, errs[8] = q.str("cursor")
+	if err := firstErr(errs[:]...); err != nil {
+		WriteError(c, err)
+		return
+	}
+	page, err := h.store.FindArticles(c.Request.Context(), f)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	data := make([]Article, len(page.Items))
+	for i := range page.Items {
+		data[i] = articleJSON(&page.Items[i], false, false)
+	}
+	writeList(c, data, f.Limit, page.NextCursor)
+}
+
+// ArticleItem is the item envelope of an article, for the docs.
+type ArticleItem struct {
+	Data Article `json:"data"`
+}
+
+// getArticle godoc
+//
+//	@Summary		Get one article
+//	@Description	One published article with its body as sanitised HTML and as plain text. An old slug answers 301 to the current one.
+//	@Tags			articles
+//	@Produce		json
+//	@Param			slug	path		string	true	"article slug"
+//	@Success		200		{object}	ArticleItem
+//	@Header			200		{string}	ETag	"strong entity tag"
+//	@Success		301		"the article's slug changed; Location has the new URL"
+//	@Failure		400		{object}	Problem	"invalid parameter"
+//	@Failure		404		{object}	Problem	"no such article"
+//	@Failure		500		{object}	Problem	"internal error"
+//	@Router			/api/v1/articles/{slug} [get]
+func (h *Handler) getArticle(c *gin.Context) {
+	if _, err := parseQuery(c.Request.URL); err != nil {
+		WriteError(c, err)
+		return
+	}
+	a, err := h.store.FindArticle(c.Request.Context(), c.Param("slug"), models.Visibility{})
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	writeItem(c, articleJSON(a, true, false))
+}

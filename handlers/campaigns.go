@@ -1,0 +1,95 @@
+package handlers
+
+import (
+	"github.com/gin-gonic/gin"
+
+	"signpost/models"
+)
+
+// CampaignList is the list envelope of campaigns, for the docs.
+type CampaignList struct {
+	Data  []Campaign `json:"data"`
+	Meta  ListMeta   `json:"meta"`
+	Links ListLinks  `json:"links"`
+}
+
+// listCampaigns godoc
+//
+//	@Summary		List campaigns
+//	@Description	Published campaigns by name. status is derived from the dates: upcoming, active, ended, or unknown when the dates are not known.
+//	@Tags			campaigns
+//	@Produce		json
+//	@Param			status			query		string	false	"derived status"	Enums(upcoming, active, ended, unknown)
+//	@Param			region			query		string	false	"region slug; matches campaigns in that region, above it or below it"
+//	@Param			organisation	query		string	false	"organisation slug: organiser or partner"
+//	@Param			scope			query		string	false	"scope"	Enums(local, regional, national)
+//	@Param			limit			query		int		false	"page size, 1-100"	default(20)
+//	@Param			cursor			query		string	false	"next_cursor from the previous page"
+//	@Success		200				{object}	CampaignList
+//	@Header			200				{string}	Link	"<next page>; rel=\"next\""
+//	@Header			200				{string}	ETag	"strong entity tag"
+//	@Failure		400				{object}	Problem	"invalid parameter"
+//	@Failure		500				{object}	Problem	"internal error"
+//	@Router			/api/v1/campaigns [get]
+func (h *Handler) listCampaigns(c *gin.Context) {
+	q, err := parseQuery(c.Request.URL, "status", "region", "organisation", "scope", "limit", "cursor")
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	var f models.CampaignFilter
+	var errs [6]error
+	f.Period, errs[0] = q.oneOf("status", models.PeriodUpcoming, models.PeriodActive, models.PeriodEnded, models.PeriodUnknown)
+	f.Region, errs[1] = q.slug("region")
+	f.Organisation, errs[2] = q.slug("organisation")
+	f.Scope, errs[3] = q.oneOf("scope", models.CampaignScopes...)
+	f.Limit, errs[4] = q.limit()
+	f.Cursor, errs[5] = q.str("cursor")
+	if err := firstErr(errs[:]...); err != nil {
+		WriteError(c, err)
+		return
+	}
+	page, err := h.store.FindCampaigns(c.Request.Context(), f)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	now := h.store.Now()
+	data := make([]Campaign, len(page.Items))
+	for i := range page.Items {
+		data[i] = campaignJSON(&page.Items[i], now)
+	}
+	writeList(c, data, f.Limit, page.NextCursor)
+}
+
+// CampaignItem is the item envelope of a campaign, for the docs.
+type CampaignItem struct {
+	Data Campaign `json:"data"`
+}
+
+// getCampaign godoc
+//
+//	@Summary		Get one campaign
+//	@Description	One campaign with organiser, partners, period, hashtags, outcomes (its own, plus totals of its articles' outcomes), helplines and latest articles. An old slug answers 301.
+//	@Tags			campaigns
+//	@Produce		json
+//	@Param			slug	path		string	true	"campaign slug"
+//	@Success		200		{object}	CampaignItem
+//	@Header			200		{string}	ETag	"strong entity tag"
+//	@Success		301		"the campaign's slug changed; Location has the new URL"
+//	@Failure		400		{object}	Problem	"invalid parameter"
+//	@Failure		404		{object}	Problem	"no such campaign"
+//	@Failure		500		{object}	Problem	"internal error"
+//	@Router			/api/v1/campaigns/{slug} [get]
+func (h *Handler) getCampaign(c *gin.Context) {
+	if _, err := parseQuery(c.Request.URL); err != nil {
+		WriteError(c, err)
+		return
+	}
+	cp, err := h.store.FindCampaign(c.Request.Context(), c.Param("slug"), models.Visibility{})
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	writeItem(c, campaignJSON(cp, h.store.Now()))
+}

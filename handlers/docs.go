@@ -1,0 +1,67 @@
+package handlers
+
+import (
+	"encoding/json"
+	"net/http"
+	"sync"
+
+	"github.com/getkin/kin-openapi/openapi2"
+	"github.com/getkin/kin-openapi/openapi2conv"
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/gin-gonic/gin"
+	swaggerFiles "github.com/swaggo/files"
+	ginSwagger "github.com/swaggo/gin-swagger"
+
+	"signpost/docs"
+)
+
+var openAPI = sync.OnceValues(func() ([]byte, error) {
+	doc, err := OpenAPI3()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(doc)
+})
+
+// OpenAPI3 returns the API's OpenAPI 3 description, converted from the Swagger 2
+// document that swag generates from the handlers' annotations.
+func OpenAPI3() (*openapi3.T, error) {
+	var v2 openapi2.T
+	if err := json.Unmarshal([]byte(docs.SwaggerInfo.ReadDoc()), &v2); err != nil {
+		return nil, err
+	}
+	v3, err := openapi2conv.ToV3(&v2)
+	if err != nil {
+		return nil, err
+	}
+	v3.Servers = openapi3.Servers{{URL: "/"}}
+	return v3, nil
+}
+
+// openapiJSON godoc
+//
+//	@Summary	The OpenAPI 3 description of this API
+//	@Tags		operations
+//	@Produce	json
+//	@Success	200	{object}	object
+//	@Router		/openapi.json [get]
+func openapiJSON(c *gin.Context) {
+	b, err := openAPI()
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.Data(http.StatusOK, "application/json", b)
+}
+
+// DocsRoutes serves the spec at /openapi.json and a browsable UI at /docs. The UI's
+// assets are embedded in the binary: the page makes no third-party requests.
+func DocsRoutes(r *gin.Engine) {
+	r.GET("/openapi.json", openapiJSON)
+	ui := ginSwagger.WrapHandler(swaggerFiles.Handler, ginSwagger.URL("/openapi.json"), ginSwagger.DocExpansion("list"))
+	r.GET("/docs", func(c *gin.Context) { c.Redirect(http.StatusFound, "/docs/index.html") })
+	r.GET("/docs/*any", func(c *gin.Context) {
+		c.Header("Content-Security-Policy", "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'")
+		ui(c)
+	})
+}

@@ -1,0 +1,105 @@
+package handlers
+
+import (
+	"github.com/gin-gonic/gin"
+
+	"signpost/models"
+)
+
+// HelplineList is the list envelope of helplines, for the docs.
+type HelplineList struct {
+	Data  []Helpline `json:"data"`
+	Meta  ListMeta   `json:"meta"`
+	Links ListLinks  `json:"links"`
+}
+
+// listHelplines godoc
+//
+//	@Summary		List helplines
+//	@Description	Published helplines in the order a person in need wants them: lines open now first, then the rest, each by name. open_now and next_change_at are computed for the moment of the request (or for `at`).
+//	@Tags			helplines
+//	@Produce		json
+//	@Param			region		query		string	false	"region slug; matches lines whose coverage contains it or any region above it (a UK-wide line serves Cumbria)"
+//	@Param			topic		query		string	false	"topic slug"
+//	@Param			audience	query		string	false	"audience slug"
+//	@Param			channel		query		string	false	"contact channel"	Enums(phone, textphone, sms, webchat, email, web)
+//	@Param			open_now	query		bool	false	"only lines open at the moment (or at `at`)"
+//	@Param			at			query		string	false	"RFC 3339 time to compute open_now for, instead of now"
+//	@Param			limit		query		int		false	"page size, 1-100"	default(20)
+//	@Param			cursor		query		string	false	"next_cursor from the previous page"
+//	@Success		200			{object}	HelplineList
+//	@Header			200			{string}	Link	"<next page>; rel=\"next\""
+//	@Header			200			{string}	ETag	"strong entity tag"
+//	@Failure		400			{object}	Problem	"invalid parameter"
+//	@Failure		500			{object}	Problem	"internal error"
+//	@Router			/api/v1/helplines [get]
+func (h *Handler) listHelplines(c *gin.Context) {
+	q, err := parseQuery(c.Request.URL, "region", "topic", "audience", "channel", "open_now", "at", "limit", "cursor")
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	var f models.HelplineFilter
+	var errs [8]error
+	f.Region, errs[0] = q.slug("region")
+	f.Topic, errs[1] = q.slug("topic")
+	f.Audience, errs[2] = q.slug("audience")
+	f.Channel, errs[3] = q.oneOf("channel", models.ChannelTypes...)
+	f.OpenNow, errs[4] = q.boolean("open_now")
+	f.At, errs[5] = q.instant("at")
+	f.Limit, errs[6] = q.limit()
+	f.Cursor, errs[7] = q.str("cursor")
+	if err := firstErr(errs[:]...); err != nil {
+		WriteError(c, err)
+		return
+	}
+	page, err := h.store.FindHelplines(c.Request.Context(), f)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	data := make([]Helpline, len(page.Items))
+	for i := range page.Items {
+		data[i] = helplineJSON(&page.Items[i])
+	}
+	writeList(c, data, f.Limit, page.NextCursor)
+}
+
+// HelplineItem is the item envelope of a helpline, for the docs.
+type HelplineItem struct {
+	Data Helpline `json:"data"`
+}
+
+// getHelpline godoc
+//
+//	@Summary		Get one helpline
+//	@Description	One helpline with its contact channels, opening hours (structured and as text), open_now and next_change_at. An old slug answers 301.
+//	@Tags			helplines
+//	@Produce		json
+//	@Param			slug	path		string	true	"helpline slug"
+//	@Param			at		query		string	false	"RFC 3339 time to compute open_now for, instead of now"
+//	@Success		200		{object}	HelplineItem
+//	@Header			200		{string}	ETag	"strong entity tag"
+//	@Success		301		"the helpline's slug changed; Location has the new URL"
+//	@Failure		400		{object}	Problem	"invalid parameter"
+//	@Failure		404		{object}	Problem	"no such helpline"
+//	@Failure		500		{object}	Problem	"internal error"
+//	@Router			/api/v1/helplines/{slug} [get]
+func (h *Handler) getHelpline(c *gin.Context) {
+	q, err := parseQuery(c.Request.URL, "at")
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	at, err := q.instant("at")
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	hl, err := h.store.FindHelpline(c.Request.Context(), c.Param("slug"), at, models.Visibility{})
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	writeItem(c, helplineJSON(hl))
+}

@@ -1,0 +1,202 @@
+package handlers
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"signpost/models"
+)
+
+const requestIDKey = "signpost.request_id"
+
+// RequestID returns the request's ID, set by the RequestIDs middleware.
+func RequestID(c *gin.Context) string {
+	return c.GetString(requestIDKey)
+}
+
+// RequestIDs accepts a well-formed X-Request-ID from the client or makes one, and
+// echoes it on the response.
+func RequestIDs() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id := c.GetHeader("X-Request-ID")
+		if !validRequestID(id) {
+			var b [8]byte
+			rand.Read(b[:])
+			id = hex.EncodeToString(b[:])
+		}
+		c.Set(requestIDKey, id)
+		c.Header("X-Request-ID", id)
+		c.Next()
+	}
+}
+
+func validRequestID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// Recovery turns a panic into a logged 500 problem, never a stack trace for the client.
+func Recovery() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				WriteError(c, fmt.Errorf("panic: %v", v))
+			}
+		}()
+		c.Next()
+	}
+}
+
+// AccessLog logs one structured line a request: method, route template, status,
+// duration and request ID. Client addresses and query strings are left out unless
+// the operator opts in with logClient, since people looking up a helpline must not
+// be tracked.
+func AccessLog(logger *slog.Logger, logClient bool) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		start := time.Now()
+		c.Next()
+		route := c.FullPath()
+		if route == "" {
+			route = "(unmatched)"
+		}
+		attrs := []slog.Attr{
+			slog.String("method", c.Request.Method),
+			slog.String("route", route),
+			slog.Int("status", c.Writer.Status()),
+			slog.Duration("duration", time.Since(start)),
+			slog.String("request_id", RequestID(c)),
+		}
+		if logClient {
+			attrs = append(attrs, slog.String("client_ip", c.ClientIP()), slog.String("query", c.Request.URL.RawQuery))
+		}
+		logger.LogAttrs(c.Request.Context(), slog.LevelInfo, "request", attrs...)
+	}
+}
+
+// SecurityHeaders sets the headers every response carries. HTML routes set their own
+// Content-Security-Policy.
+func SecurityHeaders() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		h := c.Writer.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+		h.Set("Cross-Origin-Resource-Policy", "cross-origin")
+		c.Next()
+	}
+}
+
+// BodyLimit refuses request bodies larger than n bytes with 413.
+func BodyLimit(n int64) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if c.Request.ContentLength > n {
+			writeProblem(c, models.Errorf(models.ETOOLARGE, "The request body is larger than %d bytes.", n))
+			return
+		}
+		if c.Request.Body != nil {
+			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, n)
+		}
+		c.Next()
+	}
+}
+
+// bufferedWriter holds a response until the handler is done, so that its entity tag
+// can be computed from the bytes actually sent.
+type bufferedWriter struct {
+	gin.ResponseWriter
+	buf    bytes.Buffer
+	status int
+}
+
+func (w *bufferedWriter) WriteHeader(code int) { w.status = code }
+func (w *bufferedWriter) WriteHeaderNow()      {}
+func (w *bufferedWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.buf.Write(b)
+}
+func (w *bufferedWriter) WriteString(s string) (int, error) { return w.Write([]byte(s)) }
+func (w *bufferedWriter) Status() int {
+	if w.status == 0 {
+		return http.StatusOK
+	}
+	return w.status
+}
+func (w *bufferedWriter) Written() bool { return w.status != 0 }
+func (w *bufferedWriter) Size() int     { return w.buf.Len() }
+
+// Conditional makes GET and HEAD responses cacheable and cheap to revalidate: a strong
+// ETag computed from the body sent, If-None-Match answered with 304, Cache-Control and
+// Vary on successful responses.
+func Conditional(cacheControl string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if c.Request.Method != http.MethodGet && c.Request.Method != http.MethodHead {
+			c.Next()
+			return
+		}
+		orig := c.Writer
+		bw := &bufferedWriter{ResponseWriter: orig}
+		c.Writer = bw
+		c.Next()
+		c.Writer = orig
+
+		status := bw.Status()
+		body := bw.buf.Bytes()
+		h := orig.Header()
+		if status == http.StatusOK {
+			sum := sha256.Sum256(body)
+			etag := `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`
+			h.Set("ETag", etag)
+			if h.Get("Cache-Control") == "" {
+				h.Set("Cache-Control", cacheControl)
+			}
+			h.Add("Vary", "Accept-Encoding")
+			if inm := c.GetHeader("If-None-Match"); inm != "" && etagMatch(inm, etag) {
+				h.Del("Content-Type")
+				h.Del("Content-Length")
+				orig.WriteHeader(http.StatusNotModified)
+				orig.WriteHeaderNow()
+				return
+			}
+		}
+		h.Set("Content-Length", fmt.Sprint(len(body)))
+		orig.WriteHeader(status)
+		orig.WriteHeaderNow()
+		if c.Request.Method != http.MethodHead {
+			orig.Write(body)
+		}
+	}
+}
+
+// etagMatch implements If-None-Match's weak comparison: "*", or any listed tag whose
+// opaque part equals ours, with or without W/.
+func etagMatch(header, etag string) bool {
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimSpace(t)
+		if t == "*" || strings.TrimPrefix(t, "W/") == etag {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,87 @@
+package handlers
+
+import (
+	"github.com/gin-gonic/gin"
+
+	"signpost/models"
+)
+
+// OrganisationList is the list envelope of organisations, for the docs.
+type OrganisationList struct {
+	Data  []Organisation `json:"data"`
+	Meta  ListMeta       `json:"meta"`
+	Links ListLinks      `json:"links"`
+}
+
+// listOrganisations godoc
+//
+//	@Summary		List organisations
+//	@Description	Publishers, helpline operators, campaign organisers and funders, by name.
+//	@Tags			organisations
+//	@Produce		json
+//	@Param			kind	query		string	false	"kind"	Enums(police, charity, government, media, other)
+//	@Param			limit	query		int		false	"page size, 1-100"	default(20)
+//	@Param			cursor	query		string	false	"next_cursor from the previous page"
+//	@Success		200		{object}	OrganisationList
+//	@Header			200		{string}	Link	"<next page>; rel=\"next\""
+//	@Header			200		{string}	ETag	"strong entity tag"
+//	@Failure		400		{object}	Problem	"invalid parameter"
+//	@Failure		500		{object}	Problem	"internal error"
+//	@Router			/api/v1/organisations [get]
+func (h *Handler) listOrganisations(c *gin.Context) {
+	q, err := parseQuery(c.Request.URL, "kind", "limit", "cursor")
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	var f models.OrganisationFilter
+	var errs [3]error
+	f.Kind, errs[0] = q.oneOf("kind", models.OrganisationKinds...)
+	f.Limit, errs[1] = q.limit()
+	f.Cursor, errs[2] = q.str("cursor")
+	if err := firstErr(errs[:]...); err != nil {
+		WriteError(c, err)
+		return
+	}
+	page, err := h.store.FindOrganisations(c.Request.Context(), f)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	data := make([]Organisation, len(page.Items))
+	for i := range page.Items {
+		data[i] = organisationJSON(&page.Items[i])
+	}
+	writeList(c, data, f.Limit, page.NextCursor)
+}
+
+// OrganisationItem is the item envelope of an organisation, for the docs.
+type OrganisationItem struct {
+	Data Organisation `json:"data"`
+}
+
+// getOrganisation godoc
+//
+//	@Summary		Get one organisation
+//	@Tags			organisations
+//	@Produce		json
+//	@Param			slug	path		string	true	"organisation slug"
+//	@Success		200		{object}	OrganisationItem
+//	@Header			200		{string}	ETag	"strong entity tag"
+//	@Success		301		"the organisation's slug changed; Location has the new URL"
+//	@Failure		400		{object}	Problem	"invalid parameter"
+//	@Failure		404		{object}	Problem	"no such organisation"
+//	@Failure		500		{object}	Problem	"internal error"
+//	@Router			/api/v1/organisations/{slug} [get]
+func (h *Handler) getOrganisation(c *gin.Context) {
+	if _, err := parseQuery(c.Request.URL); err != nil {
+		WriteError(c, err)
+		return
+	}
+	o, err := h.store.FindOrganisation(c.Request.Context(), c.Param("slug"))
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	writeItem(c, organisationJSON(o))
+}

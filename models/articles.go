@@ -1,0 +1,273 @@
+package models
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+type articleRow struct {
+	ID                int64
+	Slug              string
+	Title             string
+	Summary           string
+	BodyMarkdown      string
+	BodyHTML          string
+	BodyText          string
+	Status            string
+	PublishAt         *time.Time
+	PublishedAt       *time.Time
+	SourcePublisherID *int64
+	SourceURL         string
+	SourceAttribution string
+	SourcePublishedOn *string
+	ImageURL          string
+	ImageAlt          string
+	ImageCredit       string
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+	DeletedAt         *time.Time
+	Version           int64
+}
+
+func (r *articleRow) article() Article {
+	a := Article{
+		ID: r.ID, Slug: r.Slug, Title: r.Title, Summary: r.Summary,
+		BodyMarkdown: r.BodyMarkdown, BodyHTML: r.BodyHTML, BodyText: r.BodyText,
+		Status: r.Status, PublishAt: utcPtr(r.PublishAt), PublishedAt: utcPtr(r.PublishedAt),
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version,
+		Source: Source{URL: r.SourceURL, Attribution: r.SourceAttribution},
+		Image:  Image{URL: r.ImageURL, Alt: r.ImageAlt, Credit: r.ImageCredit},
+	}
+	if r.SourcePublishedOn != nil {
+		a.Source.PublishedOn = *r.SourcePublishedOn
+	}
+	return a
+}
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+const articleColumns = `a.id, a.slug, a.title, a.summary, a.body_markdown, a.body_html, a.body_text, a.status,
+	a.publish_at, a.published_at, a.source_publisher_id, a.source_url, a.source_attribution, a.source_published_on,
+	a.image_url, a.image_alt, a.image_credit, a.created_at, a.updated_at, a.deleted_at, a.version`
+
+// ArticleFilter selects articles for a list. Slugs that name nothing are EBADPARAM errors.
+type ArticleFilter struct {
+	Campaign        string
+	Region          string // the region or any region below it
+	Topic           string
+	Organisation    string // the publisher or an organisation the article is about
+	PublishedAfter  *time.Time
+	PublishedBefore *time.Time
+	Q               string // FTS5 query over title, summary and body
+	Limit           int
+	Cursor          string
+	Visibility
+}
+
+// FindArticles returns a page of articles, newest first (by published_at, then id).
+// It returns EBADPARAM for a bad limit, cursor, search or filter value.
+func (s *Store) FindArticles(ctx context.Context, f ArticleFilter) (Page[Article], error) {
+	var page Page[Article]
+	limit, err := clampLimit(f.Limit)
+	if err != nil {
+		return page, err
+	}
+	db := s.reader.WithContext(ctx)
+	now := s.now()
+	q := scope(db.Table("articles a").Select(articleColumns), "a", f.Visibility, now)
+	// The public list is ordered by publication time. Drafts have none, so editors'
+	// lists use the creation time for them.
+	sortExpr := "a.published_at"
+	if f.Visibility.Editor {
+		sortExpr = "COALESCE(a.published_at, a.created_at)"
+	}
+	if f.Campaign != "" {
+		id, err := lookupID(ctx, db, "campaigns", f.Campaign, "campaign")
+		if err != nil {
+			return page, err
+		}
+		q = q.Where("EXISTS (SELECT 1 FROM article_campaigns x WHERE x.article_id = a.id AND x.campaign_id = ?)", id)
+	}
+	if f.Region != "" {
+		t, err := loadRegionTree(ctx, db)
+		if err != nil {
+			return page, err
+		}
+		r := t.bySlug[f.Region]
+		if r == nil {
+			return page, BadParam("region", "no region with slug %q", f.Region)
+		}
+		q = q.Where("EXISTS (SELECT 1 FROM article_regions x WHERE x.article_id = a.id AND x.region_id IN ?)", t.descendantsAndSelf(r.ID))
+	}
+	if f.Topic != "" {
+		ids, missing, err := topicIDs(ctx, db, "", []string{f.Topic})
+		if err != nil {
+			return page, err
+		}
+		if len(missing) > 0 {
+			return page, BadParam("topic", "no topic with slug %q", f.Topic)
+		}
+		q = q.Where("EXISTS (SELECT 1 FROM article_topics x WHERE x.article_id = a.id AND x.topic_id = ?)", ids[f.Topic])
+	}
+	if f.Organisation != "" {
+		id, err := lookupID(ctx, db, "organisations", f.Organisation, "organisation")
+		if err != nil {
+			return page, err
+		}
+		q = q.Where("(a.source_publisher_id = ? OR EXISTS (SELECT 1 FROM article_organisations x WHERE x.article_id = a.id AND x.organisation_id = ?))", id, id)
+	}
+	if f.PublishedAfter != nil {
+		q = q.Where("a.published_at >= ?", f.PublishedAfter.UTC())
+	}
+	if f.PublishedBefore != nil {
+		q = q.Where("a.published_at < ?", f.PublishedBefore.UTC())
+	}
+	if f.Q != "" {
+		if err := checkMatch(ctx, db, "articles_fts", f.Q); err != nil {
+			return page, err
+		}
+		q = q.Where("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)", f.Q)
+	}
+	if f.Cursor != "" {
+		c, err := decodeCursor(f.Cursor, "articles")
+		if err != nil {
+			return page, err
+		}
+		at, err := time.Parse(time.RFC3339Nano, c.Key)
+		if err != nil {
+			return page, BadParam("cursor", "not a cursor from this list; use next_cursor from a previous page")
+		}
+		at = at.UTC()
+		q = q.Where("("+sortExpr+" < ? OR ("+sortExpr+" = ? AND a.id < ?))", at, at, c.ID)
+	}
+	var rows []articleRow
+	if err := q.Order(sortExpr + " DESC, a.id DESC").Limit(limit + 1).Scan(&rows).Error; err != nil {
+		return page, internal("find articles", err)
+	}
+	if len(rows) > limit {
+		last := rows[limit-1]
+		key := last.CreatedAt
+		if last.PublishedAt != nil {
+			key = *last.PublishedAt
+		}
+		page.NextCursor = encodeCursor(cursor{List: "articles", Key: key.UTC().Format(time.RFC3339Nano), ID: last.ID})
+		rows = rows[:limit]
+	}
+	page.Items = make([]Article, len(rows))
+	for i := range rows {
+		page.Items[i] = rows[i].article()
+	}
+	if err := s.loadArticleRelations(ctx, db, page.Items, f.Visibility, now); err != nil {
+		return page, err
+	}
+	return page, nil
+}
+
+// FindArticle returns one article by slug. It returns ENOTFOUND when there is no such
+// article visible, and EMOVED (with Location) when the slug is an old one.
+func (s *Store) FindArticle(ctx context.Context, slug string, v Visibility) (*Article, error) {
+	db := s.reader.WithContext(ctx)
+	now := s.now()
+	var rows []articleRow
+	q := scope(db.Table("articles a").Select(articleColumns), "a", v, now).Where("a.slug = ?", slug)
+	if err := q.Limit(1).Scan(&rows).Error; err != nil {
+		return nil, internal("find article", err)
+	}
+	if len(rows) == 0 {
+		return nil, s.missing(ctx, db, "article", "articles", slug, v, now)
+	}
+	a := rows[0].article()
+	items := []Article{a}
+	if err := s.loadArticleRelations(ctx, db, items, v, now); err != nil {
+		return nil, err
+	}
+	return &items[0], nil
+}
+
+// missing explains why a slug found nothing: EMOVED when it is an old slug of a
+// visible item, else ENOTFOUND.
+func (s *Store) missing(ctx context.Context, db *gorm.DB, itemType, table, slug string, v Visibility, now time.Time) error {
+	var cur []string
+	cond, args := refVisible("t", v, now)
+	err := db.Raw(`SELECT t.slug FROM slug_redirects r JOIN `+table+` t ON t.id = r.item_id
+		WHERE r.item_type = ? AND r.slug = ? AND `+cond, append([]any{itemType, slug}, args...)...).Scan(&cur).Error
+	if err != nil {
+		return internal("find redirect", err)
+	}
+	if len(cur) > 0 && cur[0] != slug {
+		return &Error{Code: EMOVED, Message: "This " + itemType + " has moved.", Location: cur[0]}
+	}
+	return Errorf(ENOTFOUND, "No %s with slug %q.", itemType, slug)
+}
+
+func (s *Store) loadArticleRelations(ctx context.Context, db *gorm.DB, items []Article, v Visibility, now time.Time) error {
+	if len(items) == 0 {
+		return nil
+	}
+	ids := idsOf(items, func(a *Article) int64 { return a.ID })
+	regions, err := loadRefs(ctx, db, `SELECT x.article_id AS owner, r.slug, r.name FROM article_regions x
+		JOIN regions r ON r.id = x.region_id WHERE x.article_id IN ? ORDER BY r.position, r.name`, ids)
+	if err != nil {
+		return err
+	}
+	topics, err := loadRefs(ctx, db, `SELECT x.article_id AS owner, t.slug, t.name FROM article_topics x
+		JOIN topics t ON t.id = x.topic_id WHERE x.article_id IN ? ORDER BY t.name`, ids)
+	if err != nil {
+		return err
+	}
+	cond, args := refVisible("c", v, now)
+	campaigns, err := loadRefs(ctx, db, `SELECT x.article_id AS owner, c.slug, c.name FROM article_campaigns x
+		JOIN campaigns c ON c.id = x.campaign_id WHERE x.article_id IN ? AND `+cond+` ORDER BY c.name`, append([]any{ids}, args...)...)
+	if err != nil {
+		return err
+	}
+	cond, args = refVisible("h", v, now)
+	helplines, err := loadRefs(ctx, db, `SELECT x.article_id AS owner, h.slug, h.name FROM article_helplines x
+		JOIN helplines h ON h.id = x.helpline_id WHERE x.article_id IN ? AND `+cond+` ORDER BY h.name`, append([]any{ids}, args...)...)
+	if err != nil {
+		return err
+	}
+	orgs, err := loadRefs(ctx, db, `SELECT x.article_id AS owner, o.slug, o.name FROM article_organisations x
+		JOIN organisations o ON o.id = x.organisation_id WHERE x.article_id IN ? AND o.deleted_at IS NULL ORDER BY o.name`, ids)
+	if err != nil {
+		return err
+	}
+	publishers, err := loadRefs(ctx, db, `SELECT a.id AS owner, o.slug, o.name FROM articles a
+		JOIN organisations o ON o.id = a.source_publisher_id WHERE a.id IN ? AND o.deleted_at IS NULL`, ids)
+	if err != nil {
+		return err
+	}
+	outcomes, err := loadOutcomes(ctx, db, "article", ids)
+	if err != nil {
+		return err
+	}
+	for i := range items {
+		a := &items[i]
+		a.Regions = nonNil(regions[a.ID])
+		a.Topics = nonNil(topics[a.ID])
+		a.Campaigns = nonNil(campaigns[a.ID])
+		a.Helplines = nonNil(helplines[a.ID])
+		a.Organisations = nonNil(orgs[a.ID])
+		a.Outcomes = nonNil(outcomes[a.ID])
+		if p := publishers[a.ID]; len(p) > 0 {
+			a.Source.Publisher = &p[0]
+		}
+	}
+	return nil
+}
+
+// nonNil returns s, or an empty slice for nil, so lists are [] in JSON, never null.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}

@@ -1,0 +1,169 @@
+// Package models is Signpost's domain and storage: the content model, its rules
+// (slugs, opening hours, publication state) and the SQLite store. It never imports gin.
+package models
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"runtime"
+	"strings"
+	"time"
+
+	"gorm.io/driver/sqlite"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// Config says where the database is and how the store tells the time.
+type Config struct {
+	// Path is the SQLite database file.
+	Path string
+	// Now returns the current time; nil means time.Now. Tests pin it.
+	Now func() time.Time
+	// ReadConns is the size of the read pool; 0 picks one from the CPU count.
+	ReadConns int
+}
+
+// Store holds the database: one writer connection, so that writes never race for the
+// lock, and a pool of read-only connections on the same file.
+type Store struct {
+	writer *gorm.DB
+	reader *gorm.DB
+	now    func() time.Time
+	path   string
+}
+
+// Open opens (creating if needed) the database at cfg.Path and applies any pending
+// migrations. It fails when the binary was built without FTS5.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	if cfg.Path == "" {
+		return nil, errors.New("models: database path is empty")
+	}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	s := &Store{now: func() time.Time { return now().UTC() }, path: cfg.Path}
+
+	gcfg := func() *gorm.Config {
+		return &gorm.Config{
+			TranslateError:         true,
+			SkipDefaultTransaction: true,
+			NowFunc:                s.now,
+			Logger:                 logger.Discard,
+		}
+	}
+	// _txlock=immediate makes every write transaction take the lock up front, so a
+	// read-then-write never fails with "database is locked" half way.
+	writer, err := gorm.Open(sqlite.Open(dsn(cfg.Path, "_txlock=immediate&_synchronous=FULL")), gcfg())
+	if err != nil {
+		return nil, fmt.Errorf("models: open writer: %w", err)
+	}
+	wdb, _ := writer.DB()
+	wdb.SetMaxOpenConns(1)
+	wdb.SetMaxIdleConns(1)
+	wdb.SetConnMaxLifetime(0)
+	s.writer = writer
+
+	if err := probeFTS5(ctx, wdb); err != nil {
+		wdb.Close()
+		return nil, err
+	}
+	if err := s.Migrate(ctx); err != nil {
+		wdb.Close()
+		return nil, err
+	}
+
+	reader, err := gorm.Open(sqlite.Open(dsn(cfg.Path, "_query_only=1")), gcfg())
+	if err != nil {
+		wdb.Close()
+		return nil, fmt.Errorf("models: open reader: %w", err)
+	}
+	n := cfg.ReadConns
+	if n <= 0 {
+		n = max(4, 2*runtime.NumCPU())
+	}
+	rdb, _ := reader.DB()
+	rdb.SetMaxOpenConns(n)
+	rdb.SetMaxIdleConns(n)
+	rdb.SetConnMaxLifetime(0)
+	s.reader = reader
+	return s, nil
+}
+
+func dsn(path, extra string) string {
+	u := url.URL{Scheme: "file", Opaque: path}
+	q := "_journal_mode=WAL&_busy_timeout=5000&_foreign_keys=on"
+	if extra != "" {
+		q += "&" + extra
+	}
+	return u.String() + "?" + q
+}
+
+func probeFTS5(ctx context.Context, db *sql.DB) error {
+	if _, err := db.ExecContext(ctx, `CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts5_probe USING fts5(x)`); err != nil {
+		if strings.Contains(err.Error(), "no such module") {
+			return errors.New("models: this binary was built without SQLite FTS5; build with -tags sqlite_fts5")
+		}
+		return fmt.Errorf("models: probe FTS5: %w", err)
+	}
+	_, err := db.ExecContext(ctx, `DROP TABLE temp.fts5_probe`)
+	return err
+}
+
+// Close closes both pools.
+func (s *Store) Close() error {
+	var errs []error
+	for _, g := range []*gorm.DB{s.reader, s.writer} {
+		if g == nil {
+			continue
+		}
+		if db, err := g.DB(); err == nil {
+			errs = append(errs, db.Close())
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Now returns the store's current time in UTC.
+func (s *Store) Now() time.Time { return s.now() }
+
+// Ping checks that the database answers a query.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	if err := s.reader.WithContext(ctx).Raw(`SELECT 1`).Scan(&one).Error; err != nil {
+		return fmt.Errorf("models: ping: %w", err)
+	}
+	return nil
+}
+
+// ContentVersion returns the number that every write to content bumps.
+func (s *Store) ContentVersion(ctx context.Context) (int64, error) {
+	var v string
+	if err := s.reader.WithContext(ctx).Raw(`SELECT value FROM meta WHERE key = 'content_version'`).Scan(&v).Error; err != nil {
+		return 0, fmt.Errorf("models: content version: %w", err)
+	}
+	var n int64
+	fmt.Sscan(v, &n)
+	return n, nil
+}
+
+// bumpVersion increments the content version inside a write transaction.
+func bumpVersion(tx *gorm.DB) error {
+	return tx.Exec(`UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'content_version'`).Error
+}
+
+// internal wraps an unexpected storage error; its message never reaches clients.
+func internal(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return err
+	}
+	return fmt.Errorf("models: %s: %w", op, err)
+}

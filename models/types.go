@@ -1,0 +1,214 @@
+package models
+
+import "time"
+
+// Publication states of content.
+const (
+	StatusDraft     = "draft"
+	StatusScheduled = "scheduled"
+	StatusPublished = "published"
+	StatusArchived  = "archived"
+)
+
+// Ref is the short form of a related item: its slug and name.
+type Ref struct {
+	Slug string
+	Name string
+}
+
+// Outcome is one measured result of an article or campaign. Value is nil when the
+// source gives no count (e.g. "a number of devices seized").
+type Outcome struct {
+	Metric string
+	Label  string
+	Value  *int64
+	Note   string
+}
+
+// Source says where an article first appeared.
+type Source struct {
+	Publisher   *Ref
+	URL         string
+	Attribution string
+	// PublishedOn is the original report's date (YYYY-MM-DD), "" when not known.
+	PublishedOn string
+}
+
+// Image is an article's picture.
+type Image struct {
+	URL    string
+	Alt    string
+	Credit string
+}
+
+// Article is a news item about safeguarding work.
+type Article struct {
+	ID            int64
+	Slug          string
+	Title         string
+	Summary       string
+	BodyMarkdown  string
+	BodyHTML      string
+	BodyText      string
+	Status        string
+	PublishAt     *time.Time
+	PublishedAt   *time.Time
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	Source        Source
+	Image         Image
+	Regions       []Ref
+	Topics        []Ref
+	Campaigns     []Ref
+	Helplines     []Ref
+	Organisations []Ref
+	Outcomes      []Outcome
+	Version       int64
+}
+
+// Contact is one way to reach a helpline.
+type Contact struct {
+	Type      string // phone, textphone, sms, webchat, email, web
+	Label     string
+	Value     string
+	Display   string
+	E164      string
+	URI       string
+	Cost      string
+	Anonymous bool
+	Note      string
+	// Hours are the channel's own hours; nil means the helpline's hours apply.
+	Hours *OpeningHours
+	// OpenNow and NextChangeAt are computed for the moment of the request from the
+	// channel's own hours or, where it has none, the helpline's.
+	OpenNow      bool
+	NextChangeAt *time.Time
+}
+
+// Helpline is a service people can contact for help or to report.
+type Helpline struct {
+	ID                  int64
+	Slug                string
+	Name                string
+	Organisation        *Ref
+	Description         string
+	Website             string
+	Topics              []Ref
+	Audiences           []Ref
+	Coverage            []Ref
+	Contacts            []Contact
+	Hours               OpeningHours
+	Emergency           bool
+	Anonymous           bool
+	Confidential        bool
+	ConfidentialityNote string
+	Languages           []string
+	Interpreters        string
+	LastVerifiedAt      *time.Time
+	Status              string
+	PublishAt           *time.Time
+	PublishedAt         *time.Time
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
+	Version             int64
+	// OpenNow and NextChangeAt are computed for the moment of the request from the
+	// helpline's own hours (those of its main line).
+	OpenNow      bool
+	NextChangeAt *time.Time
+	// VerificationDue is true when LastVerifiedAt is unknown or older than the
+	// store's verification period.
+	VerificationDue bool
+}
+
+// Campaign ties helplines and articles together.
+type Campaign struct {
+	ID          int64
+	Slug        string
+	Name        string
+	Summary     string
+	Organiser   *Ref
+	Partners    []Ref
+	Scope       string // local, regional, national
+	StartsOn    string // YYYY-MM-DD, "" when not known
+	EndsOn      string
+	Hashtags    []string
+	Regions     []Ref
+	Helplines   []Ref
+	Outcomes    []Outcome
+	Articles    []ArticleRef // latest published articles; filled on the item only
+	Status      string       // publication state
+	PublishAt   *time.Time
+	PublishedAt *time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	Version     int64
+}
+
+// ArticleRef is the short form of an article in a campaign.
+type ArticleRef struct {
+	Slug        string
+	Title       string
+	PublishedAt time.Time
+}
+
+// Campaign periods, derived from the dates.
+const (
+	PeriodUpcoming = "upcoming"
+	PeriodActive   = "active"
+	PeriodEnded    = "ended"
+	PeriodUnknown  = "unknown"
+)
+
+// Period derives whether the campaign is upcoming, active or ended on the given day.
+// A campaign without a start date is "unknown" unless its end date has passed.
+func (c *Campaign) Period(now time.Time) string {
+	today := now.UTC().Format(time.DateOnly)
+	switch {
+	case c.EndsOn != "" && c.EndsOn < today:
+		return PeriodEnded
+	case c.StartsOn != "" && c.StartsOn > today:
+		return PeriodUpcoming
+	case c.StartsOn != "":
+		return PeriodActive
+	default:
+		return PeriodUnknown
+	}
+}
+
+// Organisation publishes articles, runs helplines, organises or funds campaigns.
+type Organisation struct {
+	ID          int64
+	Slug        string
+	Name        string
+	Kind        string // police, charity, government, media, other
+	URL         string
+	Description string
+	Parent      *Ref
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	Version     int64
+}
+
+// Region is a node of the region tree.
+type Region struct {
+	ID       int64
+	Slug     string
+	Name     string
+	Kind     string
+	Parent   *Ref
+	Children []Ref
+}
+
+// Topic is a term of the controlled vocabulary: a topic or an audience.
+type Topic struct {
+	Slug        string
+	Name        string
+	Kind        string
+	Description string
+}
+
+// Page is one page of a list with the cursor to the next, "" at the end.
+type Page[T any] struct {
+	Items      []T
+	NextCursor string
+}
