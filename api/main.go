@@ -9,6 +9,8 @@
 //	@schemes					http https
 package main
 
+//go:generate go tool swag init --quiet -g main.go -d .,../handlers -o ../docs --outputTypes go,json,yaml
+
 import (
 	"context"
 	"errors"
