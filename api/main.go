@@ -7,6 +7,11 @@
 //	@license.name				MIT
 //	@BasePath					/
 //	@schemes					http https
+//
+//	@securityDefinitions.apikey	ApiKey
+//	@in							header
+//	@name						Authorization
+//	@description				An editor or admin API key as "Bearer <key>". Create keys with `signpost keys create`.
 package main
 
 //go:generate go tool swag init --quiet -g main.go -d .,../handlers -o ../docs --outputTypes go,json,yaml
@@ -23,6 +28,7 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+	_ "time/tzdata" // opening hours need time zones even where the system has none
 
 	"signpost/models"
 )
@@ -47,6 +53,10 @@ commands:
   serve     start the API (default); on an empty database loads the seed content
   migrate   apply pending database migrations and exit
   seed      load the seed content into an empty database and exit
+  keys      manage API keys: keys create --name NAME --scope editor|admin,
+            keys list, keys revoke NAME
+  backup    write a consistent copy of the database to FILE: backup FILE
+  healthcheck  exit 0 when the server at -addr answers /healthz (for containers)
   version   print the version
 
 Run 'signpost serve -h' for the flags; each has a SIGNPOST_* environment variable.`
@@ -59,7 +69,9 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdout
 		cmd, args = args[0], args[1:]
 	}
 	switch cmd {
-	case "serve", "migrate", "seed":
+	case "serve", "migrate", "seed", "backup", "healthcheck":
+	case "keys":
+		return keysCommand(ctx, args, getenv, stdout)
 	case "version":
 		fmt.Fprintln(stdout, "signpost", Version)
 		return nil
@@ -73,10 +85,26 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdout
 	if err != nil {
 		return err
 	}
-	if len(rest) > 0 {
+	switch {
+	case cmd == "backup" && len(rest) != 1:
+		return errors.New("usage: signpost backup [flags] FILE")
+	case cmd != "backup" && len(rest) > 0:
 		return fmt.Errorf("unexpected arguments: %v", rest)
 	}
 	switch cmd {
+	case "healthcheck":
+		return healthcheck(ctx, cfg.Addr)
+	case "backup":
+		store, err := models.Open(ctx, models.Config{Path: cfg.DB})
+		if err != nil {
+			return err
+		}
+		defer store.Close()
+		if err := store.Backup(ctx, rest[0]); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "backup of %s written to %s\n", cfg.DB, rest[0])
+		return nil
 	case "migrate":
 		store, err := models.Open(ctx, models.Config{Path: cfg.DB})
 		if err != nil {

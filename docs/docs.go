@@ -67,7 +67,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "full-text search: words, \\",
+                        "description": "full-text search: words, quoted phrases, prefix*, AND, OR, NOT",
                         "name": "q",
                         "in": "query"
                     },
@@ -98,12 +98,107 @@ const docTemplate = `{
                             },
                             "Link": {
                                 "type": "string",
-                                "description": "\u003cnext page\u003e; rel=\\\"next\\"
+                                "description": "\u003cURL of the next page\u003e; rel=next"
                             }
                         }
                     },
                     "400": {
                         "description": "invalid parameter",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "ApiKey": []
+                    }
+                ],
+                "description": "Creates an article from Markdown; the body is rendered and sanitised at once. The slug is made from the title when not given (a clash then gets -2, -3, …); a given slug that is taken is a 409. status scheduled needs a future publish_at: the article goes live at that time by itself.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "editorial"
+                ],
+                "summary": "Create an article",
+                "parameters": [
+                    {
+                        "description": "the article",
+                        "name": "article",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ArticleInput"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ArticleItem"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the version's entity tag, for If-Match"
+                            },
+                            "Location": {
+                                "type": "string",
+                                "description": "the new article's URL"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "malformed JSON",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "missing or bad API key",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key lacks the editor scope",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "the slug is taken",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body over the size limit",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "body is not JSON",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "invalid fields, all listed",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -160,6 +255,386 @@ const docTemplate = `{
                     },
                     "404": {
                         "description": "no such article",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    }
+                }
+            },
+            "put": {
+                "security": [
+                    {
+                        "ApiKey": []
+                    }
+                ],
+                "description": "Replaces every writable field. Send the ETag you read in If-Match: if the article changed since, the answer is 412 and nothing changes. A new slug keeps the old one answering 301.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "editorial"
+                ],
+                "summary": "Replace an article",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "article slug",
+                        "name": "slug",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "ETag of the version you read",
+                        "name": "If-Match",
+                        "in": "header"
+                    },
+                    {
+                        "description": "the article",
+                        "name": "article",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ArticleInput"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ArticleItem"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the new version's entity tag"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "malformed JSON",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "missing or bad API key",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key lacks the editor scope",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such article",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "the slug is taken",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "412": {
+                        "description": "the article changed since you read it",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body over the size limit",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "body is not JSON",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "invalid fields, all listed",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    }
+                }
+            },
+            "delete": {
+                "security": [
+                    {
+                        "ApiKey": []
+                    }
+                ],
+                "description": "Removes the article from every public read. Its record stays for the audit log and as a tombstone in the changes feed.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "editorial"
+                ],
+                "summary": "Delete an article",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "article slug",
+                        "name": "slug",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "ETag of the version you read",
+                        "name": "If-Match",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "204": {
+                        "description": "deleted"
+                    },
+                    "401": {
+                        "description": "missing or bad API key",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key lacks the editor scope",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such article",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "412": {
+                        "description": "the article changed since you read it",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    }
+                }
+            },
+            "patch": {
+                "security": [
+                    {
+                        "ApiKey": []
+                    }
+                ],
+                "description": "Applies a JSON merge patch (RFC 7396) to the article as written by editors (the shape of ArticleInput); null removes a field.",
+                "consumes": [
+                    "application/json",
+                    "application/merge-patch+json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "editorial"
+                ],
+                "summary": "Update part of an article",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "article slug",
+                        "name": "slug",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "ETag of the version you read",
+                        "name": "If-Match",
+                        "in": "header"
+                    },
+                    {
+                        "description": "the fields to change",
+                        "name": "patch",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ArticleInput"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ArticleItem"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the new version's entity tag"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "malformed JSON",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "missing or bad API key",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key lacks the editor scope",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such article",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "the slug is taken",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "412": {
+                        "description": "the article changed since you read it",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body over the size limit",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "body is not JSON",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "invalid fields, all listed",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/audit": {
+            "get": {
+                "security": [
+                    {
+                        "ApiKey": []
+                    }
+                ],
+                "description": "Every write, newest first: who (the key's name), what, when, and the item before and after.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "editorial"
+                ],
+                "summary": "The audit log",
+                "parameters": [
+                    {
+                        "enum": [
+                            "article",
+                            "helpline",
+                            "campaign",
+                            "organisation"
+                        ],
+                        "type": "string",
+                        "description": "content type",
+                        "name": "item_type",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "item slug",
+                        "name": "slug",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, 1-100",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "next_cursor from the previous page",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.AuditList"
+                        }
+                    },
+                    "400": {
+                        "description": "invalid parameter",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "missing or bad API key",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key is not an admin key",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -246,12 +721,106 @@ const docTemplate = `{
                             },
                             "Link": {
                                 "type": "string",
-                                "description": "\u003cnext page\u003e; rel=\\\"next\\"
+                                "description": "\u003cURL of the next page\u003e; rel=next"
                             }
                         }
                     },
                     "400": {
                         "description": "invalid parameter",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "ApiKey": []
+                    }
+                ],
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "editorial"
+                ],
+                "summary": "Create a campaign",
+                "parameters": [
+                    {
+                        "description": "the campaign",
+                        "name": "campaign",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/handlers.CampaignInput"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.CampaignItem"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the version's entity tag, for If-Match"
+                            },
+                            "Location": {
+                                "type": "string",
+                                "description": "the new campaign's URL"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "malformed JSON",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "missing or bad API key",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key lacks the editor scope",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "the slug is taken",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body over the size limit",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "body is not JSON",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "invalid fields, all listed",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -308,6 +877,301 @@ const docTemplate = `{
                     },
                     "404": {
                         "description": "no such campaign",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    }
+                }
+            },
+            "put": {
+                "security": [
+                    {
+                        "ApiKey": []
+                    }
+                ],
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "editorial"
+                ],
+                "summary": "Replace a campaign",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign slug",
+                        "name": "slug",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "ETag of the version you read",
+                        "name": "If-Match",
+                        "in": "header"
+                    },
+                    {
+                        "description": "the campaign",
+                        "name": "campaign",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/handlers.CampaignInput"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.CampaignItem"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the new version's entity tag"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "malformed JSON",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "missing or bad API key",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key lacks the editor scope",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such campaign",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "the slug is taken",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "412": {
+                        "description": "the campaign changed since you read it",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body over the size limit",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "body is not JSON",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "invalid fields, all listed",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    }
+                }
+            },
+            "delete": {
+                "security": [
+                    {
+                        "ApiKey": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "editorial"
+                ],
+                "summary": "Delete a campaign",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign slug",
+                        "name": "slug",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "ETag of the version you read",
+                        "name": "If-Match",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "204": {
+                        "description": "deleted"
+                    },
+                    "401": {
+                        "description": "missing or bad API key",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key lacks the editor scope",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such campaign",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "412": {
+                        "description": "the campaign changed since you read it",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    }
+                }
+            },
+            "patch": {
+                "security": [
+                    {
+                        "ApiKey": []
+                    }
+                ],
+                "consumes": [
+                    "application/json",
+                    "application/merge-patch+json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "editorial"
+                ],
+                "summary": "Update part of a campaign",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign slug",
+                        "name": "slug",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "ETag of the version you read",
+                        "name": "If-Match",
+                        "in": "header"
+                    },
+                    {
+                        "description": "the fields to change (JSON merge patch)",
+                        "name": "patch",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/handlers.CampaignInput"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.CampaignItem"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the new version's entity tag"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "malformed JSON",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "missing or bad API key",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key lacks the editor scope",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such campaign",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "the slug is taken",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "412": {
+                        "description": "the campaign changed since you read it",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body over the size limit",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "body is not JSON",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "invalid fields, all listed",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -403,12 +1267,107 @@ const docTemplate = `{
                             },
                             "Link": {
                                 "type": "string",
-                                "description": "\u003cnext page\u003e; rel=\\\"next\\"
+                                "description": "\u003cURL of the next page\u003e; rel=next"
                             }
                         }
                     },
                     "400": {
                         "description": "invalid parameter",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "ApiKey": []
+                    }
+                ],
+                "description": "Phone numbers are checked with libphonenumber and stored in E.164 with a display form and a tel: URI; 101, 999, 112, 18000 and 18001 relay numbers are accepted as UK short codes. Opening hours are checked: time zone, overlapping intervals, exceptions.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "editorial"
+                ],
+                "summary": "Create a helpline",
+                "parameters": [
+                    {
+                        "description": "the helpline",
+                        "name": "helpline",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/handlers.HelplineInput"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.HelplineItem"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the version's entity tag, for If-Match"
+                            },
+                            "Location": {
+                                "type": "string",
+                                "description": "the new helpline's URL"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "malformed JSON",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "missing or bad API key",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key lacks the editor scope",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "the slug is taken",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body over the size limit",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "body is not JSON",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "invalid fields, all listed",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -482,6 +1441,301 @@ const docTemplate = `{
                         }
                     }
                 }
+            },
+            "put": {
+                "security": [
+                    {
+                        "ApiKey": []
+                    }
+                ],
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "editorial"
+                ],
+                "summary": "Replace a helpline",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "helpline slug",
+                        "name": "slug",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "ETag of the version you read",
+                        "name": "If-Match",
+                        "in": "header"
+                    },
+                    {
+                        "description": "the helpline",
+                        "name": "helpline",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/handlers.HelplineInput"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.HelplineItem"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the new version's entity tag"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "malformed JSON",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "missing or bad API key",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key lacks the editor scope",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such helpline",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "the slug is taken",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "412": {
+                        "description": "the helpline changed since you read it",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body over the size limit",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "body is not JSON",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "invalid fields, all listed",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    }
+                }
+            },
+            "delete": {
+                "security": [
+                    {
+                        "ApiKey": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "editorial"
+                ],
+                "summary": "Delete a helpline",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "helpline slug",
+                        "name": "slug",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "ETag of the version you read",
+                        "name": "If-Match",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "204": {
+                        "description": "deleted"
+                    },
+                    "401": {
+                        "description": "missing or bad API key",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key lacks the editor scope",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such helpline",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "412": {
+                        "description": "the helpline changed since you read it",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    }
+                }
+            },
+            "patch": {
+                "security": [
+                    {
+                        "ApiKey": []
+                    }
+                ],
+                "consumes": [
+                    "application/json",
+                    "application/merge-patch+json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "editorial"
+                ],
+                "summary": "Update part of a helpline",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "helpline slug",
+                        "name": "slug",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "ETag of the version you read",
+                        "name": "If-Match",
+                        "in": "header"
+                    },
+                    {
+                        "description": "the fields to change (JSON merge patch)",
+                        "name": "patch",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/handlers.HelplineInput"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.HelplineItem"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the new version's entity tag"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "malformed JSON",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "missing or bad API key",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key lacks the editor scope",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such helpline",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "the slug is taken",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "412": {
+                        "description": "the helpline changed since you read it",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body over the size limit",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "body is not JSON",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "invalid fields, all listed",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    }
+                }
             }
         },
         "/api/v1/organisations": {
@@ -535,12 +1789,106 @@ const docTemplate = `{
                             },
                             "Link": {
                                 "type": "string",
-                                "description": "\u003cnext page\u003e; rel=\\\"next\\"
+                                "description": "\u003cURL of the next page\u003e; rel=next"
                             }
                         }
                     },
                     "400": {
                         "description": "invalid parameter",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "ApiKey": []
+                    }
+                ],
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "editorial"
+                ],
+                "summary": "Create an organisation",
+                "parameters": [
+                    {
+                        "description": "the organisation",
+                        "name": "organisation",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/handlers.OrganisationInput"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.OrganisationItem"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the version's entity tag, for If-Match"
+                            },
+                            "Location": {
+                                "type": "string",
+                                "description": "the new organisation's URL"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "malformed JSON",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "missing or bad API key",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key lacks the editor scope",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "the slug is taken",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body over the size limit",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "body is not JSON",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "invalid fields, all listed",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -596,6 +1944,301 @@ const docTemplate = `{
                     },
                     "404": {
                         "description": "no such organisation",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    }
+                }
+            },
+            "put": {
+                "security": [
+                    {
+                        "ApiKey": []
+                    }
+                ],
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "editorial"
+                ],
+                "summary": "Replace an organisation",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "organisation slug",
+                        "name": "slug",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "ETag of the version you read",
+                        "name": "If-Match",
+                        "in": "header"
+                    },
+                    {
+                        "description": "the organisation",
+                        "name": "organisation",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/handlers.OrganisationInput"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.OrganisationItem"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the new version's entity tag"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "malformed JSON",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "missing or bad API key",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key lacks the editor scope",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such organisation",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "the slug is taken",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "412": {
+                        "description": "the organisation changed since you read it",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body over the size limit",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "body is not JSON",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "invalid fields, all listed",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    }
+                }
+            },
+            "delete": {
+                "security": [
+                    {
+                        "ApiKey": []
+                    }
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "editorial"
+                ],
+                "summary": "Delete an organisation",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "organisation slug",
+                        "name": "slug",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "ETag of the version you read",
+                        "name": "If-Match",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "204": {
+                        "description": "deleted"
+                    },
+                    "401": {
+                        "description": "missing or bad API key",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key lacks the editor scope",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such organisation",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "412": {
+                        "description": "the organisation changed since you read it",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    }
+                }
+            },
+            "patch": {
+                "security": [
+                    {
+                        "ApiKey": []
+                    }
+                ],
+                "consumes": [
+                    "application/json",
+                    "application/merge-patch+json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "editorial"
+                ],
+                "summary": "Update part of an organisation",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "organisation slug",
+                        "name": "slug",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "ETag of the version you read",
+                        "name": "If-Match",
+                        "in": "header"
+                    },
+                    {
+                        "description": "the fields to change (JSON merge patch)",
+                        "name": "patch",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/handlers.OrganisationInput"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.OrganisationItem"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "the new version's entity tag"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "malformed JSON",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "missing or bad API key",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key lacks the editor scope",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such organisation",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "the slug is taken",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "412": {
+                        "description": "the organisation changed since you read it",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body over the size limit",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "body is not JSON",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "invalid fields, all listed",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -790,7 +2433,12 @@ const docTemplate = `{
                     }
                 },
                 "image": {
-                    "$ref": "#/definitions/handlers.Image"
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/handlers.Image"
+                        }
+                    ],
+                    "x-nullable": true
                 },
                 "organisations": {
                     "type": "array",
@@ -806,10 +2454,12 @@ const docTemplate = `{
                 },
                 "publish_at": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "2027-01-31T09:00:00Z"
                 },
                 "published_at": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "2027-01-31T09:00:00Z"
                 },
                 "regions": {
@@ -855,6 +2505,98 @@ const docTemplate = `{
                 }
             }
         },
+        "handlers.ArticleInput": {
+            "type": "object",
+            "properties": {
+                "body_markdown": {
+                    "type": "string",
+                    "example": "## What happened\n\nOfficers executed two warrants."
+                },
+                "campaigns": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "stop-it-now-deterrence"
+                    ]
+                },
+                "helplines": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "stop-it-now"
+                    ]
+                },
+                "image": {
+                    "$ref": "#/definitions/handlers.Image"
+                },
+                "organisations": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "cumbria-constabulary"
+                    ]
+                },
+                "outcomes": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/handlers.Outcome"
+                    }
+                },
+                "publish_at": {
+                    "type": "string",
+                    "example": "2027-02-01T09:00:00Z"
+                },
+                "regions": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "cumbria"
+                    ]
+                },
+                "slug": {
+                    "type": "string",
+                    "example": "week-of-action"
+                },
+                "source": {
+                    "$ref": "#/definitions/handlers.SourceInput"
+                },
+                "status": {
+                    "type": "string",
+                    "enum": [
+                        "draft",
+                        "scheduled",
+                        "published",
+                        "archived"
+                    ],
+                    "example": "draft"
+                },
+                "summary": {
+                    "type": "string",
+                    "example": "Six children were safeguarded."
+                },
+                "title": {
+                    "type": "string",
+                    "example": "Week of action against online child abuse"
+                },
+                "topics": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "online-child-sexual-exploitation"
+                    ]
+                }
+            }
+        },
         "handlers.ArticleItem": {
             "type": "object",
             "properties": {
@@ -897,6 +2639,69 @@ const docTemplate = `{
                 }
             }
         },
+        "handlers.AuditEntry": {
+            "type": "object",
+            "properties": {
+                "action": {
+                    "type": "string",
+                    "enum": [
+                        "create",
+                        "update",
+                        "delete"
+                    ],
+                    "example": "update"
+                },
+                "after": {
+                    "type": "object"
+                },
+                "at": {
+                    "type": "string",
+                    "example": "2027-01-31T09:00:00Z"
+                },
+                "before": {
+                    "type": "object"
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 42
+                },
+                "item_type": {
+                    "type": "string",
+                    "enum": [
+                        "article",
+                        "helpline",
+                        "campaign",
+                        "organisation"
+                    ],
+                    "example": "article"
+                },
+                "key_name": {
+                    "type": "string",
+                    "example": "comms-team"
+                },
+                "slug": {
+                    "type": "string",
+                    "example": "week-of-action"
+                }
+            }
+        },
+        "handlers.AuditList": {
+            "type": "object",
+            "properties": {
+                "data": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/handlers.AuditEntry"
+                    }
+                },
+                "links": {
+                    "$ref": "#/definitions/handlers.ListLinks"
+                },
+                "meta": {
+                    "$ref": "#/definitions/handlers.ListMeta"
+                }
+            }
+        },
         "handlers.Campaign": {
             "type": "object",
             "properties": {
@@ -908,6 +2713,7 @@ const docTemplate = `{
                 },
                 "ends_on": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "2027-02-06"
                 },
                 "hashtags": {
@@ -930,7 +2736,12 @@ const docTemplate = `{
                     "example": "Stop It Now! deterrence campaign"
                 },
                 "organiser": {
-                    "$ref": "#/definitions/handlers.Ref"
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/handlers.Ref"
+                        }
+                    ],
+                    "x-nullable": true
                 },
                 "outcomes": {
                     "type": "array",
@@ -956,10 +2767,12 @@ const docTemplate = `{
                 },
                 "publish_at": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "2027-01-31T09:00:00Z"
                 },
                 "published_at": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "2027-01-31T09:00:00Z"
                 },
                 "regions": {
@@ -983,6 +2796,7 @@ const docTemplate = `{
                 },
                 "starts_on": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "2027-01-31"
                 },
                 "status": {
@@ -1002,6 +2816,100 @@ const docTemplate = `{
                 "updated_at": {
                     "type": "string",
                     "example": "2027-01-31T09:00:00Z"
+                }
+            }
+        },
+        "handlers.CampaignInput": {
+            "type": "object",
+            "properties": {
+                "ends_on": {
+                    "type": "string",
+                    "example": "2027-02-06"
+                },
+                "hashtags": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "#StopItNow"
+                    ]
+                },
+                "helplines": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "stop-it-now"
+                    ]
+                },
+                "name": {
+                    "type": "string",
+                    "example": "Week of action 2027"
+                },
+                "organiser": {
+                    "type": "string",
+                    "example": "cumbria-constabulary"
+                },
+                "outcomes": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/handlers.Outcome"
+                    }
+                },
+                "partners": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "lucy-faithfull-foundation"
+                    ]
+                },
+                "publication": {
+                    "type": "string",
+                    "enum": [
+                        "draft",
+                        "scheduled",
+                        "published",
+                        "archived"
+                    ],
+                    "example": "published"
+                },
+                "publish_at": {
+                    "type": "string",
+                    "example": "2027-02-01T09:00:00Z"
+                },
+                "regions": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "cumbria"
+                    ]
+                },
+                "scope": {
+                    "type": "string",
+                    "enum": [
+                        "local",
+                        "regional",
+                        "national"
+                    ],
+                    "example": "regional"
+                },
+                "slug": {
+                    "type": "string",
+                    "example": "week-of-action-2027"
+                },
+                "starts_on": {
+                    "type": "string",
+                    "example": "2027-01-31"
+                },
+                "summary": {
+                    "type": "string",
+                    "example": "A week of action."
                 }
             }
         },
@@ -1047,6 +2955,7 @@ const docTemplate = `{
                 },
                 "e164": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "+448081000900"
                 },
                 "hours_text": {
@@ -1059,6 +2968,7 @@ const docTemplate = `{
                 },
                 "next_change_at": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "2027-01-31T21:00:00Z"
                 },
                 "note": {
@@ -1067,10 +2977,16 @@ const docTemplate = `{
                 },
                 "open_now": {
                     "type": "boolean",
+                    "x-nullable": true,
                     "example": true
                 },
                 "opening_hours": {
-                    "$ref": "#/definitions/handlers.OpeningHours"
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/handlers.OpeningHours"
+                        }
+                    ],
+                    "x-nullable": true
                 },
                 "type": {
                     "type": "string",
@@ -1087,6 +3003,50 @@ const docTemplate = `{
                 "uri": {
                     "type": "string",
                     "example": "tel:+448081000900"
+                },
+                "value": {
+                    "type": "string",
+                    "example": "0808 1000 900"
+                }
+            }
+        },
+        "handlers.ContactInput": {
+            "type": "object",
+            "properties": {
+                "anonymous": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "cost": {
+                    "type": "string",
+                    "example": "Free"
+                },
+                "display": {
+                    "type": "string",
+                    "example": "0808 1000 900"
+                },
+                "label": {
+                    "type": "string",
+                    "example": "Helpline"
+                },
+                "note": {
+                    "type": "string",
+                    "example": ""
+                },
+                "opening_hours": {
+                    "$ref": "#/definitions/handlers.OpeningHours"
+                },
+                "type": {
+                    "type": "string",
+                    "enum": [
+                        "phone",
+                        "textphone",
+                        "sms",
+                        "webchat",
+                        "email",
+                        "web"
+                    ],
+                    "example": "phone"
                 },
                 "value": {
                     "type": "string",
@@ -1177,6 +3137,7 @@ const docTemplate = `{
                 },
                 "last_verified_at": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "2027-01-31T09:00:00Z"
                 },
                 "name": {
@@ -1185,24 +3146,38 @@ const docTemplate = `{
                 },
                 "next_change_at": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "2027-01-31T21:00:00Z"
                 },
                 "open_now": {
                     "type": "boolean",
+                    "x-nullable": true,
                     "example": true
                 },
                 "opening_hours": {
-                    "$ref": "#/definitions/handlers.OpeningHours"
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/handlers.OpeningHours"
+                        }
+                    ],
+                    "x-nullable": true
                 },
                 "organisation": {
-                    "$ref": "#/definitions/handlers.Ref"
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/handlers.Ref"
+                        }
+                    ],
+                    "x-nullable": true
                 },
                 "publish_at": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "2027-01-31T09:00:00Z"
                 },
                 "published_at": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "2027-01-31T09:00:00Z"
                 },
                 "slug": {
@@ -1235,7 +3210,116 @@ const docTemplate = `{
                 },
                 "website": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "https://stopitnow.org.uk"
+                }
+            }
+        },
+        "handlers.HelplineInput": {
+            "type": "object",
+            "properties": {
+                "anonymous": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "audiences": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "general-public"
+                    ]
+                },
+                "confidential": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "confidentiality_note": {
+                    "type": "string",
+                    "example": ""
+                },
+                "contacts": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/handlers.ContactInput"
+                    }
+                },
+                "coverage": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "cumbria"
+                    ]
+                },
+                "description": {
+                    "type": "string",
+                    "example": "Advice and support."
+                },
+                "emergency": {
+                    "type": "boolean",
+                    "example": false
+                },
+                "interpreters": {
+                    "type": "string",
+                    "example": ""
+                },
+                "languages": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "en"
+                    ]
+                },
+                "last_verified_at": {
+                    "type": "string",
+                    "example": "2027-01-31T09:00:00Z"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "Local helpline"
+                },
+                "opening_hours": {
+                    "$ref": "#/definitions/handlers.OpeningHours"
+                },
+                "organisation": {
+                    "type": "string",
+                    "example": "crimestoppers"
+                },
+                "publish_at": {
+                    "type": "string",
+                    "example": "2027-02-01T09:00:00Z"
+                },
+                "slug": {
+                    "type": "string",
+                    "example": "local-line"
+                },
+                "status": {
+                    "type": "string",
+                    "enum": [
+                        "draft",
+                        "scheduled",
+                        "published",
+                        "archived"
+                    ],
+                    "example": "published"
+                },
+                "topics": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "reporting-crime"
+                    ]
+                },
+                "website": {
+                    "type": "string",
+                    "example": "https://example.org"
                 }
             }
         },
@@ -1311,6 +3395,7 @@ const docTemplate = `{
             "properties": {
                 "next": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "/api/v1/articles?cursor=eyJsIjoiYXJ0aWNsZXMifQ\u0026limit=20"
                 },
                 "self": {
@@ -1328,6 +3413,7 @@ const docTemplate = `{
                 },
                 "next_cursor": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "eyJsIjoiYXJ0aWNsZXMifQ"
                 }
             }
@@ -1376,7 +3462,12 @@ const docTemplate = `{
                     "example": "Lucy Faithfull Foundation"
                 },
                 "parent": {
-                    "$ref": "#/definitions/handlers.Ref"
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/handlers.Ref"
+                        }
+                    ],
+                    "x-nullable": true
                 },
                 "slug": {
                     "type": "string",
@@ -1385,6 +3476,43 @@ const docTemplate = `{
                 "updated_at": {
                     "type": "string",
                     "example": "2027-01-31T09:00:00Z"
+                },
+                "url": {
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "https://example.org"
+                }
+            }
+        },
+        "handlers.OrganisationInput": {
+            "type": "object",
+            "properties": {
+                "description": {
+                    "type": "string",
+                    "example": "A charity."
+                },
+                "kind": {
+                    "type": "string",
+                    "enum": [
+                        "police",
+                        "charity",
+                        "government",
+                        "media",
+                        "other"
+                    ],
+                    "example": "charity"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "Example Charity"
+                },
+                "parent": {
+                    "type": "string",
+                    "example": ""
+                },
+                "slug": {
+                    "type": "string",
+                    "example": "example-charity"
                 },
                 "url": {
                     "type": "string",
@@ -1434,6 +3562,7 @@ const docTemplate = `{
                 },
                 "value": {
                     "type": "integer",
+                    "x-nullable": true,
                     "example": 6
                 }
             }
@@ -1509,7 +3638,12 @@ const docTemplate = `{
                     "example": "Cumbria"
                 },
                 "parent": {
-                    "$ref": "#/definitions/handlers.Ref"
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/handlers.Ref"
+                        }
+                    ],
+                    "x-nullable": true
                 },
                 "slug": {
                     "type": "string",
@@ -1537,10 +3671,38 @@ const docTemplate = `{
                 },
                 "published_on": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "2027-01-31"
                 },
                 "publisher": {
-                    "$ref": "#/definitions/handlers.Ref"
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/handlers.Ref"
+                        }
+                    ],
+                    "x-nullable": true
+                },
+                "url": {
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "https://example.org/news/report"
+                }
+            }
+        },
+        "handlers.SourceInput": {
+            "type": "object",
+            "properties": {
+                "attribution": {
+                    "type": "string",
+                    "example": "Based on a report by CandoFM News."
+                },
+                "published_on": {
+                    "type": "string",
+                    "example": "2027-01-31"
+                },
+                "publisher": {
+                    "type": "string",
+                    "example": "candofm"
                 },
                 "url": {
                     "type": "string",
@@ -1606,6 +3768,14 @@ const docTemplate = `{
                     "example": "09:00"
                 }
             }
+        }
+    },
+    "securityDefinitions": {
+        "ApiKey": {
+            "description": "An editor or admin API key as \"Bearer \u003ckey\u003e\". Create keys with ` + "`" + `signpost keys create` + "`" + `.",
+            "type": "apiKey",
+            "name": "Authorization",
+            "in": "header"
         }
     }
 }`

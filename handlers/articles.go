@@ -25,11 +25,11 @@ type ArticleList struct {
 //	@Param			organisation		query		string	false	"organisation slug: the publisher or an organisation the article is about"
 //	@Param			published_after		query		string	false	"date (2027-01-31) or RFC 3339 time; inclusive"
 //	@Param			published_before	query		string	false	"date or RFC 3339 time; exclusive"
-//	@Param			q					query		string	false	"full-text search: words, \"phrases\", prefix*, AND, OR, NOT"
+//	@Param			q					query		string	false	"full-text search: words, quoted phrases, prefix*, AND, OR, NOT"
 //	@Param			limit				query		int		false	"page size, 1-100"	default(20)
 //	@Param			cursor				query		string	false	"next_cursor from the previous page"
 //	@Success		200					{object}	ArticleList
-//	@Header			200					{string}	Link	"<next page>; rel=\"next\""
+//	@Header			200					{string}	Link	"<URL of the next page>; rel=next"
 //	@Header			200					{string}	ETag	"strong entity tag"
 //	@Failure		400					{object}	Problem	"invalid parameter"
 //	@Failure		500					{object}	Problem	"internal error"
@@ -55,6 +55,7 @@ func (h *Handler) listArticles(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
+	f.Visibility = visibility(c)
 	page, err := h.store.FindArticles(c.Request.Context(), f)
 	if err != nil {
 		WriteError(c, err)
@@ -62,7 +63,7 @@ func (h *Handler) listArticles(c *gin.Context) {
 	}
 	data := make([]Article, len(page.Items))
 	for i := range page.Items {
-		data[i] = articleJSON(&page.Items[i], false, false)
+		data[i] = articleJSON(&page.Items[i], false, f.Visibility.Editor)
 	}
 	writeList(c, data, f.Limit, page.NextCursor)
 }
@@ -91,10 +92,14 @@ func (h *Handler) getArticle(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
+	if h.articles().getEditor(c) {
+		return
+	}
 	a, err := h.store.FindArticle(c.Request.Context(), c.Param("slug"), models.Visibility{})
 	if err != nil {
 		WriteError(c, err)
 		return
 	}
+	setVersion(c, a.Version)
 	writeItem(c, articleJSON(a, true, false))
 }

@@ -26,7 +26,7 @@ type CampaignList struct {
 //	@Param			limit			query		int		false	"page size, 1-100"	default(20)
 //	@Param			cursor			query		string	false	"next_cursor from the previous page"
 //	@Success		200				{object}	CampaignList
-//	@Header			200				{string}	Link	"<next page>; rel=\"next\""
+//	@Header			200				{string}	Link	"<URL of the next page>; rel=next"
 //	@Header			200				{string}	ETag	"strong entity tag"
 //	@Failure		400				{object}	Problem	"invalid parameter"
 //	@Failure		500				{object}	Problem	"internal error"
@@ -49,6 +49,7 @@ func (h *Handler) listCampaigns(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
+	f.Visibility = visibility(c)
 	page, err := h.store.FindCampaigns(c.Request.Context(), f)
 	if err != nil {
 		WriteError(c, err)
@@ -86,10 +87,14 @@ func (h *Handler) getCampaign(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
+	if h.campaigns().getEditor(c) {
+		return
+	}
 	cp, err := h.store.FindCampaign(c.Request.Context(), c.Param("slug"), models.Visibility{})
 	if err != nil {
 		WriteError(c, err)
 		return
 	}
+	setVersion(c, cp.Version)
 	writeItem(c, campaignJSON(cp, h.store.Now()))
 }

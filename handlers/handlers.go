@@ -48,7 +48,25 @@ type HealthStore interface {
 	Ping(ctx context.Context) error
 }
 
-// Store is everything the public read handlers need.
+// EditorStore writes content on behalf of an API key's holder and reads the audit
+// log.
+type EditorStore interface {
+	CreateArticle(ctx context.Context, actor string, a *models.Article) (*models.Article, error)
+	ReplaceArticle(ctx context.Context, actor, slug string, a *models.Article, ifMatch int64) (*models.Article, error)
+	DeleteArticle(ctx context.Context, actor, slug string, ifMatch int64) error
+	CreateHelpline(ctx context.Context, actor string, h *models.Helpline) (*models.Helpline, error)
+	ReplaceHelpline(ctx context.Context, actor, slug string, h *models.Helpline, ifMatch int64) (*models.Helpline, error)
+	DeleteHelpline(ctx context.Context, actor, slug string, ifMatch int64) error
+	CreateCampaign(ctx context.Context, actor string, c *models.Campaign) (*models.Campaign, error)
+	ReplaceCampaign(ctx context.Context, actor, slug string, c *models.Campaign, ifMatch int64) (*models.Campaign, error)
+	DeleteCampaign(ctx context.Context, actor, slug string, ifMatch int64) error
+	CreateOrganisation(ctx context.Context, actor string, o *models.Organisation) (*models.Organisation, error)
+	ReplaceOrganisation(ctx context.Context, actor, slug string, o *models.Organisation, ifMatch int64) (*models.Organisation, error)
+	DeleteOrganisation(ctx context.Context, actor, slug string, ifMatch int64) error
+	Audit(ctx context.Context, f models.AuditFilter) (models.Page[models.AuditEntry], error)
+}
+
+// Store is everything the handlers need.
 type Store interface {
 	ArticleStore
 	HelplineStore
@@ -56,6 +74,8 @@ type Store interface {
 	OrganisationStore
 	TaxonomyStore
 	HealthStore
+	KeyStore
+	EditorStore
 	Now() time.Time
 }
 
@@ -91,3 +111,9 @@ func writeList(c *gin.Context, data any, limit int, next string) {
 func writeItem(c *gin.Context, data any) {
 	c.JSON(http.StatusOK, ItemResponse{Data: data})
 }
+
+// jsonRaw is stored JSON passed through as it is.
+type jsonRaw string
+
+// MarshalJSON returns the stored JSON.
+func (j jsonRaw) MarshalJSON() ([]byte, error) { return []byte(j), nil }

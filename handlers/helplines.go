@@ -28,7 +28,7 @@ type HelplineList struct {
 //	@Param			limit		query		int		false	"page size, 1-100"	default(20)
 //	@Param			cursor		query		string	false	"next_cursor from the previous page"
 //	@Success		200			{object}	HelplineList
-//	@Header			200			{string}	Link	"<next page>; rel=\"next\""
+//	@Header			200			{string}	Link	"<URL of the next page>; rel=next"
 //	@Header			200			{string}	ETag	"strong entity tag"
 //	@Failure		400			{object}	Problem	"invalid parameter"
 //	@Failure		500			{object}	Problem	"internal error"
@@ -53,6 +53,7 @@ func (h *Handler) listHelplines(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
+	f.Visibility = visibility(c)
 	page, err := h.store.FindHelplines(c.Request.Context(), f)
 	if err != nil {
 		WriteError(c, err)
@@ -96,10 +97,14 @@ func (h *Handler) getHelpline(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
+	if h.helplines().getEditor(c) {
+		return
+	}
 	hl, err := h.store.FindHelpline(c.Request.Context(), c.Param("slug"), at, models.Visibility{})
 	if err != nil {
 		WriteError(c, err)
 		return
 	}
+	setVersion(c, hl.Version)
 	writeItem(c, helplineJSON(hl))
 }

@@ -146,15 +146,13 @@ func (w *bufferedWriter) Status() int {
 func (w *bufferedWriter) Written() bool { return w.status != 0 }
 func (w *bufferedWriter) Size() int     { return w.buf.Len() }
 
-// Conditional makes GET and HEAD responses cacheable and cheap to revalidate: a strong
-// ETag computed from the body sent, If-None-Match answered with 304, Cache-Control and
-// Vary on successful responses.
+// Conditional buffers each response so that its entity tag is computed from the
+// bytes actually sent. Successful GET and HEAD responses get a strong ETag,
+// Cache-Control and Vary, and If-None-Match is answered with 304. Writes get the
+// ETag of the item they return. When a handler names the item's version, the tag
+// starts with it, so that If-Match can be checked against the stored version.
 func Conditional(cacheControl string) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if c.Request.Method != http.MethodGet && c.Request.Method != http.MethodHead {
-			c.Next()
-			return
-		}
 		orig := c.Writer
 		bw := &bufferedWriter{ResponseWriter: orig}
 		c.Writer = bw
@@ -164,29 +162,44 @@ func Conditional(cacheControl string) gin.HandlerFunc {
 		status := bw.Status()
 		body := bw.buf.Bytes()
 		h := orig.Header()
-		if status == http.StatusOK {
-			sum := sha256.Sum256(body)
-			etag := `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`
+		read := c.Request.Method == http.MethodGet || c.Request.Method == http.MethodHead
+		if status == http.StatusOK || status == http.StatusCreated {
+			etag := entityTag(c, body)
 			h.Set("ETag", etag)
-			if h.Get("Cache-Control") == "" {
-				h.Set("Cache-Control", cacheControl)
-			}
-			h.Add("Vary", "Accept-Encoding")
-			if inm := c.GetHeader("If-None-Match"); inm != "" && etagMatch(inm, etag) {
-				h.Del("Content-Type")
-				h.Del("Content-Length")
-				orig.WriteHeader(http.StatusNotModified)
-				orig.WriteHeaderNow()
-				return
+			if read {
+				if h.Get("Cache-Control") == "" {
+					h.Set("Cache-Control", cacheControl)
+				}
+				h.Add("Vary", "Accept-Encoding")
+				if inm := c.GetHeader("If-None-Match"); inm != "" && etagMatch(inm, etag) {
+					h.Del("Content-Type")
+					h.Del("Content-Length")
+					orig.WriteHeader(http.StatusNotModified)
+					orig.WriteHeaderNow()
+					return
+				}
 			}
 		}
-		h.Set("Content-Length", fmt.Sprint(len(body)))
+		if status != http.StatusNoContent && status != http.StatusNotModified {
+			h.Set("Content-Length", fmt.Sprint(len(body)))
+		}
 		orig.WriteHeader(status)
 		orig.WriteHeaderNow()
-		if c.Request.Method != http.MethodHead {
+		if c.Request.Method != http.MethodHead && len(body) > 0 {
 			orig.Write(body)
 		}
 	}
+}
+
+// entityTag is a strong tag of the body: "<version>.<hash>" for an item whose
+// handler named its version, else "<hash>".
+func entityTag(c *gin.Context, body []byte) string {
+	sum := sha256.Sum256(body)
+	hash := base64.RawURLEncoding.EncodeToString(sum[:18])
+	if v, ok := c.Get(versionKey); ok {
+		return fmt.Sprintf(`"%d.%s"`, v.(int64), hash)
+	}
+	return `"` + hash + `"`
 }
 
 // etagMatch implements If-None-Match's weak comparison: "*", or any listed tag whose

@@ -23,7 +23,7 @@ type OrganisationList struct {
 //	@Param			limit	query		int		false	"page size, 1-100"	default(20)
 //	@Param			cursor	query		string	false	"next_cursor from the previous page"
 //	@Success		200		{object}	OrganisationList
-//	@Header			200		{string}	Link	"<next page>; rel=\"next\""
+//	@Header			200		{string}	Link	"<URL of the next page>; rel=next"
 //	@Header			200		{string}	ETag	"strong entity tag"
 //	@Failure		400		{object}	Problem	"invalid parameter"
 //	@Failure		500		{object}	Problem	"internal error"
@@ -78,10 +78,14 @@ func (h *Handler) getOrganisation(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
+	if h.organisations().getEditor(c) {
+		return
+	}
 	o, err := h.store.FindOrganisation(c.Request.Context(), c.Param("slug"))
 	if err != nil {
 		WriteError(c, err)
 		return
 	}
+	setVersion(c, o.Version)
 	writeItem(c, organisationJSON(o))
 }

@@ -1,6 +1,10 @@
 package handlers
 
-import "github.com/gin-gonic/gin"
+import (
+	"github.com/gin-gonic/gin"
+
+	"signpost/models"
+)
 
 // Routes registers every route of the API on r: the table of contents of Signpost.
 func (h *Handler) Routes(r *gin.Engine) {
@@ -8,14 +12,39 @@ func (h *Handler) Routes(r *gin.Engine) {
 	r.GET("/readyz", h.readyz)
 
 	v1 := r.Group("/api/v1")
-	v1.GET("/articles", h.listArticles)
-	v1.GET("/articles/:slug", h.getArticle)
-	v1.GET("/helplines", h.listHelplines)
-	v1.GET("/helplines/:slug", h.getHelpline)
-	v1.GET("/campaigns", h.listCampaigns)
-	v1.GET("/campaigns/:slug", h.getCampaign)
-	v1.GET("/organisations", h.listOrganisations)
-	v1.GET("/organisations/:slug", h.getOrganisation)
-	v1.GET("/regions", h.listRegions)
-	v1.GET("/topics", h.listTopics)
+
+	// Public reads. A valid editor key widens them to drafts.
+	read := v1.Group("", h.OptionalKey())
+	read.GET("/articles", h.listArticles)
+	read.GET("/articles/:slug", h.getArticle)
+	read.GET("/helplines", h.listHelplines)
+	read.GET("/helplines/:slug", h.getHelpline)
+	read.GET("/campaigns", h.listCampaigns)
+	read.GET("/campaigns/:slug", h.getCampaign)
+	read.GET("/organisations", h.listOrganisations)
+	read.GET("/organisations/:slug", h.getOrganisation)
+	read.GET("/regions", h.listRegions)
+	read.GET("/topics", h.listTopics)
+
+	// Editorial writes.
+	edit := v1.Group("", h.RequireScope(models.ScopeEditor))
+	edit.POST("/articles", h.createArticle)
+	edit.PUT("/articles/:slug", h.replaceArticle)
+	edit.PATCH("/articles/:slug", h.patchArticle)
+	edit.DELETE("/articles/:slug", h.deleteArticle)
+	edit.POST("/helplines", h.createHelpline)
+	edit.PUT("/helplines/:slug", h.replaceHelpline)
+	edit.PATCH("/helplines/:slug", h.patchHelpline)
+	edit.DELETE("/helplines/:slug", h.deleteHelpline)
+	edit.POST("/campaigns", h.createCampaign)
+	edit.PUT("/campaigns/:slug", h.replaceCampaign)
+	edit.PATCH("/campaigns/:slug", h.patchCampaign)
+	edit.DELETE("/campaigns/:slug", h.deleteCampaign)
+	edit.POST("/organisations", h.createOrganisation)
+	edit.PUT("/organisations/:slug", h.replaceOrganisation)
+	edit.PATCH("/organisations/:slug", h.patchOrganisation)
+	edit.DELETE("/organisations/:slug", h.deleteOrganisation)
+
+	// Administration.
+	v1.GET("/audit", h.RequireScope(models.ScopeAdmin), h.listAudit)
 }

@@ -15,13 +15,13 @@ type Ref struct {
 // ListMeta describes a page of a list.
 type ListMeta struct {
 	Limit      int     `json:"limit" example:"20"`
-	NextCursor *string `json:"next_cursor" example:"eyJsIjoiYXJ0aWNsZXMifQ"`
+	NextCursor *string `json:"next_cursor" example:"eyJsIjoiYXJ0aWNsZXMifQ" extensions:"x-nullable"`
 }
 
 // ListLinks are the page's own URL and the next page's, null at the end.
 type ListLinks struct {
 	Self string  `json:"self" example:"/api/v1/articles?limit=20"`
-	Next *string `json:"next" example:"/api/v1/articles?cursor=eyJsIjoiYXJ0aWNsZXMifQ&limit=20"`
+	Next *string `json:"next" example:"/api/v1/articles?cursor=eyJsIjoiYXJ0aWNsZXMifQ&limit=20" extensions:"x-nullable"`
 }
 
 // ListResponse is the envelope of every list.
@@ -40,16 +40,16 @@ type ItemResponse struct {
 type Outcome struct {
 	Metric string `json:"metric" example:"children_safeguarded"`
 	Label  string `json:"label" example:"Children safeguarded"`
-	Value  *int64 `json:"value" example:"6"`
+	Value  *int64 `json:"value" example:"6" extensions:"x-nullable"`
 	Note   string `json:"note,omitempty" example:""`
 }
 
 // Source says where an article first appeared.
 type Source struct {
-	Publisher   *Ref    `json:"publisher"`
-	URL         *string `json:"url" example:"https://example.org/news/report"`
+	Publisher   *Ref    `json:"publisher" extensions:"x-nullable"`
+	URL         *string `json:"url" example:"https://example.org/news/report" extensions:"x-nullable"`
 	Attribution string  `json:"attribution" example:"Based on a report by CandoFM News."`
-	PublishedOn *string `json:"published_on" example:"2027-01-31"`
+	PublishedOn *string `json:"published_on" example:"2027-01-31" extensions:"x-nullable"`
 }
 
 // Image is an article's picture.
@@ -68,11 +68,11 @@ type Article struct {
 	BodyHTML      *string    `json:"body_html,omitempty" example:"<h2>What happened</h2>"`
 	BodyText      *string    `json:"body_text,omitempty" example:"What happened"`
 	Status        string     `json:"status" enums:"draft,scheduled,published,archived" example:"published"`
-	PublishAt     *time.Time `json:"publish_at" example:"2027-01-31T09:00:00Z"`
-	PublishedAt   *time.Time `json:"published_at" example:"2027-01-31T09:00:00Z"`
+	PublishAt     *time.Time `json:"publish_at" example:"2027-01-31T09:00:00Z" extensions:"x-nullable"`
+	PublishedAt   *time.Time `json:"published_at" example:"2027-01-31T09:00:00Z" extensions:"x-nullable"`
 	UpdatedAt     time.Time  `json:"updated_at" example:"2027-01-31T09:00:00Z"`
 	Source        Source     `json:"source"`
-	Image         *Image     `json:"image"`
+	Image         *Image     `json:"image" extensions:"x-nullable"`
 	Regions       []Ref      `json:"regions"`
 	Topics        []Ref      `json:"topics"`
 	Campaigns     []Ref      `json:"campaigns"`
@@ -111,43 +111,43 @@ type Contact struct {
 	Label        string        `json:"label" example:"Helpline (UK)"`
 	Value        string        `json:"value" example:"0808 1000 900"`
 	Display      string        `json:"display" example:"0808 1000 900"`
-	E164         *string       `json:"e164" example:"+448081000900"`
+	E164         *string       `json:"e164" example:"+448081000900" extensions:"x-nullable"`
 	URI          string        `json:"uri" example:"tel:+448081000900"`
 	Cost         string        `json:"cost" example:"Free from the UK"`
 	Anonymous    bool          `json:"anonymous" example:"true"`
 	Note         string        `json:"note" example:"Calls can be in English or Welsh."`
-	OpeningHours *OpeningHours `json:"opening_hours"`
+	OpeningHours *OpeningHours `json:"opening_hours" extensions:"x-nullable"`
 	HoursText    string        `json:"hours_text" example:"Monday to Thursday 9am–9pm; Friday 9am–5pm (UK time)"`
-	OpenNow      *bool         `json:"open_now" example:"true"`
-	NextChangeAt *time.Time    `json:"next_change_at" example:"2027-01-31T21:00:00Z"`
+	OpenNow      *bool         `json:"open_now" example:"true" extensions:"x-nullable"`
+	NextChangeAt *time.Time    `json:"next_change_at" example:"2027-01-31T21:00:00Z" extensions:"x-nullable"`
 }
 
 // Helpline is a service people can contact for help or to report.
 type Helpline struct {
 	Slug                string        `json:"slug" example:"stop-it-now"`
 	Name                string        `json:"name" example:"Stop It Now! helpline"`
-	Organisation        *Ref          `json:"organisation"`
+	Organisation        *Ref          `json:"organisation" extensions:"x-nullable"`
 	Description         string        `json:"description" example:"Confidential advice for anyone worried about child sexual abuse."`
-	Website             *string       `json:"website" example:"https://stopitnow.org.uk"`
+	Website             *string       `json:"website" example:"https://stopitnow.org.uk" extensions:"x-nullable"`
 	Topics              []Ref         `json:"topics"`
 	Audiences           []Ref         `json:"audiences"`
 	Coverage            []Ref         `json:"coverage"`
 	Contacts            []Contact     `json:"contacts"`
-	OpeningHours        *OpeningHours `json:"opening_hours"`
+	OpeningHours        *OpeningHours `json:"opening_hours" extensions:"x-nullable"`
 	HoursText           string        `json:"hours_text" example:"Monday to Thursday 9am–9pm; Friday 9am–5pm (UK time)"`
-	OpenNow             *bool         `json:"open_now" example:"true"`
-	NextChangeAt        *time.Time    `json:"next_change_at" example:"2027-01-31T21:00:00Z"`
+	OpenNow             *bool         `json:"open_now" example:"true" extensions:"x-nullable"`
+	NextChangeAt        *time.Time    `json:"next_change_at" example:"2027-01-31T21:00:00Z" extensions:"x-nullable"`
 	Emergency           bool          `json:"emergency" example:"false"`
 	Anonymous           bool          `json:"anonymous" example:"true"`
 	Confidential        bool          `json:"confidential" example:"true"`
 	ConfidentialityNote string        `json:"confidentiality_note" example:"Information that identifies a child at risk is passed on."`
 	Languages           []string      `json:"languages" example:"en,cy"`
 	Interpreters        string        `json:"interpreters" example:"Interpreters for more than 200 languages can join a call."`
-	LastVerifiedAt      *time.Time    `json:"last_verified_at" example:"2027-01-31T09:00:00Z"`
+	LastVerifiedAt      *time.Time    `json:"last_verified_at" example:"2027-01-31T09:00:00Z" extensions:"x-nullable"`
 	VerificationDue     bool          `json:"verification_due" example:"false"`
 	Status              string        `json:"status" enums:"draft,scheduled,published,archived" example:"published"`
-	PublishAt           *time.Time    `json:"publish_at" example:"2027-01-31T09:00:00Z"`
-	PublishedAt         *time.Time    `json:"published_at" example:"2027-01-31T09:00:00Z"`
+	PublishAt           *time.Time    `json:"publish_at" example:"2027-01-31T09:00:00Z" extensions:"x-nullable"`
+	PublishedAt         *time.Time    `json:"published_at" example:"2027-01-31T09:00:00Z" extensions:"x-nullable"`
 	UpdatedAt           time.Time     `json:"updated_at" example:"2027-01-31T09:00:00Z"`
 }
 
@@ -163,11 +163,11 @@ type Campaign struct {
 	Slug        string       `json:"slug" example:"stop-it-now-deterrence"`
 	Name        string       `json:"name" example:"Stop It Now! deterrence campaign"`
 	Summary     string       `json:"summary" example:"National messaging that points people to the helpline."`
-	Organiser   *Ref         `json:"organiser"`
+	Organiser   *Ref         `json:"organiser" extensions:"x-nullable"`
 	Partners    []Ref        `json:"partners"`
 	Scope       string       `json:"scope" enums:"local,regional,national" example:"national"`
-	StartsOn    *string      `json:"starts_on" example:"2027-01-31"`
-	EndsOn      *string      `json:"ends_on" example:"2027-02-06"`
+	StartsOn    *string      `json:"starts_on" example:"2027-01-31" extensions:"x-nullable"`
+	EndsOn      *string      `json:"ends_on" example:"2027-02-06" extensions:"x-nullable"`
 	Status      string       `json:"status" enums:"upcoming,active,ended,unknown" example:"active"`
 	Hashtags    []string     `json:"hashtags" example:"#StopItNow"`
 	Regions     []Ref        `json:"regions"`
@@ -175,8 +175,8 @@ type Campaign struct {
 	Outcomes    []Outcome    `json:"outcomes"`
 	Articles    []ArticleRef `json:"articles,omitempty"`
 	Publication string       `json:"publication" enums:"draft,scheduled,published,archived" example:"published"`
-	PublishAt   *time.Time   `json:"publish_at" example:"2027-01-31T09:00:00Z"`
-	PublishedAt *time.Time   `json:"published_at" example:"2027-01-31T09:00:00Z"`
+	PublishAt   *time.Time   `json:"publish_at" example:"2027-01-31T09:00:00Z" extensions:"x-nullable"`
+	PublishedAt *time.Time   `json:"published_at" example:"2027-01-31T09:00:00Z" extensions:"x-nullable"`
 	UpdatedAt   time.Time    `json:"updated_at" example:"2027-01-31T09:00:00Z"`
 }
 
@@ -185,9 +185,9 @@ type Organisation struct {
 	Slug        string    `json:"slug" example:"lucy-faithfull-foundation"`
 	Name        string    `json:"name" example:"Lucy Faithfull Foundation"`
 	Kind        string    `json:"kind" enums:"police,charity,government,media,other" example:"charity"`
-	URL         *string   `json:"url" example:"https://example.org"`
+	URL         *string   `json:"url" example:"https://example.org" extensions:"x-nullable"`
 	Description string    `json:"description" example:"A charity dedicated to preventing child sexual abuse."`
-	Parent      *Ref      `json:"parent"`
+	Parent      *Ref      `json:"parent" extensions:"x-nullable"`
 	UpdatedAt   time.Time `json:"updated_at" example:"2027-01-31T09:00:00Z"`
 }
 
@@ -196,7 +196,7 @@ type Region struct {
 	Slug     string `json:"slug" example:"cumbria"`
 	Name     string `json:"name" example:"Cumbria"`
 	Kind     string `json:"kind" enums:"country,nation,police_force_area" example:"police_force_area"`
-	Parent   *Ref   `json:"parent"`
+	Parent   *Ref   `json:"parent" extensions:"x-nullable"`
 	Children []Ref  `json:"children"`
 }
 
@@ -315,7 +315,8 @@ func campaignJSON(c *models.Campaign, now time.Time) Campaign {
 	out := Campaign{
 		Slug: c.Slug, Name: c.Name, Summary: c.Summary, Organiser: refPtr(c.Organiser), Partners: refs(c.Partners),
 		Scope: c.Scope, StartsOn: optional(c.StartsOn), EndsOn: optional(c.EndsOn), Status: c.Period(now),
-		Hashtags: c.Hashtags, Regions: refs(c.Regions), Helplines: refs(c.Helplines), Outcomes: outcomes(c.Outcomes),
+		Hashtags: c.Hashtags, Regions: refs(c.Regions), Helplines: refs(c.Helplines),
+		Outcomes:    outcomes(append(append([]models.Outcome{}, c.Outcomes...), c.Totals...)),
 		Publication: c.Status, PublishAt: c.PublishAt, PublishedAt: c.PublishedAt, UpdatedAt: c.UpdatedAt,
 	}
 	if c.Articles != nil {

@@ -165,7 +165,7 @@ func (s *Store) FindArticles(ctx context.Context, f ArticleFilter) (Page[Article
 	for i := range rows {
 		page.Items[i] = rows[i].article()
 	}
-	if err := s.loadArticleRelations(ctx, db, page.Items, f.Visibility, now); err != nil {
+	if err := loadArticleRelations(ctx, db, page.Items, f.Visibility, now); err != nil {
 		return page, err
 	}
 	return page, nil
@@ -186,7 +186,7 @@ func (s *Store) FindArticle(ctx context.Context, slug string, v Visibility) (*Ar
 	}
 	a := rows[0].article()
 	items := []Article{a}
-	if err := s.loadArticleRelations(ctx, db, items, v, now); err != nil {
+	if err := loadArticleRelations(ctx, db, items, v, now); err != nil {
 		return nil, err
 	}
 	return &items[0], nil
@@ -208,7 +208,7 @@ func (s *Store) missing(ctx context.Context, db *gorm.DB, itemType, table, slug 
 	return Errorf(ENOTFOUND, "No %s with slug %q.", itemType, slug)
 }
 
-func (s *Store) loadArticleRelations(ctx context.Context, db *gorm.DB, items []Article, v Visibility, now time.Time) error {
+func loadArticleRelations(ctx context.Context, db *gorm.DB, items []Article, v Visibility, now time.Time) error {
 	if len(items) == 0 {
 		return nil
 	}

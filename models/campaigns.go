@@ -138,7 +138,7 @@ func (s *Store) FindCampaigns(ctx context.Context, f CampaignFilter) (Page[Campa
 			return page, err
 		}
 	}
-	if err := s.loadCampaignRelations(ctx, db, page.Items, f.Visibility, now, false); err != nil {
+	if err := loadCampaignRelations(ctx, db, page.Items, f.Visibility, now, false); err != nil {
 		return page, err
 	}
 	return page, nil
@@ -162,7 +162,7 @@ func (s *Store) FindCampaign(ctx context.Context, slug string, v Visibility) (*C
 		return nil, err
 	}
 	items := []Campaign{c}
-	if err := s.loadCampaignRelations(ctx, db, items, v, now, true); err != nil {
+	if err := loadCampaignRelations(ctx, db, items, v, now, true); err != nil {
 		return nil, err
 	}
 	return &items[0], nil
@@ -171,7 +171,7 @@ func (s *Store) FindCampaign(ctx context.Context, slug string, v Visibility) (*C
 // latestArticles is how many articles a campaign item lists.
 const latestArticles = 10
 
-func (s *Store) loadCampaignRelations(ctx context.Context, db *gorm.DB, items []Campaign, v Visibility, now time.Time, withArticles bool) error {
+func loadCampaignRelations(ctx context.Context, db *gorm.DB, items []Campaign, v Visibility, now time.Time, withArticles bool) error {
 	if len(items) == 0 {
 		return nil
 	}
@@ -220,14 +220,14 @@ func (s *Store) loadCampaignRelations(ctx context.Context, db *gorm.DB, items []
 		c.Partners = nonNil(partners[c.ID])
 		c.Regions = nonNil(regions[c.ID])
 		c.Helplines = nonNil(helplines[c.ID])
-		c.Outcomes = own[c.ID]
+		c.Outcomes = nonNil(own[c.ID])
+		c.Totals = []Outcome{}
 		for _, t := range totals {
 			if t.OwnerID != c.ID || hasMetric(c.Outcomes, t.Metric) {
 				continue
 			}
-			c.Outcomes = append(c.Outcomes, Outcome{Metric: t.Metric, Label: t.Label, Value: t.Value, Note: "total of the campaign's articles"})
+			c.Totals = append(c.Totals, Outcome{Metric: t.Metric, Label: t.Label, Value: t.Value, Note: "Total of the campaign's articles."})
 		}
-		c.Outcomes = nonNil(c.Outcomes)
 		if withArticles {
 			var arts []struct {
 				Slug        string

@@ -174,7 +174,7 @@ func (s *Store) FindHelplines(ctx context.Context, f HelplineFilter) (Page[Helpl
 		page.NextCursor = encodeCursor(k.cursor())
 		items = items[:limit]
 	}
-	if err := s.loadHelplineRelations(ctx, db, items, f.Visibility, at); err != nil {
+	if err := loadHelplineRelations(ctx, db, items, f.Visibility, at); err != nil {
 		return page, err
 	}
 	page.Items = items
@@ -247,7 +247,7 @@ func (s *Store) FindHelpline(ctx context.Context, slug string, at time.Time, v V
 	}
 	h.OpenNow, h.NextChangeAt = h.Hours.State(at)
 	items := []Helpline{h}
-	if err := s.loadHelplineRelations(ctx, db, items, v, at); err != nil {
+	if err := loadHelplineRelations(ctx, db, items, v, at); err != nil {
 		return nil, err
 	}
 	return &items[0], nil
@@ -267,7 +267,7 @@ type contactRow struct {
 	OpeningHours *string
 }
 
-func (s *Store) loadHelplineRelations(ctx context.Context, db *gorm.DB, items []Helpline, v Visibility, at time.Time) error {
+func loadHelplineRelations(ctx context.Context, db *gorm.DB, items []Helpline, v Visibility, at time.Time) error {
 	if len(items) == 0 {
 		return nil
 	}

@@ -30,19 +30,19 @@ func (s *Store) Seed(ctx context.Context) (bool, error) {
 			}
 		}
 		for i := range seedOrganisations {
-			if _, err := insertOrganisation(tx, &seedOrganisations[i], now); err != nil {
+			if _, err := saveOrganisation(tx, 0, &seedOrganisations[i], now, nil); err != nil {
 				return fmt.Errorf("organisation %s: %w", seedOrganisations[i].Slug, err)
 			}
 		}
 		for _, h := range seedHelplines() {
 			h.Status, h.PublishedAt = StatusPublished, &now
-			if _, err := saveHelpline(tx, 0, &h, now); err != nil {
+			if _, err := saveHelpline(tx, 0, &h, now, nil); err != nil {
 				return fmt.Errorf("helpline %s: %w", h.Slug, err)
 			}
 		}
 		for _, c := range seedCampaigns() {
 			c.Status, c.PublishedAt = StatusPublished, &now
-			if _, err := saveCampaign(tx, 0, &c, now); err != nil {
+			if _, err := saveCampaign(tx, 0, &c, now, nil); err != nil {
 				return fmt.Errorf("campaign %s: %w", c.Slug, err)
 			}
 		}
@@ -53,7 +53,7 @@ func (s *Store) Seed(ctx context.Context) (bool, error) {
 			}
 			a.BodyHTML, a.BodyText = html, text
 			a.Status, a.PublishedAt = StatusPublished, &now
-			if _, err := saveArticle(tx, 0, &a, now); err != nil {
+			if _, err := saveArticle(tx, 0, &a, now, nil); err != nil {
 				return fmt.Errorf("article %s: %w", a.Slug, err)
 			}
 		}

@@ -167,3 +167,12 @@ func internal(op string, err error) error {
 	}
 	return fmt.Errorf("models: %s: %w", op, err)
 }
+
+// Backup writes a consistent copy of the database to path while the server runs.
+// The file must not exist yet.
+func (s *Store) Backup(ctx context.Context, path string) error {
+	if err := s.writer.WithContext(ctx).Exec(`VACUUM INTO ?`, path).Error; err != nil {
+		return fmt.Errorf("models: backup to %s: %w", path, err)
+	}
+	return nil
+}

@@ -23,7 +23,11 @@ type topicRow struct {
 	Kind string
 }
 
-func newResolver(tx *gorm.DB) *resolver { return &resolver{tx: tx} }
+// newResolver starts a resolver with the field errors already found, so that a
+// write reports every error at once.
+func newResolver(tx *gorm.DB, prior []FieldError) *resolver {
+	return &resolver{tx: tx, errs: append([]FieldError(nil), prior...)}
+}
 
 func (r *resolver) fail(field, format string, args ...any) {
 	r.errs = append(r.errs, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
@@ -155,36 +159,21 @@ func nullString(s string) *string {
 	return &s
 }
 
-// publication derives the stored publication time from the state: a published item
-// keeps its first publication time, a scheduled one goes live at publish_at.
-func publication(status string, publishAt, previous *time.Time, now time.Time) *time.Time {
-	switch status {
-	case StatusPublished:
-		if previous != nil && !previous.After(now) {
-			return previous
-		}
-		return &now
-	case StatusScheduled:
-		return publishAt
-	}
-	return nil
-}
-
-// insertOrganisation writes a new organisation row and returns its id.
-func insertOrganisation(tx *gorm.DB, o *Organisation, now time.Time) (int64, error) {
-	r := newResolver(tx)
+// saveOrganisation writes an organisation. id 0 inserts a new row.
+func saveOrganisation(tx *gorm.DB, id int64, o *Organisation, now time.Time, prior []FieldError) (int64, error) {
+	r := newResolver(tx, prior)
 	parent := r.id("organisations", "parent", o.Parent)
+	if parent != nil && *parent == id {
+		r.fail("parent", "an organisation cannot be its own parent")
+	}
 	if err := Invalid(r.errs); err != nil {
 		return 0, err
 	}
 	row := map[string]any{
 		"slug": o.Slug, "name": o.Name, "kind": o.Kind, "url": o.URL, "description": o.Description,
-		"parent_id": parent, "created_at": now, "updated_at": now, "version": 1,
+		"parent_id": parent, "updated_at": now,
 	}
-	if err := tx.Table("organisations").Create(row).Error; err != nil {
-		return 0, err
-	}
-	return lastID(tx)
+	return saveRow(tx, "organisations", id, row, now)
 }
 
 func lastID(tx *gorm.DB) (int64, error) {
@@ -195,8 +184,8 @@ func lastID(tx *gorm.DB) (int64, error) {
 
 // saveHelpline writes a helpline and its contacts, coverage and vocabulary. id 0
 // inserts a new row.
-func saveHelpline(tx *gorm.DB, id int64, h *Helpline, now time.Time) (int64, error) {
-	r := newResolver(tx)
+func saveHelpline(tx *gorm.DB, id int64, h *Helpline, now time.Time, prior []FieldError) (int64, error) {
+	r := newResolver(tx, prior)
 	org := r.id("organisations", "organisation", h.Organisation)
 	coverage := r.regions("coverage", h.Coverage)
 	topics := r.topicIDs("topics", "topic", h.Topics)
@@ -238,8 +227,8 @@ func saveHelpline(tx *gorm.DB, id int64, h *Helpline, now time.Time) (int64, err
 }
 
 // saveCampaign writes a campaign and its links. id 0 inserts a new row.
-func saveCampaign(tx *gorm.DB, id int64, c *Campaign, now time.Time) (int64, error) {
-	r := newResolver(tx)
+func saveCampaign(tx *gorm.DB, id int64, c *Campaign, now time.Time, prior []FieldError) (int64, error) {
+	r := newResolver(tx, prior)
 	organiser := r.id("organisations", "organiser", c.Organiser)
 	partners := r.ids("organisations", "partners", c.Partners)
 	regions := r.regions("regions", c.Regions)
@@ -268,8 +257,8 @@ func saveCampaign(tx *gorm.DB, id int64, c *Campaign, now time.Time) (int64, err
 }
 
 // saveArticle writes an article and its links. id 0 inserts a new row.
-func saveArticle(tx *gorm.DB, id int64, a *Article, now time.Time) (int64, error) {
-	r := newResolver(tx)
+func saveArticle(tx *gorm.DB, id int64, a *Article, now time.Time, prior []FieldError) (int64, error) {
+	r := newResolver(tx, prior)
 	publisher := r.id("organisations", "source.publisher", a.Source.Publisher)
 	regions := r.regions("regions", a.Regions)
 	topics := r.topicIDs("topics", "topic", a.Topics)

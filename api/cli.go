@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"text/tabwriter"
+	"time"
+
+	"signpost/models"
+)
+
+// keysCommand runs `keys create|list|revoke`. `keys create` prints the new key alone
+// on the last line of its output.
+func keysCommand(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	const usage = "usage: signpost keys create --name NAME --scope editor|admin | keys list | keys revoke NAME"
+	if len(args) == 0 {
+		return errors.New(usage)
+	}
+	sub, args := args[0], args[1:]
+	fs := flag.NewFlagSet("signpost keys "+sub, flag.ContinueOnError)
+	fs.SetOutput(os.Stderr)
+	db := getenv("SIGNPOST_DB")
+	if db == "" {
+		db = "signpost.db"
+	}
+	fs.StringVar(&db, "db", db, "SQLite database file (env SIGNPOST_DB)")
+	name := fs.String("name", "", "the key's name, e.g. the editor or team it is for")
+	scope := fs.String("scope", models.ScopeEditor, "editor (writes content) or admin (also reads the audit log)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	store, err := models.Open(ctx, models.Config{Path: db})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	switch sub {
+	case "create":
+		if fs.NArg() > 0 {
+			return errors.New(usage)
+		}
+		key, err := store.CreateKey(ctx, *name, *scope)
+		if err != nil {
+			return describe(err)
+		}
+		fmt.Fprintf(stdout, "Created %s key %q. It is shown only this once; store it safely:\n%s\n", *scope, *name, key)
+		return nil
+	case "list":
+		keys, err := store.Keys(ctx)
+		if err != nil {
+			return err
+		}
+		w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(w, "NAME\tSCOPE\tCREATED\tLAST USED\tREVOKED")
+		for _, k := range keys {
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", k.Name, k.Scope, k.CreatedAt.Format(time.RFC3339), timeOrDash(k.LastUsedAt), timeOrDash(k.RevokedAt))
+		}
+		return w.Flush()
+	case "revoke":
+		if fs.NArg() != 1 {
+			return errors.New(usage)
+		}
+		if err := store.RevokeKey(ctx, fs.Arg(0)); err != nil {
+			return describe(err)
+		}
+		fmt.Fprintf(stdout, "Revoked key %q.\n", fs.Arg(0))
+		return nil
+	}
+	return errors.New(usage)
+}
+
+// describe turns a domain error into a message for the command line.
+func describe(err error) error {
+	var e *models.Error
+	if errors.As(err, &e) {
+		msg := e.Message
+		for _, f := range e.Fields {
+			msg += fmt.Sprintf("\n  %s: %s", f.Field, f.Message)
+		}
+		return errors.New(msg)
+	}
+	return err
+}
+
+func timeOrDash(t *time.Time) string {
+	if t == nil {
+		return "-"
+	}
+	return t.Format(time.RFC3339)
+}
+
+// healthcheck asks the local server for /healthz, for container health checks in
+// images that have no shell or curl.
+func healthcheck(ctx context.Context, addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return err
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+net.JoinHostPort(host, port)+"/healthz", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("healthz answered %s", resp.Status)
+	}
+	return nil
+}
