@@ -121,3 +121,41 @@ func healthcheck(ctx context.Context, addr string) error {
 	}
 	return nil
 }
+
+// helplinesCommand runs `helplines due`: the lines whose details are due for checking.
+func helplinesCommand(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	const usage = "usage: signpost helplines due [flags]"
+	if len(args) == 0 || args[0] != "due" {
+		return errors.New(usage)
+	}
+	cfg, rest, err := LoadConfig("signpost helplines due", args[1:], getenv)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return errors.New(usage)
+	}
+	store, err := models.Open(ctx, cfg.storeConfig())
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	lines, err := store.HelplinesDue(ctx)
+	if err != nil {
+		return err
+	}
+	if len(lines) == 0 {
+		fmt.Fprintln(stdout, "No helpline is due for checking.")
+		return nil
+	}
+	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "SLUG\tNAME\tSTATUS\tLAST VERIFIED")
+	for _, h := range lines {
+		last := "never"
+		if h.LastVerifiedAt != nil {
+			last = h.LastVerifiedAt.Format(time.DateOnly)
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", h.Slug, h.Name, h.Status, last)
+	}
+	return w.Flush()
+}

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"signpost/models"
 )
 
 // Config is the whole configuration of the server, read from flags and SIGNPOST_*
@@ -21,6 +23,12 @@ type Config struct {
 	LogClient       bool
 	ShutdownTimeout time.Duration
 	MaxBody         int64
+	VerifyAfter     time.Duration
+}
+
+// storeConfig is the store's part of the configuration.
+func (c Config) storeConfig() models.Config {
+	return models.Config{Path: c.DB, VerifyAfter: c.VerifyAfter}
 }
 
 // option is one row of the configuration table: its flag, environment variable,
@@ -68,6 +76,14 @@ var options = []option{
 			err = errors.New("must be positive")
 		}
 		c.ShutdownTimeout = d
+		return err
+	}},
+	{"verify-after-days", "SIGNPOST_VERIFY_AFTER_DAYS", "180", "days after which a helpline's details are due for checking (verification_due)", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err == nil && (n < 1 || n > 3650) {
+			err = errors.New("must be from 1 to 3650")
+		}
+		c.VerifyAfter = time.Duration(n) * 24 * time.Hour
 		return err
 	}},
 	{"max-body", "SIGNPOST_MAX_BODY", "1048576", "largest accepted request body in bytes", func(c *Config, v string) error {

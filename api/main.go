@@ -55,6 +55,8 @@ commands:
   seed      load the seed content into an empty database and exit
   keys      manage API keys: keys create --name NAME --scope editor|admin,
             keys list, keys revoke NAME
+  helplines due [flags]
+            list the helplines whose details are due for checking
   backup    write a consistent copy of the database to FILE: backup FILE
   healthcheck  exit 0 when the server at -addr answers /healthz (for containers)
   version   print the version
@@ -72,6 +74,8 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdout
 	case "serve", "migrate", "seed", "backup", "healthcheck":
 	case "keys":
 		return keysCommand(ctx, args, getenv, stdout)
+	case "helplines":
+		return helplinesCommand(ctx, args, getenv, stdout)
 	case "version":
 		fmt.Fprintln(stdout, "signpost", Version)
 		return nil
@@ -95,7 +99,7 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdout
 	case "healthcheck":
 		return healthcheck(ctx, cfg.Addr)
 	case "backup":
-		store, err := models.Open(ctx, models.Config{Path: cfg.DB})
+		store, err := models.Open(ctx, cfg.storeConfig())
 		if err != nil {
 			return err
 		}
@@ -106,7 +110,7 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdout
 		fmt.Fprintf(stdout, "backup of %s written to %s\n", cfg.DB, rest[0])
 		return nil
 	case "migrate":
-		store, err := models.Open(ctx, models.Config{Path: cfg.DB})
+		store, err := models.Open(ctx, cfg.storeConfig())
 		if err != nil {
 			return err
 		}
@@ -117,7 +121,7 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdout
 		}
 		return err
 	case "seed":
-		store, err := models.Open(ctx, models.Config{Path: cfg.DB})
+		store, err := models.Open(ctx, cfg.storeConfig())
 		if err != nil {
 			return err
 		}
@@ -135,7 +139,7 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdout
 // to, and serves until ctx is done, then stops gracefully. When ready is not nil it
 // receives the listener's address once the server accepts connections.
 func Run(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- string) error {
-	store, err := models.Open(ctx, models.Config{Path: cfg.DB})
+	store, err := models.Open(ctx, cfg.storeConfig())
 	if err != nil {
 		return err
 	}

@@ -1381,6 +1381,93 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/helplines/due": {
+            "get": {
+                "security": [
+                    {
+                        "ApiKey": []
+                    }
+                ],
+                "description": "Helplines, published or not, whose details were never checked or were last checked longer ago than the verification period (default 180 days), the longest unchecked first.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "editorial"
+                ],
+                "summary": "Helplines due for checking",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.HelplineList"
+                        }
+                    },
+                    "400": {
+                        "description": "invalid parameter",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "missing or bad API key",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key lacks the editor scope",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/helplines/essentials": {
+            "get": {
+                "description": "A small bundle of the emergency lines and the lines that serve a whole country (999, 101, their textphone routes, Crimestoppers, Stop It Now! for the UK and Ireland), for apps to keep for when they have no network. Long-cacheable; it follows the data, so its ETag changes when a helpline is edited.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "helplines"
+                ],
+                "summary": "Emergency and national helplines, for offline use",
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.EssentialsBundle"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "strong entity tag"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "invalid parameter",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/helplines/{slug}": {
             "get": {
                 "description": "One helpline with its contact channels, opening hours (structured and as text), open_now and next_change_at. An old slug answers 301.",
@@ -3054,6 +3141,111 @@ const docTemplate = `{
                 }
             }
         },
+        "handlers.EssentialContact": {
+            "type": "object",
+            "properties": {
+                "cost": {
+                    "type": "string",
+                    "example": "Free"
+                },
+                "display": {
+                    "type": "string",
+                    "example": "999"
+                },
+                "e164": {
+                    "type": "string",
+                    "example": "+448081000900"
+                },
+                "label": {
+                    "type": "string",
+                    "example": "Phone"
+                },
+                "note": {
+                    "type": "string",
+                    "example": "112 also works."
+                },
+                "type": {
+                    "type": "string",
+                    "enum": [
+                        "phone",
+                        "textphone",
+                        "sms",
+                        "webchat",
+                        "email",
+                        "web"
+                    ],
+                    "example": "phone"
+                },
+                "uri": {
+                    "type": "string",
+                    "example": "tel:999"
+                }
+            }
+        },
+        "handlers.EssentialLine": {
+            "type": "object",
+            "properties": {
+                "anonymous": {
+                    "type": "boolean",
+                    "example": false
+                },
+                "confidential": {
+                    "type": "boolean",
+                    "example": false
+                },
+                "contacts": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/handlers.EssentialContact"
+                    }
+                },
+                "coverage": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "united-kingdom"
+                    ]
+                },
+                "description": {
+                    "type": "string",
+                    "example": "Call 999 when a child is in immediate danger."
+                },
+                "emergency": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "hours_text": {
+                    "type": "string",
+                    "example": "Open 24 hours, every day"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "Emergency services (999)"
+                },
+                "slug": {
+                    "type": "string",
+                    "example": "emergency-999"
+                }
+            }
+        },
+        "handlers.EssentialsBundle": {
+            "type": "object",
+            "properties": {
+                "data": {
+                    "type": "object",
+                    "properties": {
+                        "helplines": {
+                            "type": "array",
+                            "items": {
+                                "$ref": "#/definitions/handlers.EssentialLine"
+                            }
+                        }
+                    }
+                }
+            }
+        },
         "handlers.FieldProblem": {
             "type": "object",
             "properties": {
@@ -3370,6 +3562,10 @@ const docTemplate = `{
                 "opens": {
                     "type": "string",
                     "example": "10:00"
+                },
+                "overnight": {
+                    "type": "boolean",
+                    "example": false
                 }
             }
         },
@@ -3766,6 +3962,10 @@ const docTemplate = `{
                 "opens": {
                     "type": "string",
                     "example": "09:00"
+                },
+                "overnight": {
+                    "type": "boolean",
+                    "example": false
                 }
             }
         }

@@ -76,6 +76,7 @@ type Store interface {
 	HealthStore
 	KeyStore
 	EditorStore
+	EssentialStore
 	Now() time.Time
 }
 

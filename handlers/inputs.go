@@ -141,10 +141,10 @@ func hoursIn(h *OpeningHours) models.OpeningHours {
 	}
 	out := models.OpeningHours{Timezone: h.Timezone}
 	for _, w := range h.Weekly {
-		out.Weekly = append(out.Weekly, models.WeeklyInterval{Days: w.Days, Opens: w.Opens, Closes: w.Closes})
+		out.Weekly = append(out.Weekly, models.WeeklyInterval{Days: w.Days, Opens: w.Opens, Closes: w.Closes, Overnight: w.Overnight})
 	}
 	for _, e := range h.Exceptions {
-		out.Exceptions = append(out.Exceptions, models.HoursException{Date: e.Date, Closed: e.Closed, Opens: e.Opens, Closes: e.Closes, Note: e.Note})
+		out.Exceptions = append(out.Exceptions, models.HoursException{Date: e.Date, Closed: e.Closed, Opens: e.Opens, Closes: e.Closes, Overnight: e.Overnight, Note: e.Note})
 	}
 	return out
 }

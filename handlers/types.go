@@ -91,18 +91,20 @@ type OpeningHours struct {
 
 // WeeklyInterval is a regular opening; closes before opens means it runs past midnight.
 type WeeklyInterval struct {
-	Days   []string `json:"days" example:"mon,tue"`
-	Opens  string   `json:"opens" example:"09:00"`
-	Closes string   `json:"closes" example:"21:00"`
+	Days      []string `json:"days" example:"mon,tue"`
+	Opens     string   `json:"opens" example:"09:00"`
+	Closes    string   `json:"closes" example:"21:00"`
+	Overnight bool     `json:"overnight,omitempty" example:"false"`
 }
 
 // HoursException replaces the weekly hours on one local date.
 type HoursException struct {
-	Date   string `json:"date" example:"2027-12-25"`
-	Closed bool   `json:"closed" example:"true"`
-	Opens  string `json:"opens,omitempty" example:"10:00"`
-	Closes string `json:"closes,omitempty" example:"14:00"`
-	Note   string `json:"note,omitempty" example:"Christmas Day"`
+	Date      string `json:"date" example:"2027-12-25"`
+	Closed    bool   `json:"closed" example:"true"`
+	Opens     string `json:"opens,omitempty" example:"10:00"`
+	Closes    string `json:"closes,omitempty" example:"14:00"`
+	Overnight bool   `json:"overnight,omitempty" example:"false"`
+	Note      string `json:"note,omitempty" example:"Christmas Day"`
 }
 
 // Contact is one way to reach a helpline.
@@ -269,10 +271,10 @@ func hoursJSON(h *models.OpeningHours) *OpeningHours {
 		out.Timezone = models.DefaultTimezone
 	}
 	for i, w := range h.Weekly {
-		out.Weekly[i] = WeeklyInterval{Days: w.Days, Opens: w.Opens, Closes: w.Closes}
+		out.Weekly[i] = WeeklyInterval{Days: w.Days, Opens: w.Opens, Closes: w.Closes, Overnight: w.Overnight}
 	}
 	for i, e := range h.Exceptions {
-		out.Exceptions[i] = HoursException{Date: e.Date, Closed: e.Closed, Opens: e.Opens, Closes: e.Closes, Note: e.Note}
+		out.Exceptions[i] = HoursException{Date: e.Date, Closed: e.Closed, Opens: e.Opens, Closes: e.Closes, Overnight: e.Overnight, Note: e.Note}
 	}
 	return out
 }

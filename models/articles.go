@@ -31,11 +31,11 @@ type articleRow struct {
 	Version           int64
 }
 
-func (r *articleRow) article() Article {
+func (r *articleRow) article(now time.Time) Article {
 	a := Article{
 		ID: r.ID, Slug: r.Slug, Title: r.Title, Summary: r.Summary,
 		BodyMarkdown: r.BodyMarkdown, BodyHTML: r.BodyHTML, BodyText: r.BodyText,
-		Status: r.Status, PublishAt: utcPtr(r.PublishAt), PublishedAt: utcPtr(r.PublishedAt),
+		Status: effectiveStatus(r.Status, r.PublishedAt, now), PublishAt: utcPtr(r.PublishAt), PublishedAt: utcPtr(r.PublishedAt),
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version,
 		Source: Source{URL: r.SourceURL, Attribution: r.SourceAttribution},
 		Image:  Image{URL: r.ImageURL, Alt: r.ImageAlt, Credit: r.ImageCredit},
@@ -163,7 +163,7 @@ func (s *Store) FindArticles(ctx context.Context, f ArticleFilter) (Page[Article
 	}
 	page.Items = make([]Article, len(rows))
 	for i := range rows {
-		page.Items[i] = rows[i].article()
+		page.Items[i] = rows[i].article(now)
 	}
 	if err := loadArticleRelations(ctx, db, page.Items, f.Visibility, now); err != nil {
 		return page, err
@@ -184,7 +184,7 @@ func (s *Store) FindArticle(ctx context.Context, slug string, v Visibility) (*Ar
 	if len(rows) == 0 {
 		return nil, s.missing(ctx, db, "article", "articles", slug, v, now)
 	}
-	a := rows[0].article()
+	a := rows[0].article(now)
 	items := []Article{a}
 	if err := loadArticleRelations(ctx, db, items, v, now); err != nil {
 		return nil, err

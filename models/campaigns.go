@@ -32,10 +32,10 @@ type campaignRow struct {
 const campaignColumns = `c.id, c.slug, c.name, c.summary, c.organiser_id, c.scope, c.starts_on, c.ends_on,
 	c.hashtags, c.status, c.publish_at, c.published_at, c.created_at, c.updated_at, c.version`
 
-func (r *campaignRow) campaign() (Campaign, error) {
+func (r *campaignRow) campaign(now time.Time) (Campaign, error) {
 	c := Campaign{
 		ID: r.ID, Slug: r.Slug, Name: r.Name, Summary: r.Summary, Scope: r.Scope,
-		Status: r.Status, PublishAt: utcPtr(r.PublishAt), PublishedAt: utcPtr(r.PublishedAt),
+		Status: effectiveStatus(r.Status, r.PublishedAt, now), PublishAt: utcPtr(r.PublishAt), PublishedAt: utcPtr(r.PublishedAt),
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version,
 	}
 	if r.StartsOn != nil {
@@ -134,7 +134,7 @@ func (s *Store) FindCampaigns(ctx context.Context, f CampaignFilter) (Page[Campa
 	}
 	page.Items = make([]Campaign, len(rows))
 	for i := range rows {
-		if page.Items[i], err = rows[i].campaign(); err != nil {
+		if page.Items[i], err = rows[i].campaign(now); err != nil {
 			return page, err
 		}
 	}
@@ -157,7 +157,7 @@ func (s *Store) FindCampaign(ctx context.Context, slug string, v Visibility) (*C
 	if len(rows) == 0 {
 		return nil, s.missing(ctx, db, "campaign", "campaigns", slug, v, now)
 	}
-	c, err := rows[0].campaign()
+	c, err := rows[0].campaign(now)
 	if err != nil {
 		return nil, err
 	}

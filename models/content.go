@@ -17,7 +17,7 @@ func loadArticle(ctx context.Context, db *gorm.DB, id int64, now time.Time) (*Ar
 	if len(rows) == 0 {
 		return nil, Errorf(ENOTFOUND, "No such article.")
 	}
-	items := []Article{rows[0].article()}
+	items := []Article{rows[0].article(now)}
 	if err := loadArticleRelations(ctx, db, items, editor, now); err != nil {
 		return nil, err
 	}
@@ -32,7 +32,7 @@ func loadHelpline(ctx context.Context, db *gorm.DB, id int64, now time.Time) (*H
 	if len(rows) == 0 {
 		return nil, Errorf(ENOTFOUND, "No such helpline.")
 	}
-	h, err := rows[0].helpline()
+	h, err := rows[0].helpline(now)
 	if err != nil {
 		return nil, err
 	}
@@ -52,7 +52,7 @@ func loadCampaign(ctx context.Context, db *gorm.DB, id int64, now time.Time) (*C
 	if len(rows) == 0 {
 		return nil, Errorf(ENOTFOUND, "No such campaign.")
 	}
-	c, err := rows[0].campaign()
+	c, err := rows[0].campaign(now)
 	if err != nil {
 		return nil, err
 	}
@@ -103,14 +103,14 @@ func (s *Store) DeleteArticle(ctx context.Context, actor, slug string, ifMatch i
 // CreateHelpline adds a helpline. It returns EINVALID or ECONFLICT.
 func (s *Store) CreateHelpline(ctx context.Context, actor string, h *Helpline) (*Helpline, error) {
 	errs := prepareHelpline(h, s.now())
-	return write(ctx, s, actor, "", 0, h, errs, saveHelpline, loadHelpline)
+	return write(ctx, s, actor, "", 0, h, errs, saveHelpline, s.loadHelplineDue)
 }
 
 // ReplaceHelpline replaces the helpline at slug. It returns ENOTFOUND,
 // EPRECONDITION, EINVALID or ECONFLICT.
 func (s *Store) ReplaceHelpline(ctx context.Context, actor, slug string, h *Helpline, ifMatch int64) (*Helpline, error) {
 	errs := prepareHelpline(h, s.now())
-	return write(ctx, s, actor, slug, ifMatch, h, errs, saveHelpline, loadHelpline)
+	return write(ctx, s, actor, slug, ifMatch, h, errs, saveHelpline, s.loadHelplineDue)
 }
 
 // DeleteHelpline soft-deletes the helpline at slug. It returns ENOTFOUND or
@@ -155,4 +155,15 @@ func (s *Store) ReplaceOrganisation(ctx context.Context, actor, slug string, o *
 // keep their rows but no longer show it. It returns ENOTFOUND or EPRECONDITION.
 func (s *Store) DeleteOrganisation(ctx context.Context, actor, slug string, ifMatch int64) error {
 	return remove(ctx, s, actor, slug, ifMatch, &Organisation{}, loadOrganisation)
+}
+
+// loadHelplineDue loads a helpline with its verification_due flag.
+func (s *Store) loadHelplineDue(ctx context.Context, db *gorm.DB, id int64, now time.Time) (*Helpline, error) {
+	h, err := loadHelpline(ctx, db, id, now)
+	if err != nil {
+		return nil, err
+	}
+	items := []Helpline{*h}
+	s.markDue(items, now)
+	return &items[0], nil
 }

@@ -42,12 +42,12 @@ const helplineColumns = `h.id, h.slug, h.name, h.organisation_id, h.description,
 	h.emergency, h.anonymous, h.confidential, h.confidentiality_note, h.languages, h.interpreters,
 	h.last_verified_at, h.status, h.publish_at, h.published_at, h.created_at, h.updated_at, h.version`
 
-func (r *helplineRow) helpline() (Helpline, error) {
+func (r *helplineRow) helpline(now time.Time) (Helpline, error) {
 	h := Helpline{
 		ID: r.ID, Slug: r.Slug, Name: r.Name, Description: r.Description, Website: r.Website,
 		Emergency: r.Emergency, Anonymous: r.Anonymous, Confidential: r.Confidential,
 		ConfidentialityNote: r.ConfidentialityNote, Interpreters: r.Interpreters,
-		LastVerifiedAt: utcPtr(r.LastVerifiedAt), Status: r.Status,
+		LastVerifiedAt: utcPtr(r.LastVerifiedAt), Status: effectiveStatus(r.Status, r.PublishedAt, now),
 		PublishAt: utcPtr(r.PublishAt), PublishedAt: utcPtr(r.PublishedAt),
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version,
 	}
@@ -147,7 +147,7 @@ func (s *Store) FindHelplines(ctx context.Context, f HelplineFilter) (Page[Helpl
 	}
 	items := make([]Helpline, 0, len(rows))
 	for i := range rows {
-		h, err := rows[i].helpline()
+		h, err := rows[i].helpline(now)
 		if err != nil {
 			return page, err
 		}
@@ -177,6 +177,7 @@ func (s *Store) FindHelplines(ctx context.Context, f HelplineFilter) (Page[Helpl
 	if err := loadHelplineRelations(ctx, db, items, f.Visibility, at); err != nil {
 		return page, err
 	}
+	s.markDue(items, now)
 	page.Items = items
 	return page, nil
 }
@@ -241,7 +242,7 @@ func (s *Store) FindHelpline(ctx context.Context, slug string, at time.Time, v V
 	if len(rows) == 0 {
 		return nil, s.missing(ctx, db, "helpline", "helplines", slug, v, now)
 	}
-	h, err := rows[0].helpline()
+	h, err := rows[0].helpline(now)
 	if err != nil {
 		return nil, err
 	}
@@ -250,6 +251,7 @@ func (s *Store) FindHelpline(ctx context.Context, slug string, at time.Time, v V
 	if err := loadHelplineRelations(ctx, db, items, v, at); err != nil {
 		return nil, err
 	}
+	s.markDue(items, now)
 	return &items[0], nil
 }
 
@@ -329,4 +331,63 @@ func loadHelplineRelations(ctx context.Context, db *gorm.DB, items []Helpline, v
 		}
 	}
 	return nil
+}
+
+// markDue sets VerificationDue on helplines whose details were never checked or were
+// last checked longer ago than the store's verification period.
+func (s *Store) markDue(items []Helpline, now time.Time) {
+	for i := range items {
+		h := &items[i]
+		h.VerificationDue = h.LastVerifiedAt == nil || now.Sub(*h.LastVerifiedAt) > s.verifyAfter
+	}
+}
+
+// HelplinesDue returns the helplines, published or not, whose details are due for
+// checking, the longest unchecked first, with open_now computed for now.
+func (s *Store) HelplinesDue(ctx context.Context) ([]Helpline, error) {
+	db := s.reader.WithContext(ctx)
+	now := s.now()
+	var rows []helplineRow
+	err := db.Table("helplines h").Select(helplineColumns).
+		Where("h.deleted_at IS NULL AND (h.last_verified_at IS NULL OR h.last_verified_at < ?)", now.Add(-s.verifyAfter)).
+		Order("h.last_verified_at IS NOT NULL, h.last_verified_at, h.name, h.id").Scan(&rows).Error
+	if err != nil {
+		return nil, internal("helplines due", err)
+	}
+	return s.helplinesFromRows(ctx, db, rows, Visibility{Editor: true}, now)
+}
+
+// Essentials returns the published lines a person may need with no network: the
+// emergency lines and the lines that serve a whole country (their coverage holds a
+// region with no parent), emergency first, then by name. It follows the data: any
+// edit of a helpline changes it.
+func (s *Store) Essentials(ctx context.Context) ([]Helpline, error) {
+	db := s.reader.WithContext(ctx)
+	now := s.now()
+	var rows []helplineRow
+	err := scope(db.Table("helplines h").Select(helplineColumns), "h", Visibility{}, now).
+		Where(`(h.emergency OR EXISTS (SELECT 1 FROM helpline_regions x JOIN regions r ON r.id = x.region_id
+			WHERE x.helpline_id = h.id AND r.parent_id IS NULL))`).
+		Order("h.emergency DESC, h.name, h.id").Scan(&rows).Error
+	if err != nil {
+		return nil, internal("essentials", err)
+	}
+	return s.helplinesFromRows(ctx, db, rows, Visibility{}, now)
+}
+
+func (s *Store) helplinesFromRows(ctx context.Context, db *gorm.DB, rows []helplineRow, v Visibility, now time.Time) ([]Helpline, error) {
+	items := make([]Helpline, 0, len(rows))
+	for i := range rows {
+		h, err := rows[i].helpline(now)
+		if err != nil {
+			return nil, err
+		}
+		h.OpenNow, h.NextChangeAt = h.Hours.State(now)
+		items = append(items, h)
+	}
+	if err := loadHelplineRelations(ctx, db, items, v, now); err != nil {
+		return nil, err
+	}
+	s.markDue(items, now)
+	return items, nil
 }

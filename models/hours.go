@@ -38,19 +38,22 @@ type WeeklyInterval struct {
 	Opens string `json:"opens"`
 	// Closes is the local closing time as "HH:MM"; "24:00" is the end of the
 	// day. A closing time earlier than the opening time is on the next day, so
-	// "22:00" to "02:00" is open overnight.
-	Closes string `json:"closes"`
+	// "22:00" to "02:00" is open overnight; Overnight must then be set, so that a
+	// slip of the keyboard is not read as a night service.
+	Closes    string `json:"closes"`
+	Overnight bool   `json:"overnight,omitempty"`
 }
 
 // HoursException replaces the weekly hours on one local date, for example a
 // bank holiday. It is either closed all day or open from Opens to Closes; a
 // closing time earlier than the opening time is on the next day.
 type HoursException struct {
-	Date   string `json:"date"` // "2027-12-25"
-	Closed bool   `json:"closed,omitempty"`
-	Opens  string `json:"opens,omitempty"`
-	Closes string `json:"closes,omitempty"`
-	Note   string `json:"note,omitempty"`
+	Date      string `json:"date"` // "2027-12-25"
+	Closed    bool   `json:"closed,omitempty"`
+	Opens     string `json:"opens,omitempty"`
+	Closes    string `json:"closes,omitempty"`
+	Overnight bool   `json:"overnight,omitempty"`
+	Note      string `json:"note,omitempty"`
 }
 
 // AlwaysOpen returns hours that are open 24 hours a day, every day.
@@ -108,7 +111,7 @@ func (h OpeningHours) Validate(prefix string) []FieldError {
 				days = append(days, d)
 			}
 		}
-		s, ok := validateHoursSpan(w.Opens, w.Closes, field, add)
+		s, ok := validateHoursSpan(w.Opens, w.Closes, w.Overnight, field, add)
 		if !ok {
 			continue
 		}
@@ -157,7 +160,7 @@ func (h OpeningHours) Validate(prefix string) []FieldError {
 		case !e.Closed && !hasHours:
 			add(field, "Set closed, or give opening and closing times.")
 		case !e.Closed:
-			validateHoursSpan(e.Opens, e.Closes, field, add)
+			validateHoursSpan(e.Opens, e.Closes, e.Overnight, field, add)
 		}
 	}
 
@@ -192,7 +195,7 @@ func (h OpeningHours) Validate(prefix string) []FieldError {
 
 // validateHoursSpan checks one pair of opening and closing times, reporting
 // problems through add, and returns them as a span when they are valid.
-func validateHoursSpan(opens, closes, field string, add func(string, string, ...any)) (hoursSpan, bool) {
+func validateHoursSpan(opens, closes string, overnight bool, field string, add func(string, string, ...any)) (hoursSpan, bool) {
 	o, okOpens := parseHoursClock(opens, false)
 	c, okCloses := parseHoursClock(closes, true)
 	switch {
@@ -208,8 +211,12 @@ func validateHoursSpan(opens, closes, field string, add func(string, string, ...
 		add(field+".closes", "Use a time from 00:00 to 24:00, as HH:MM.")
 	case okOpens && o == c:
 		add(field+".closes", "The closing time must differ from the opening time.")
+	case okOpens && c < o && c > 0 && !overnight:
+		add(field+".closes", "The closing time is before the opening time on the same day; if the hours run past midnight, set overnight to true.")
+	case okOpens && c > o && overnight:
+		add(field+".overnight", "Overnight hours close earlier in the day than they open, on the next day.")
 	}
-	if !okOpens || !okCloses || o == c {
+	if !okOpens || !okCloses || o == c || (c < o && c > 0 && !overnight) || (c > o && overnight) {
 		return hoursSpan{}, false
 	}
 	return newHoursSpan(o, c), true

@@ -35,7 +35,7 @@ func hoursWeek(intervals ...string) OpeningHours {
 	for _, s := range intervals {
 		days, rest, _ := strings.Cut(s, " ")
 		opens, closes, _ := strings.Cut(rest, "-")
-		h.Weekly = append(h.Weekly, WeeklyInterval{Days: strings.Split(days, ","), Opens: opens, Closes: closes})
+		h.Weekly = append(h.Weekly, WeeklyInterval{Days: strings.Split(days, ","), Opens: opens, Closes: closes, Overnight: overnight(opens, closes)})
 	}
 	return h
 }
@@ -270,9 +270,9 @@ func TestStateExceptions(t *testing.T) {
 			hoursLondon(2027, 6, 7, 23, 0), true, hoursLondon(2027, 6, 8, 2, 0)},
 		{"closed on a closed Monday night until the next one", hoursWeek("mon 22:00-02:00").withExceptions(HoursException{Date: "2027-06-07", Closed: true}),
 			hoursLondon(2027, 6, 7, 23, 0), false, hoursLondon(2027, 6, 14, 22, 0)},
-		{"open in special overnight hours until the next day", hoursStopItNow.withExceptions(HoursException{Date: "2027-06-12", Opens: "20:00", Closes: "02:00"}),
+		{"open in special overnight hours until the next day", hoursStopItNow.withExceptions(HoursException{Date: "2027-06-12", Opens: "20:00", Closes: "02:00", Overnight: true}),
 			hoursLondon(2027, 6, 12, 23, 0), true, hoursLondon(2027, 6, 13, 2, 0)},
-		{"open in special hours merged with weekly hours", hoursStopItNow.withExceptions(HoursException{Date: "2027-06-06", Opens: "18:00", Closes: "09:00"}),
+		{"open in special hours merged with weekly hours", hoursStopItNow.withExceptions(HoursException{Date: "2027-06-06", Opens: "18:00", Closes: "09:00", Overnight: true}),
 			hoursLondon(2027, 6, 6, 18, 0), true, hoursLondon(2027, 6, 7, 21, 0)},
 		{"open as usual after a past exception", hoursStopItNow.withExceptions(HoursException{Date: "2027-06-01", Closed: true}),
 			hoursLondon(2027, 6, 7, 10, 0), true, hoursLondon(2027, 6, 7, 21, 0)},
@@ -350,7 +350,7 @@ func TestStateMatchesBruteForce(t *testing.T) {
 							days = append(days, d)
 						}
 					}
-					h.Weekly = append(h.Weekly, WeeklyInterval{Days: days, Opens: clock(), Closes: clock()})
+					h.Weekly = append(h.Weekly, randomInterval(days, clock(), clock()))
 				}
 				switch rng.IntN(6) {
 				case 0, 1:
@@ -366,7 +366,7 @@ func TestStateMatchesBruteForce(t *testing.T) {
 					if rng.IntN(2) == 0 {
 						h.Exceptions = append(h.Exceptions, HoursException{Date: date, Closed: true})
 					} else {
-						h.Exceptions = append(h.Exceptions, HoursException{Date: date, Opens: clock(), Closes: clock()})
+						h.Exceptions = append(h.Exceptions, randomException(date, clock(), clock()))
 					}
 				}
 				if h.Validate("") != nil {
@@ -411,7 +411,7 @@ func TestStateMatchesBruteForce(t *testing.T) {
 
 func TestValidate(t *testing.T) {
 	weekly := func(days []string, opens, closes string) OpeningHours {
-		return OpeningHours{Weekly: []WeeklyInterval{{Days: days, Opens: opens, Closes: closes}}}
+		return OpeningHours{Weekly: []WeeklyInterval{{Days: days, Opens: opens, Closes: closes, Overnight: overnight(opens, closes)}}}
 	}
 	exception := func(e HoursException) OpeningHours { return hoursStopItNow.withExceptions(e) }
 	for _, tc := range []struct {
@@ -430,7 +430,7 @@ func TestValidate(t *testing.T) {
 		{"valid exceptions", hoursStopItNow.withExceptions(
 			HoursException{Date: "2027-12-24", Opens: "10:00", Closes: "14:00", Note: "Christmas Eve"},
 			HoursException{Date: "2027-12-25", Closed: true},
-			HoursException{Date: "2027-12-26", Opens: "22:00", Closes: "02:00"},
+			HoursException{Date: "2027-12-26", Opens: "22:00", Closes: "02:00", Overnight: true},
 		), nil},
 		{"valid exception after an overnight spill", hoursWeek("mon 22:00-02:00").withExceptions(HoursException{Date: "2027-06-08", Opens: "02:00", Closes: "05:00"}), nil},
 
@@ -462,11 +462,14 @@ func TestValidate(t *testing.T) {
 		{"invalid exception neither closed nor hours", exception(HoursException{Date: "2027-12-25", Note: "Christmas Day"}), []string{".exceptions[0]"}},
 		{"invalid exception without a closing time", exception(HoursException{Date: "2027-12-25", Opens: "10:00"}), []string{".exceptions[0].closes"}},
 		{"invalid exception opening time", exception(HoursException{Date: "2027-12-25", Opens: "10am", Closes: "12:00"}), []string{".exceptions[0].opens"}},
+		{"invalid closing before opening without overnight", OpeningHours{Weekly: []WeeklyInterval{{Days: []string{"mon"}, Opens: "17:00", Closes: "09:00"}}}, []string{".weekly[0].closes"}},
+		{"invalid overnight on hours within one day", OpeningHours{Weekly: []WeeklyInterval{{Days: []string{"mon"}, Opens: "09:00", Closes: "17:00", Overnight: true}}}, []string{".weekly[0].overnight"}},
+		{"invalid exception closing before opening without overnight", exception(HoursException{Date: "2027-12-25", Opens: "14:00", Closes: "10:00"}), []string{".exceptions[0].closes"}},
 		{"invalid exception closing equal to opening", exception(HoursException{Date: "2027-12-25", Opens: "10:00", Closes: "10:00"}), []string{".exceptions[0].closes"}},
 		{"invalid exception overlapping the night before", hoursWeek("mon 22:00-02:00").withExceptions(HoursException{Date: "2027-06-08", Opens: "01:00", Closes: "05:00"}), []string{".exceptions[0]"}},
-		{"invalid exception overnight into the next day", hoursStopItNow.withExceptions(HoursException{Date: "2027-06-06", Opens: "20:00", Closes: "10:00"}), []string{".exceptions[0]"}},
+		{"invalid exception overnight into the next day", hoursStopItNow.withExceptions(HoursException{Date: "2027-06-06", Opens: "20:00", Closes: "10:00", Overnight: true}), []string{".exceptions[0]"}},
 		{"invalid exception overnight into the next exception", hoursStopItNow.withExceptions(
-			HoursException{Date: "2027-12-24", Opens: "20:00", Closes: "10:00"},
+			HoursException{Date: "2027-12-24", Opens: "20:00", Closes: "10:00", Overnight: true},
 			HoursException{Date: "2027-12-25", Opens: "09:00", Closes: "12:00"}), []string{".exceptions[1]"}},
 		{"invalid several fields", OpeningHours{Timezone: "Nowhere", Weekly: []WeeklyInterval{{Opens: "9", Closes: "17"}}},
 			[]string{".timezone", ".weekly[0].days", ".weekly[0].opens", ".weekly[0].closes"}},
@@ -599,4 +602,18 @@ func BenchmarkState(b *testing.B) {
 			}
 		})
 	}
+}
+
+// overnight says whether an interval from opens to closes runs past midnight, as
+// editors must then say.
+func overnight(opens, closes string) bool {
+	return closes < opens && closes != "00:00"
+}
+
+func randomInterval(days []string, opens, closes string) WeeklyInterval {
+	return WeeklyInterval{Days: days, Opens: opens, Closes: closes, Overnight: overnight(opens, closes)}
+}
+
+func randomException(date, opens, closes string) HoursException {
+	return HoursException{Date: date, Opens: opens, Closes: closes, Overnight: overnight(opens, closes)}
 }

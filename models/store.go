@@ -25,15 +25,22 @@ type Config struct {
 	Now func() time.Time
 	// ReadConns is the size of the read pool; 0 picks one from the CPU count.
 	ReadConns int
+	// VerifyAfter is how long a helpline's details are trusted after they were last
+	// checked; older ones are marked verification_due. 0 means 180 days.
+	VerifyAfter time.Duration
 }
+
+// DefaultVerifyAfter is how long helpline details are trusted by default.
+const DefaultVerifyAfter = 180 * 24 * time.Hour
 
 // Store holds the database: one writer connection, so that writes never race for the
 // lock, and a pool of read-only connections on the same file.
 type Store struct {
 	writer *gorm.DB
 	reader *gorm.DB
-	now    func() time.Time
-	path   string
+	now         func() time.Time
+	path        string
+	verifyAfter time.Duration
 }
 
 // Open opens (creating if needed) the database at cfg.Path and applies any pending
@@ -46,7 +53,10 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if now == nil {
 		now = time.Now
 	}
-	s := &Store{now: func() time.Time { return now().UTC() }, path: cfg.Path}
+	s := &Store{now: func() time.Time { return now().UTC() }, path: cfg.Path, verifyAfter: cfg.VerifyAfter}
+	if s.verifyAfter <= 0 {
+		s.verifyAfter = DefaultVerifyAfter
+	}
 
 	gcfg := func() *gorm.Config {
 		return &gorm.Config{

@@ -10,6 +10,17 @@ const (
 	StatusArchived  = "archived"
 )
 
+// effectiveStatus is the publication state as of now. A scheduled item goes live
+// when its time comes without any job rewriting its row, so the stored state stays
+// "scheduled"; readers (the public, editors, the audit log) must see "published" from
+// that moment on, as the visibility rule of visibleSQL already does.
+func effectiveStatus(status string, publishedAt *time.Time, now time.Time) string {
+	if status == StatusScheduled && publishedAt != nil && !publishedAt.After(now) {
+		return StatusPublished
+	}
+	return status
+}
+
 // Ref is the short form of a related item: its slug and name.
 type Ref struct {
 	Slug string `json:"slug"`

@@ -99,7 +99,9 @@ func (c *checker) ref(field string, r *Ref) {
 var Statuses = []string{StatusDraft, StatusScheduled, StatusPublished, StatusArchived}
 
 // publication checks the state and publish_at: scheduled needs a publish_at in the
-// future; the other states take none.
+// future; the other states take none in the future. A past publish_at is the record
+// of a schedule that has gone live (such an item reads as published), so an editor
+// can send back what they read.
 func (c *checker) publication(status *string, publishAt *time.Time, now time.Time) {
 	if *status == "" {
 		*status = StatusDraft
@@ -110,7 +112,7 @@ func (c *checker) publication(status *string, publishAt *time.Time, now time.Tim
 		c.add("publish_at", "is required when status is scheduled")
 	case *status == StatusScheduled && !publishAt.After(now):
 		c.add("publish_at", "must be in the future when status is scheduled; to publish now, set status to published")
-	case *status != StatusScheduled && publishAt != nil:
+	case *status != StatusScheduled && publishAt != nil && publishAt.After(now):
 		c.add("publish_at", "is only for scheduled items")
 	}
 }
@@ -171,6 +173,9 @@ func prepareArticle(a *Article, now time.Time) []FieldError {
 	return c.errs
 }
 
+// ReservedHelplineSlugs name routes beside /helplines/{slug}.
+var ReservedHelplineSlugs = []string{"essentials", "due"}
+
 var languagePattern = regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
 
 // prepareHelpline checks a helpline from an editor and normalises its contacts:
@@ -179,6 +184,9 @@ var languagePattern = regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
 func prepareHelpline(h *Helpline, now time.Time) []FieldError {
 	var c checker
 	c.slug("slug", h.Slug)
+	if contains(ReservedHelplineSlugs, h.Slug) {
+		c.add("slug", "%q is reserved for another route", h.Slug)
+	}
 	c.text("name", h.Name, true, 200, false)
 	c.ref("organisation", h.Organisation)
 	c.text("description", h.Description, false, 5000, true)
