@@ -173,6 +173,9 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- stri
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	schedCtx, stopScheduler := context.WithCancel(ctx)
+	defer stopScheduler()
+	go publishScheduled(schedCtx, store, logger)
 	select {
 	case err := <-errc:
 		return err
@@ -188,4 +191,25 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- stri
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// publishScheduled announces scheduled items as they go live, once a second, until
+// ctx is done. The items are public at their time whatever this does (reads compare
+// publish times with the clock); this only adds their publish events to the
+// changes feed and moves the content version on, so caches drop stale answers.
+func publishScheduled(ctx context.Context, store *models.Store, logger *slog.Logger) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if n, err := store.PublishDue(ctx); err != nil && ctx.Err() == nil {
+			logger.Error("announce scheduled items", "err", err)
+		} else if n > 0 {
+			logger.Info("scheduled items went live", "count", n)
+		}
+	}
 }

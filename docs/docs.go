@@ -1185,6 +1185,63 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/changes": {
+            "get": {
+                "description": "Every create, update, publish, unpublish, archive and delete of public content, oldest first, for apps that keep a copy. Start without since (or with an RFC 3339 time), apply each event in order — a tombstone means drop the item; otherwise fetch it from url — and keep meta.resume_cursor to ask for what changed next time. Events are numbered in commit order, so none is missed while you page.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "sync"
+                ],
+                "summary": "Sync feed of changes",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "a resume_cursor or next_cursor from an earlier page, or an RFC 3339 time",
+                        "name": "since",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, 1-100",
+                        "name": "limit",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.ChangeList"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "strong entity tag"
+                            },
+                            "Link": {
+                                "type": "string",
+                                "description": "\u003cnext page\u003e; rel=\\\"next\\"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "invalid parameter",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/helplines": {
             "get": {
                 "description": "Published helplines in the order a person in need wants them: lines open now first, then the rest, each by name. open_now and next_change_at are computed for the moment of the request (or for ` + "`" + `at` + "`" + `).",
@@ -3025,6 +3082,88 @@ const docTemplate = `{
                 }
             }
         },
+        "handlers.Change": {
+            "type": "object",
+            "properties": {
+                "action": {
+                    "type": "string",
+                    "enum": [
+                        "create",
+                        "update",
+                        "publish",
+                        "unpublish",
+                        "archive",
+                        "delete",
+                        "move"
+                    ],
+                    "example": "update"
+                },
+                "at": {
+                    "type": "string",
+                    "example": "2027-01-31T09:00:00Z"
+                },
+                "seq": {
+                    "type": "integer",
+                    "example": 42
+                },
+                "slug": {
+                    "type": "string",
+                    "example": "cumbria-week-of-action-online-child-sexual-abuse"
+                },
+                "tombstone": {
+                    "type": "boolean",
+                    "example": false
+                },
+                "type": {
+                    "type": "string",
+                    "enum": [
+                        "article",
+                        "helpline",
+                        "campaign",
+                        "organisation"
+                    ],
+                    "example": "article"
+                },
+                "url": {
+                    "type": "string",
+                    "example": "/api/v1/articles/cumbria-week-of-action-online-child-sexual-abuse"
+                }
+            }
+        },
+        "handlers.ChangeList": {
+            "type": "object",
+            "properties": {
+                "data": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/handlers.Change"
+                    }
+                },
+                "links": {
+                    "$ref": "#/definitions/handlers.ListLinks"
+                },
+                "meta": {
+                    "$ref": "#/definitions/handlers.ChangesMeta"
+                }
+            }
+        },
+        "handlers.ChangesMeta": {
+            "type": "object",
+            "properties": {
+                "limit": {
+                    "type": "integer",
+                    "example": 100
+                },
+                "next_cursor": {
+                    "type": "string",
+                    "example": "eyJsIjoiY2hhbmdlcyJ9"
+                },
+                "resume_cursor": {
+                    "type": "string",
+                    "example": "eyJsIjoiY2hhbmdlcyJ9"
+                }
+            }
+        },
         "handlers.Contact": {
             "type": "object",
             "properties": {
@@ -3154,6 +3293,7 @@ const docTemplate = `{
                 },
                 "e164": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "+448081000900"
                 },
                 "label": {

@@ -77,6 +77,7 @@ type Store interface {
 	KeyStore
 	EditorStore
 	EssentialStore
+	ChangeStore
 	Now() time.Time
 }
 

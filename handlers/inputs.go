@@ -164,7 +164,7 @@ func (in *ArticleInput) model() *models.Article {
 func articleInput(a *models.Article) ArticleInput {
 	return ArticleInput{
 		Slug: a.Slug, Title: a.Title, Summary: a.Summary, BodyMarkdown: a.BodyMarkdown, Status: a.Status,
-		PublishAt: a.PublishAt,
+		PublishAt: pendingPublishAt(a.Status, a.PublishAt),
 		Source: SourceInput{Publisher: slugOf(a.Source.Publisher), URL: a.Source.URL, Attribution: a.Source.Attribution,
 			PublishedOn: a.Source.PublishedOn},
 		Image:   Image{URL: a.Image.URL, Alt: a.Image.Alt, Credit: a.Image.Credit},
@@ -199,7 +199,7 @@ func helplineInput(h *models.Helpline) HelplineInput {
 		Topics: slugsOf(h.Topics), Audiences: slugsOf(h.Audiences), Coverage: slugsOf(h.Coverage),
 		OpeningHours: hoursJSON(&h.Hours), Emergency: h.Emergency, Anonymous: h.Anonymous, Confidential: h.Confidential,
 		ConfidentialityNote: h.ConfidentialityNote, Languages: h.Languages, Interpreters: h.Interpreters,
-		LastVerifiedAt: h.LastVerifiedAt, Status: h.Status, PublishAt: h.PublishAt,
+		LastVerifiedAt: h.LastVerifiedAt, Status: h.Status, PublishAt: pendingPublishAt(h.Status, h.PublishAt),
 		Contacts: make([]ContactInput, len(h.Contacts)),
 	}
 	for i, c := range h.Contacts {
@@ -221,8 +221,18 @@ func campaignInput(c *models.Campaign) CampaignInput {
 	return CampaignInput{
 		Slug: c.Slug, Name: c.Name, Summary: c.Summary, Organiser: slugOf(c.Organiser), Partners: slugsOf(c.Partners),
 		Scope: c.Scope, StartsOn: c.StartsOn, EndsOn: c.EndsOn, Hashtags: c.Hashtags, Regions: slugsOf(c.Regions),
-		Helplines: slugsOf(c.Helplines), Outcomes: outcomes(c.Outcomes), Publication: c.Status, PublishAt: c.PublishAt,
+		Helplines: slugsOf(c.Helplines), Outcomes: outcomes(c.Outcomes), Publication: c.Status, PublishAt: pendingPublishAt(c.Status, c.PublishAt),
 	}
+}
+
+// pendingPublishAt is publish_at as an editor writes it back: only while the item
+// waits for it. Once a scheduled item is live its state reads as published, and
+// publish_at is history.
+func pendingPublishAt(status string, at *time.Time) *time.Time {
+	if status != models.StatusScheduled {
+		return nil
+	}
+	return at
 }
 
 func (in *OrganisationInput) model() *models.Organisation {

@@ -26,6 +26,7 @@ func (h *Handler) Routes(r *gin.Engine) {
 	read.GET("/organisations/:slug", h.getOrganisation)
 	read.GET("/regions", h.listRegions)
 	read.GET("/topics", h.listTopics)
+	read.GET("/changes", h.listChanges)
 
 	// Editorial writes.
 	edit := v1.Group("", h.RequireScope(models.ScopeEditor))

@@ -126,10 +126,18 @@ func write[T content](ctx context.Context, s *Store, actor, slug string, ifMatch
 		if cur != nil {
 			beforeJSON = before
 		}
-		if err := recordWrite(tx, now, actor, action, itemType, id, newSlug, beforeJSON, out); err != nil {
+		if err := recordAudit(tx, now, actor, action, itemType, id, newSlug, beforeJSON, out); err != nil {
 			return err
 		}
-		return bumpVersion(tx)
+		wasPublic := cur != nil && cur.public(now)
+		isPublic := true
+		if status, _, publishedAt := item.publication(); status != nil {
+			isPublic = publicAt(*status, *publishedAt, now)
+		}
+		if err := recordChange(tx, now, itemType, id, cur, newSlug, wasPublic, isPublic, item); err != nil {
+			return err
+		}
+		return bumpVersion(tx, now)
 	})
 	return out, err
 }
@@ -159,10 +167,15 @@ func remove[T content](ctx context.Context, s *Store, actor, slug string, ifMatc
 		if err := tx.Exec(`DELETE FROM slug_redirects WHERE item_type = ? AND item_id = ?`, itemType, c.ID).Error; err != nil {
 			return err
 		}
-		if err := recordWrite(tx, now, actor, ActionDelete, itemType, c.ID, c.Slug, before, nil); err != nil {
+		if err := recordAudit(tx, now, actor, ActionDelete, itemType, c.ID, c.Slug, before, nil); err != nil {
 			return err
 		}
-		return bumpVersion(tx)
+		if c.public(now) {
+			if err := insertChange(tx, now, itemType, c.ID, c.Slug, ChangeDelete, true); err != nil {
+				return err
+			}
+		}
+		return bumpVersion(tx, now)
 	})
 }
 
@@ -281,8 +294,8 @@ func translate(err error, itemType string) error {
 	return err
 }
 
-// recordWrite adds the audit entry and the change of one write.
-func recordWrite(tx *gorm.DB, now time.Time, actor, action, itemType string, id int64, slug string, before, after any) error {
+// recordAudit adds the audit entry of one write.
+func recordAudit(tx *gorm.DB, now time.Time, actor, action, itemType string, id int64, slug string, before, after any) error {
 	enc := func(v any) (*string, error) {
 		if v == nil {
 			return nil, nil
@@ -302,9 +315,6 @@ func recordWrite(tx *gorm.DB, now time.Time, actor, action, itemType string, id 
 	if err != nil {
 		return err
 	}
-	if err := tx.Exec(`INSERT INTO audit_log (at, key_name, action, item_type, item_id, slug, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		now, actor, action, itemType, id, slug, b, a).Error; err != nil {
-		return err
-	}
-	return tx.Exec(`INSERT INTO changes (at, item_type, item_id, slug, action) VALUES (?, ?, ?, ?, ?)`, now, itemType, id, slug, action).Error
+	return tx.Exec(`INSERT INTO audit_log (at, key_name, action, item_type, item_id, slug, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		now, actor, action, itemType, id, slug, b, a).Error
 }

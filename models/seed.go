@@ -57,7 +57,16 @@ func (s *Store) Seed(ctx context.Context) (bool, error) {
 				return fmt.Errorf("article %s: %w", a.Slug, err)
 			}
 		}
-		return bumpVersion(tx)
+		if err := tx.Exec(`INSERT INTO changes (at, item_type, item_id, slug, action)
+			SELECT ?, item_type, item_id, slug, 'create' FROM (
+				SELECT 1 AS o, 'organisation' AS item_type, id AS item_id, slug FROM organisations
+				UNION ALL SELECT 2, 'helpline', id, slug FROM helplines
+				UNION ALL SELECT 3, 'campaign', id, slug FROM campaigns
+				UNION ALL SELECT 4, 'article', id, slug FROM articles
+			) ORDER BY o, item_id`, now).Error; err != nil {
+			return err
+		}
+		return bumpVersion(tx, now)
 	})
 	if err != nil {
 		return false, internal("seed", err)

@@ -161,9 +161,34 @@ func (s *Store) ContentVersion(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
-// bumpVersion increments the content version inside a write transaction.
-func bumpVersion(tx *gorm.DB) error {
-	return tx.Exec(`UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'content_version'`).Error
+// bumpVersion increments the content version and records the time of the change,
+// inside a write transaction.
+func bumpVersion(tx *gorm.DB, now time.Time) error {
+	if err := tx.Exec(`UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'content_version'`).Error; err != nil {
+		return err
+	}
+	return tx.Exec(`UPDATE meta SET value = ? WHERE key = 'content_changed_at'`, now.UTC().Format(time.RFC3339Nano)).Error
+}
+
+// ContentState returns the content version and the time of the last content write
+// (zero when none is known).
+func (s *Store) ContentState(ctx context.Context) (version int64, changedAt time.Time, err error) {
+	var rows []struct {
+		Key   string
+		Value string
+	}
+	if err := s.reader.WithContext(ctx).Raw(`SELECT key, value FROM meta WHERE key IN ('content_version', 'content_changed_at')`).Scan(&rows).Error; err != nil {
+		return 0, time.Time{}, internal("content state", err)
+	}
+	for _, r := range rows {
+		switch r.Key {
+		case "content_version":
+			fmt.Sscan(r.Value, &version)
+		case "content_changed_at":
+			changedAt, _ = time.Parse(time.RFC3339Nano, r.Value)
+		}
+	}
+	return version, changedAt, nil
 }
 
 // internal wraps an unexpected storage error; its message never reaches clients.
