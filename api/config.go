@@ -108,7 +108,9 @@ func LoadConfig(name string, args []string, getenv func(string) string) (Config,
 		if v := getenv(o.env); v != "" {
 			def = v
 		}
-		vals[o.flag] = fs.String(o.flag, def, o.help+" (env "+o.env+")")
+		v := &optionValue{s: def, boolean: o.def == "false" || o.def == "true"}
+		fs.Var(v, o.flag, o.help+" (env "+o.env+")")
+		vals[o.flag] = &v.s
 	}
 	if err := fs.Parse(args); err != nil {
 		return c, nil, err
@@ -120,3 +122,14 @@ func LoadConfig(name string, args []string, getenv func(string) string) (Config,
 	}
 	return c, fs.Args(), nil
 }
+
+// optionValue is a flag's text, checked later by the option's setter. Options whose
+// default is true or false are boolean flags, so that a bare -no-seed works.
+type optionValue struct {
+	s       string
+	boolean bool
+}
+
+func (v *optionValue) String() string     { return v.s }
+func (v *optionValue) Set(s string) error { v.s = s; return nil }
+func (v *optionValue) IsBoolFlag() bool   { return v.boolean }

@@ -36,8 +36,8 @@ const DefaultVerifyAfter = 180 * 24 * time.Hour
 // Store holds the database: one writer connection, so that writes never race for the
 // lock, and a pool of read-only connections on the same file.
 type Store struct {
-	writer *gorm.DB
-	reader *gorm.DB
+	writer      *gorm.DB
+	reader      *gorm.DB
 	now         func() time.Time
 	path        string
 	verifyAfter time.Duration
