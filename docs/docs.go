@@ -80,6 +80,12 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
+                        "description": "comma-separated fields to return for each item, e.g. slug,title,published_at",
+                        "name": "fields",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
                         "description": "next_cursor from the previous page",
                         "name": "cursor",
                         "in": "query"
@@ -104,6 +110,12 @@ const docTemplate = `{
                     },
                     "400": {
                         "description": "invalid parameter",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "bad API key (a key is optional here; a bad one is refused)",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -249,6 +261,12 @@ const docTemplate = `{
                     },
                     "400": {
                         "description": "invalid parameter",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "bad API key (a key is optional here; a bad one is refused)",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -703,6 +721,12 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
+                        "description": "comma-separated fields to return for each item, e.g. slug,title,published_at",
+                        "name": "fields",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
                         "description": "next_cursor from the previous page",
                         "name": "cursor",
                         "in": "query"
@@ -727,6 +751,12 @@ const docTemplate = `{
                     },
                     "400": {
                         "description": "invalid parameter",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "bad API key (a key is optional here; a bad one is refused)",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -871,6 +901,12 @@ const docTemplate = `{
                     },
                     "400": {
                         "description": "invalid parameter",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "bad API key (a key is optional here; a bad one is refused)",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -1306,6 +1342,12 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
+                        "description": "comma-separated fields to return for each item, e.g. slug,title,published_at",
+                        "name": "fields",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
                         "description": "next_cursor from the previous page",
                         "name": "cursor",
                         "in": "query"
@@ -1330,6 +1372,12 @@ const docTemplate = `{
                     },
                     "400": {
                         "description": "invalid parameter",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "bad API key (a key is optional here; a bad one is refused)",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -1568,6 +1616,12 @@ const docTemplate = `{
                     },
                     "400": {
                         "description": "invalid parameter",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "bad API key (a key is optional here; a bad one is refused)",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -1915,6 +1969,12 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
+                        "description": "comma-separated fields to return for each item, e.g. slug,title,published_at",
+                        "name": "fields",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
                         "description": "next_cursor from the previous page",
                         "name": "cursor",
                         "in": "query"
@@ -1939,6 +1999,12 @@ const docTemplate = `{
                     },
                     "400": {
                         "description": "invalid parameter",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "bad API key (a key is optional here; a bad one is refused)",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -2082,6 +2148,12 @@ const docTemplate = `{
                     },
                     "400": {
                         "description": "invalid parameter",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "bad API key (a key is optional here; a bad one is refused)",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -2425,6 +2497,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/handlers.Problem"
                         }
                     },
+                    "401": {
+                        "description": "bad API key (a key is optional here; a bad one is refused)",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
                     "500": {
                         "description": "internal error",
                         "schema": {
@@ -2475,6 +2553,279 @@ const docTemplate = `{
                             "$ref": "#/definitions/handlers.Problem"
                         }
                     },
+                    "401": {
+                        "description": "bad API key (a key is optional here; a bad one is refused)",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/feeds/articles.atom": {
+            "get": {
+                "description": "Atom 1.0 of the newest published articles, with the article list's filters (no cursor). Each entry links (rel=alternate) to the article in the JSON API (\u003cpublic-url\u003e/api/v1/articles/{slug}); its summary is the plain-text summary, its content the sanitised body HTML, its id a stable tag: URI that survives slug changes. Drafts and scheduled articles never appear. Unknown parameters are rejected.",
+                "produces": [
+                    "application/atom+xml"
+                ],
+                "tags": [
+                    "feeds"
+                ],
+                "summary": "Atom feed of published articles",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign slug",
+                        "name": "campaign",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "region slug; matches articles about that region or any region below it",
+                        "name": "region",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "topic slug",
+                        "name": "topic",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "organisation slug: the publisher or an organisation the article is about",
+                        "name": "organisation",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "date (2027-01-31) or RFC 3339 time; inclusive",
+                        "name": "published_after",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "date or RFC 3339 time; exclusive",
+                        "name": "published_before",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "full-text search: words, quoted phrases, prefix*, AND, OR, NOT",
+                        "name": "q",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 20,
+                        "description": "number of entries, 1-100",
+                        "name": "limit",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "Atom 1.0 document",
+                        "schema": {
+                            "type": "string"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "strong entity tag"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "invalid parameter",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/feeds/articles.json": {
+            "get": {
+                "description": "JSON Feed 1.1 of the newest published articles, with the article list's filters (no cursor). Each item's url is the article in the JSON API (\u003cpublic-url\u003e/api/v1/articles/{slug}); content_html is the sanitised body. Drafts and scheduled articles never appear. Unknown parameters are rejected.",
+                "produces": [
+                    "application/feed+json"
+                ],
+                "tags": [
+                    "feeds"
+                ],
+                "summary": "JSON Feed of published articles",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign slug",
+                        "name": "campaign",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "region slug; matches articles about that region or any region below it",
+                        "name": "region",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "topic slug",
+                        "name": "topic",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "organisation slug: the publisher or an organisation the article is about",
+                        "name": "organisation",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "date (2027-01-31) or RFC 3339 time; inclusive",
+                        "name": "published_after",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "date or RFC 3339 time; exclusive",
+                        "name": "published_before",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "full-text search: words, quoted phrases, prefix*, AND, OR, NOT",
+                        "name": "q",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 20,
+                        "description": "number of items, 1-100",
+                        "name": "limit",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.JSONFeed"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "strong entity tag"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "invalid parameter",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/feeds/articles.rss": {
+            "get": {
+                "description": "RSS 2.0 of the newest published articles, with the article list's filters (no cursor). Each item's link is the article in the JSON API (\u003cpublic-url\u003e/api/v1/articles/{slug}); its description is the summary (as HTML), its content:encoded the sanitised body HTML, its guid a stable tag: URI that survives slug changes. Drafts and scheduled articles never appear. Unknown parameters are rejected.",
+                "produces": [
+                    "application/rss+xml"
+                ],
+                "tags": [
+                    "feeds"
+                ],
+                "summary": "RSS feed of published articles",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "campaign slug",
+                        "name": "campaign",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "region slug; matches articles about that region or any region below it",
+                        "name": "region",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "topic slug",
+                        "name": "topic",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "organisation slug: the publisher or an organisation the article is about",
+                        "name": "organisation",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "date (2027-01-31) or RFC 3339 time; inclusive",
+                        "name": "published_after",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "date or RFC 3339 time; exclusive",
+                        "name": "published_before",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "full-text search: words, quoted phrases, prefix*, AND, OR, NOT",
+                        "name": "q",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 20,
+                        "description": "number of items, 1-100",
+                        "name": "limit",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "RSS 2.0 document",
+                        "schema": {
+                            "type": "string"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "strong entity tag"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "invalid parameter",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
                     "500": {
                         "description": "internal error",
                         "schema": {
@@ -2498,6 +2849,26 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/handlers.Health"
+                        }
+                    }
+                }
+            }
+        },
+        "/metrics": {
+            "get": {
+                "description": "Requests by method, route template and status; latency by route template; 304 answers; response cache hits and misses; database pool figures; Go runtime and process figures. In the Prometheus text format.",
+                "produces": [
+                    "text/plain"
+                ],
+                "tags": [
+                    "operations"
+                ],
+                "summary": "Prometheus metrics",
+                "responses": {
+                    "200": {
+                        "description": "metrics in the Prometheus text exposition format",
+                        "schema": {
+                            "type": "string"
                         }
                     }
                 }
@@ -2796,14 +3167,16 @@ const docTemplate = `{
                     "example": "update"
                 },
                 "after": {
-                    "type": "object"
+                    "type": "object",
+                    "x-nullable": true
                 },
                 "at": {
                     "type": "string",
                     "example": "2027-01-31T09:00:00Z"
                 },
                 "before": {
-                    "type": "object"
+                    "type": "object",
+                    "x-nullable": true
                 },
                 "id": {
                     "type": "integer",
@@ -3723,6 +4096,125 @@ const docTemplate = `{
                 "url": {
                     "type": "string",
                     "example": "https://example.org/picture.jpg"
+                }
+            }
+        },
+        "handlers.JSONFeed": {
+            "type": "object",
+            "properties": {
+                "authors": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/handlers.JSONFeedAuthor"
+                    }
+                },
+                "description": {
+                    "type": "string",
+                    "example": "Published articles from Signpost: news about safeguarding work, newest first."
+                },
+                "feed_url": {
+                    "type": "string",
+                    "example": "https://signpost.example.org/feeds/articles.json?region=cumbria"
+                },
+                "home_page_url": {
+                    "type": "string",
+                    "example": "https://signpost.example.org/api/v1/articles?region=cumbria"
+                },
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/handlers.JSONFeedItem"
+                    }
+                },
+                "language": {
+                    "type": "string",
+                    "example": "en-GB"
+                },
+                "title": {
+                    "type": "string",
+                    "example": "Signpost: safeguarding news (region=cumbria)"
+                },
+                "version": {
+                    "type": "string",
+                    "example": "https://jsonfeed.org/version/1.1"
+                }
+            }
+        },
+        "handlers.JSONFeedAuthor": {
+            "type": "object",
+            "properties": {
+                "name": {
+                    "type": "string",
+                    "example": "Cumbria Constabulary"
+                },
+                "url": {
+                    "type": "string",
+                    "example": "https://signpost.example.org/api/v1/organisations/cumbria-constabulary"
+                }
+            }
+        },
+        "handlers.JSONFeedItem": {
+            "type": "object",
+            "properties": {
+                "authors": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/handlers.JSONFeedAuthor"
+                    }
+                },
+                "content_html": {
+                    "type": "string",
+                    "example": "\u003ch2\u003eWhat happened\u003c/h2\u003e"
+                },
+                "content_text": {
+                    "type": "string",
+                    "example": "What happened"
+                },
+                "date_modified": {
+                    "type": "string",
+                    "example": "2027-01-31T09:00:00Z"
+                },
+                "date_published": {
+                    "type": "string",
+                    "example": "2027-01-31T09:00:00Z"
+                },
+                "external_url": {
+                    "type": "string",
+                    "example": "https://www.cumbria.police.uk/news"
+                },
+                "id": {
+                    "type": "string",
+                    "example": "tag:signpost.example.org,2026:articles/1"
+                },
+                "image": {
+                    "type": "string",
+                    "example": "https://example.org/picture.jpg"
+                },
+                "language": {
+                    "type": "string",
+                    "example": "en-GB"
+                },
+                "summary": {
+                    "type": "string",
+                    "example": "Six children were safeguarded."
+                },
+                "tags": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "Online child sexual exploitation",
+                        "Cumbria"
+                    ]
+                },
+                "title": {
+                    "type": "string",
+                    "example": "Cumbria Police week of action on online child abuse images"
+                },
+                "url": {
+                    "type": "string",
+                    "example": "https://signpost.example.org/api/v1/articles/cumbria-week-of-action-online-child-sexual-abuse"
                 }
             }
         },

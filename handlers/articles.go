@@ -27,15 +27,17 @@ type ArticleList struct {
 //	@Param			published_before	query		string	false	"date or RFC 3339 time; exclusive"
 //	@Param			q					query		string	false	"full-text search: words, quoted phrases, prefix*, AND, OR, NOT"
 //	@Param			limit				query		int		false	"page size, 1-100"	default(20)
+//	@Param			fields				query		string	false	"comma-separated fields to return for each item, e.g. slug,title,published_at"
 //	@Param			cursor				query		string	false	"next_cursor from the previous page"
 //	@Success		200					{object}	ArticleList
 //	@Header			200					{string}	Link	"<URL of the next page>; rel=next"
 //	@Header			200					{string}	ETag	"strong entity tag"
 //	@Failure		400					{object}	Problem	"invalid parameter"
+//	@Failure		401					{object}	Problem	"bad API key (a key is optional here; a bad one is refused)"
 //	@Failure		500					{object}	Problem	"internal error"
 //	@Router			/api/v1/articles [get]
 func (h *Handler) listArticles(c *gin.Context) {
-	q, err := parseQuery(c.Request.URL, "campaign", "region", "topic", "organisation", "published_after", "published_before", "q", "limit", "cursor")
+	q, err := parseQuery(c.Request.URL, listParams("campaign", "region", "topic", "organisation", "published_after", "published_before", "q")...)
 	if err != nil {
 		WriteError(c, err)
 		return
@@ -84,6 +86,7 @@ type ArticleItem struct {
 //	@Header			200		{string}	ETag	"strong entity tag"
 //	@Success		301		"the article's slug changed; Location has the new URL"
 //	@Failure		400		{object}	Problem	"invalid parameter"
+//	@Failure		401		{object}	Problem	"bad API key (a key is optional here; a bad one is refused)"
 //	@Failure		404		{object}	Problem	"no such article"
 //	@Failure		500		{object}	Problem	"internal error"
 //	@Router			/api/v1/articles/{slug} [get]
@@ -101,5 +104,6 @@ func (h *Handler) getArticle(c *gin.Context) {
 		return
 	}
 	setVersion(c, a.Version)
+	h.setItemLastModified(c, a.UpdatedAt, 0)
 	writeItem(c, articleJSON(a, true, false))
 }

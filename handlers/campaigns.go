@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"time"
+
 	"github.com/gin-gonic/gin"
 
 	"signpost/models"
@@ -24,15 +26,17 @@ type CampaignList struct {
 //	@Param			organisation	query		string	false	"organisation slug: organiser or partner"
 //	@Param			scope			query		string	false	"scope"	Enums(local, regional, national)
 //	@Param			limit			query		int		false	"page size, 1-100"	default(20)
+//	@Param			fields				query		string	false	"comma-separated fields to return for each item, e.g. slug,title,published_at"
 //	@Param			cursor			query		string	false	"next_cursor from the previous page"
 //	@Success		200				{object}	CampaignList
 //	@Header			200				{string}	Link	"<URL of the next page>; rel=next"
 //	@Header			200				{string}	ETag	"strong entity tag"
 //	@Failure		400				{object}	Problem	"invalid parameter"
+//	@Failure		401				{object}	Problem	"bad API key (a key is optional here; a bad one is refused)"
 //	@Failure		500				{object}	Problem	"internal error"
 //	@Router			/api/v1/campaigns [get]
 func (h *Handler) listCampaigns(c *gin.Context) {
-	q, err := parseQuery(c.Request.URL, "status", "region", "organisation", "scope", "limit", "cursor")
+	q, err := parseQuery(c.Request.URL, listParams("status", "region", "organisation", "scope")...)
 	if err != nil {
 		WriteError(c, err)
 		return
@@ -79,6 +83,7 @@ type CampaignItem struct {
 //	@Header			200		{string}	ETag	"strong entity tag"
 //	@Success		301		"the campaign's slug changed; Location has the new URL"
 //	@Failure		400		{object}	Problem	"invalid parameter"
+//	@Failure		401		{object}	Problem	"bad API key (a key is optional here; a bad one is refused)"
 //	@Failure		404		{object}	Problem	"no such campaign"
 //	@Failure		500		{object}	Problem	"internal error"
 //	@Router			/api/v1/campaigns/{slug} [get]
@@ -96,5 +101,6 @@ func (h *Handler) getCampaign(c *gin.Context) {
 		return
 	}
 	setVersion(c, cp.Version)
+	h.setItemLastModified(c, cp.UpdatedAt, 24*time.Hour)
 	writeItem(c, campaignJSON(cp, h.store.Now()))
 }

@@ -78,23 +78,40 @@ type Store interface {
 	EditorStore
 	EssentialStore
 	ChangeStore
+	ContentState(ctx context.Context) (version int64, changedAt time.Time, err error)
 	Now() time.Time
+}
+
+// Options are the handlers' settings from the configuration.
+type Options struct {
+	// PublicURL is the service's external base URL (e.g. https://signpost.example.org),
+	// for the absolute links in feeds.
+	PublicURL string
 }
 
 // Handler serves the API's routes.
 type Handler struct {
 	store Store
+	opts  Options
 }
 
 // New returns a Handler reading from store.
-func New(store Store) *Handler {
-	return &Handler{store: store}
+func New(store Store, opts Options) *Handler {
+	return &Handler{store: store, opts: opts}
 }
 
 // writeList writes the list envelope and, when there is a next page, a Link header.
 func writeList(c *gin.Context, data any, limit int, next string) {
 	if limit == 0 {
 		limit = models.DefaultLimit
+	}
+	if _, ok := c.GetQuery("fields"); ok {
+		projected, err := sparse(c, data)
+		if err != nil {
+			WriteError(c, err)
+			return
+		}
+		data = projected
 	}
 	resp := ListResponse{Data: data, Meta: ListMeta{Limit: limit}, Links: ListLinks{Self: c.Request.URL.RequestURI()}}
 	if next != "" {
@@ -119,3 +136,24 @@ type jsonRaw string
 
 // MarshalJSON returns the stored JSON.
 func (j jsonRaw) MarshalJSON() ([]byte, error) { return []byte(j), nil }
+
+// setItemLastModified sets Last-Modified for an item: the later of its own update and
+// the last content write (an item shows the names of related items, which may have
+// changed since). Answers that depend on the time (open now, a campaign's status)
+// are also no older than the start of the period they describe.
+func (h *Handler) setItemLastModified(c *gin.Context, updated time.Time, period time.Duration) {
+	_, changed, err := h.store.ContentState(c.Request.Context())
+	if err != nil {
+		return // Last-Modified is optional; the ETag still works
+	}
+	t := updated
+	if changed.After(t) {
+		t = changed
+	}
+	if period > 0 {
+		if p := h.store.Now().Truncate(period); p.After(t) {
+			t = p
+		}
+	}
+	setLastModified(c, t)
+}

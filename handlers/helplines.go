@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"time"
+
 	"github.com/gin-gonic/gin"
 
 	"signpost/models"
@@ -26,15 +28,17 @@ type HelplineList struct {
 //	@Param			open_now	query		bool	false	"only lines open at the moment (or at `at`)"
 //	@Param			at			query		string	false	"RFC 3339 time to compute open_now for, instead of now"
 //	@Param			limit		query		int		false	"page size, 1-100"	default(20)
+//	@Param			fields				query		string	false	"comma-separated fields to return for each item, e.g. slug,title,published_at"
 //	@Param			cursor		query		string	false	"next_cursor from the previous page"
 //	@Success		200			{object}	HelplineList
 //	@Header			200			{string}	Link	"<URL of the next page>; rel=next"
 //	@Header			200			{string}	ETag	"strong entity tag"
 //	@Failure		400			{object}	Problem	"invalid parameter"
+//	@Failure		401			{object}	Problem	"bad API key (a key is optional here; a bad one is refused)"
 //	@Failure		500			{object}	Problem	"internal error"
 //	@Router			/api/v1/helplines [get]
 func (h *Handler) listHelplines(c *gin.Context) {
-	q, err := parseQuery(c.Request.URL, "region", "topic", "audience", "channel", "open_now", "at", "limit", "cursor")
+	q, err := parseQuery(c.Request.URL, listParams("region", "topic", "audience", "channel", "open_now", "at")...)
 	if err != nil {
 		WriteError(c, err)
 		return
@@ -83,6 +87,7 @@ type HelplineItem struct {
 //	@Header			200		{string}	ETag	"strong entity tag"
 //	@Success		301		"the helpline's slug changed; Location has the new URL"
 //	@Failure		400		{object}	Problem	"invalid parameter"
+//	@Failure		401		{object}	Problem	"bad API key (a key is optional here; a bad one is refused)"
 //	@Failure		404		{object}	Problem	"no such helpline"
 //	@Failure		500		{object}	Problem	"internal error"
 //	@Router			/api/v1/helplines/{slug} [get]
@@ -106,5 +111,6 @@ func (h *Handler) getHelpline(c *gin.Context) {
 		return
 	}
 	setVersion(c, hl.Version)
+	h.setItemLastModified(c, hl.UpdatedAt, time.Minute)
 	writeItem(c, helplineJSON(hl))
 }

@@ -2,14 +2,18 @@ package handlers
 
 import (
 	"bytes"
+	"compress/gzip"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -148,9 +152,11 @@ func (w *bufferedWriter) Size() int     { return w.buf.Len() }
 
 // Conditional buffers each response so that its entity tag is computed from the
 // bytes actually sent. Successful GET and HEAD responses get a strong ETag,
-// Cache-Control and Vary, and If-None-Match is answered with 304. Writes get the
-// ETag of the item they return. When a handler names the item's version, the tag
-// starts with it, so that If-Match can be checked against the stored version.
+// Cache-Control and Vary, are compressed with gzip when the client accepts it and
+// the body is worth it, and If-None-Match (or, failing that, If-Modified-Since) is
+// answered with 304. Writes get the ETag of the item they return. When a handler
+// names the item's version, the tag starts with it, so that If-Match can be checked
+// against the stored version.
 func Conditional(cacheControl string) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		orig := c.Writer
@@ -159,36 +165,150 @@ func Conditional(cacheControl string) gin.HandlerFunc {
 		c.Next()
 		c.Writer = orig
 
-		status := bw.Status()
-		body := bw.buf.Bytes()
+		rep := representation{status: bw.Status(), body: bw.buf.Bytes()}
 		h := orig.Header()
-		read := c.Request.Method == http.MethodGet || c.Request.Method == http.MethodHead
-		if status == http.StatusOK || status == http.StatusCreated {
-			etag := entityTag(c, body)
-			h.Set("ETag", etag)
-			if read {
+		if rep.status == http.StatusOK || rep.status == http.StatusCreated {
+			rep.etag = entityTag(c, rep.body)
+			if t, ok := c.Get(lastModifiedKey); ok {
+				rep.lastModified = t.(time.Time)
+			}
+			if isRead(c.Request) && rep.status == http.StatusOK {
 				if h.Get("Cache-Control") == "" {
 					h.Set("Cache-Control", cacheControl)
 				}
-				h.Add("Vary", "Accept-Encoding")
-				if inm := c.GetHeader("If-None-Match"); inm != "" && etagMatch(inm, etag) {
-					h.Del("Content-Type")
-					h.Del("Content-Length")
-					orig.WriteHeader(http.StatusNotModified)
-					orig.WriteHeaderNow()
-					return
+				if compressible(h.Get("Content-Type")) && len(rep.body) >= gzipMinSize {
+					rep.gzip = gzipBytes(rep.body)
 				}
 			}
 		}
-		if status != http.StatusNoContent && status != http.StatusNotModified {
-			h.Set("Content-Length", fmt.Sprint(len(body)))
-		}
-		orig.WriteHeader(status)
-		orig.WriteHeaderNow()
-		if c.Request.Method != http.MethodHead && len(body) > 0 {
-			orig.Write(body)
-		}
+		rep.serve(c, orig)
 	}
+}
+
+func isRead(r *http.Request) bool {
+	return r.Method == http.MethodGet || r.Method == http.MethodHead
+}
+
+// representation is a response ready to send: its body, and the same body
+// compressed with gzip when that is worth it, each with its own strong ETag.
+type representation struct {
+	status       int
+	body         []byte
+	gzip         []byte
+	etag         string // of body; the gzip form's tag adds "-gzip"
+	lastModified time.Time
+}
+
+// gzipMinSize is the smallest body worth compressing.
+const gzipMinSize = 1024
+
+// serve writes the representation: the encoding the client accepts, its ETag, and
+// 304 when the client's copy is current. A 304 names the tag of the same encoding,
+// so a client never keeps the wrong bytes.
+func (rep *representation) serve(c *gin.Context, w gin.ResponseWriter) {
+	h := w.Header()
+	body, etag := rep.body, rep.etag
+	if rep.gzip != nil {
+		h.Add("Vary", "Accept-Encoding")
+		if acceptsGzip(c.GetHeader("Accept-Encoding")) {
+			body, etag = rep.gzip, gzipTag(rep.etag)
+			h.Set("Content-Encoding", "gzip")
+		}
+	} else if isRead(c.Request) && rep.status == http.StatusOK {
+		h.Add("Vary", "Accept-Encoding")
+	}
+	if etag != "" {
+		h.Set("ETag", etag)
+	}
+	if !rep.lastModified.IsZero() {
+		h.Set("Last-Modified", rep.lastModified.UTC().Format(http.TimeFormat))
+	}
+	if isRead(c.Request) && rep.status == http.StatusOK && notModified(c.Request, etag, rep.lastModified) {
+		h.Del("Content-Type")
+		h.Del("Content-Length")
+		h.Del("Content-Encoding")
+		w.WriteHeader(http.StatusNotModified)
+		w.WriteHeaderNow()
+		return
+	}
+	if rep.status != http.StatusNoContent && rep.status != http.StatusNotModified {
+		h.Set("Content-Length", strconv.Itoa(len(body)))
+	}
+	w.WriteHeader(rep.status)
+	w.WriteHeaderNow()
+	if c.Request.Method != http.MethodHead && len(body) > 0 {
+		w.Write(body)
+	}
+}
+
+// notModified applies RFC 9110's order: If-None-Match when present, else
+// If-Modified-Since.
+func notModified(r *http.Request, etag string, lastModified time.Time) bool {
+	if inm := r.Header.Get("If-None-Match"); inm != "" {
+		return etag != "" && etagMatch(inm, etag)
+	}
+	ims := r.Header.Get("If-Modified-Since")
+	if ims == "" || lastModified.IsZero() {
+		return false
+	}
+	t, err := http.ParseTime(ims)
+	return err == nil && !lastModified.Truncate(time.Second).After(t)
+}
+
+func gzipTag(etag string) string {
+	return strings.TrimSuffix(etag, `"`) + `-gzip"`
+}
+
+// acceptsGzip reports whether an Accept-Encoding header allows gzip (q > 0).
+func acceptsGzip(header string) bool {
+	for _, part := range strings.Split(header, ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		name = strings.ToLower(strings.TrimSpace(name))
+		if name != "gzip" && name != "*" {
+			continue
+		}
+		q := 1.0
+		for _, p := range strings.Split(params, ";") {
+			k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
+			if ok && strings.EqualFold(strings.TrimSpace(k), "q") {
+				if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
+					q = f
+				}
+			}
+		}
+		return q > 0
+	}
+	return false
+}
+
+func compressible(contentType string) bool {
+	mt, _, _ := strings.Cut(contentType, ";")
+	mt = strings.TrimSpace(mt)
+	return strings.HasPrefix(mt, "text/") || strings.HasSuffix(mt, "json") || strings.HasSuffix(mt, "xml") ||
+		mt == "application/javascript"
+}
+
+var gzipWriters = sync.Pool{New: func() any {
+	w, _ := gzip.NewWriterLevel(io.Discard, gzip.DefaultCompression)
+	return w
+}}
+
+func gzipBytes(b []byte) []byte {
+	var buf bytes.Buffer
+	buf.Grow(len(b) / 3)
+	w := gzipWriters.Get().(*gzip.Writer)
+	w.Reset(&buf)
+	w.Write(b)
+	w.Close()
+	gzipWriters.Put(w)
+	return buf.Bytes()
+}
+
+const lastModifiedKey = "signpost.last_modified"
+
+// setLastModified tells the Conditional middleware when the item last changed.
+func setLastModified(c *gin.Context, t time.Time) {
+	c.Set(lastModifiedKey, t)
 }
 
 // entityTag is a strong tag of the body: "<version>.<hash>" for an item whose

@@ -21,15 +21,17 @@ type OrganisationList struct {
 //	@Produce		json
 //	@Param			kind	query		string	false	"kind"	Enums(police, charity, government, media, other)
 //	@Param			limit	query		int		false	"page size, 1-100"	default(20)
+//	@Param			fields				query		string	false	"comma-separated fields to return for each item, e.g. slug,title,published_at"
 //	@Param			cursor	query		string	false	"next_cursor from the previous page"
 //	@Success		200		{object}	OrganisationList
 //	@Header			200		{string}	Link	"<URL of the next page>; rel=next"
 //	@Header			200		{string}	ETag	"strong entity tag"
 //	@Failure		400		{object}	Problem	"invalid parameter"
+//	@Failure		401		{object}	Problem	"bad API key (a key is optional here; a bad one is refused)"
 //	@Failure		500		{object}	Problem	"internal error"
 //	@Router			/api/v1/organisations [get]
 func (h *Handler) listOrganisations(c *gin.Context) {
-	q, err := parseQuery(c.Request.URL, "kind", "limit", "cursor")
+	q, err := parseQuery(c.Request.URL, listParams("kind")...)
 	if err != nil {
 		WriteError(c, err)
 		return
@@ -70,6 +72,7 @@ type OrganisationItem struct {
 //	@Header			200		{string}	ETag	"strong entity tag"
 //	@Success		301		"the organisation's slug changed; Location has the new URL"
 //	@Failure		400		{object}	Problem	"invalid parameter"
+//	@Failure		401		{object}	Problem	"bad API key (a key is optional here; a bad one is refused)"
 //	@Failure		404		{object}	Problem	"no such organisation"
 //	@Failure		500		{object}	Problem	"internal error"
 //	@Router			/api/v1/organisations/{slug} [get]
@@ -87,5 +90,6 @@ func (h *Handler) getOrganisation(c *gin.Context) {
 		return
 	}
 	setVersion(c, o.Version)
+	h.setItemLastModified(c, o.UpdatedAt, 0)
 	writeItem(c, organisationJSON(o))
 }
