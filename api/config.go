@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/netip"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -23,7 +25,19 @@ type Config struct {
 	LogClient       bool
 	ShutdownTimeout time.Duration
 	MaxBody         int64
+	PublicURL       string
 	VerifyAfter     time.Duration
+	RateLimit       int
+	RateLimitKey    int
+	TrustedProxies  []string
+	CORSOrigins     []string
+	CacheBytes      int64
+	CacheCheck      time.Duration
+	BenchCeiling    bool
+
+	// The embeddable widget's settings.
+	EmbedFrameAncestors string
+	QuickExitURL        string
 }
 
 // storeConfig is the store's part of the configuration.
@@ -86,6 +100,36 @@ var options = []option{
 		c.VerifyAfter = time.Duration(n) * 24 * time.Hour
 		return err
 	}},
+	{"public-url", "SIGNPOST_PUBLIC_URL", "http://localhost:8080", "the service's external base URL, for absolute links in feeds", func(c *Config, v string) error {
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || u.Opaque != "" || u.User != nil ||
+			u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.HasSuffix(v, "#") {
+			return fmt.Errorf("not an absolute http(s) URL without query, fragment or user: %q", v)
+		}
+		c.PublicURL = strings.TrimSuffix(u.String(), "/")
+		return nil
+	}},
+	{"cache-bytes", "SIGNPOST_CACHE_BYTES", "67108864", "memory for rendered public responses, in bytes; 0 turns the response cache off", func(c *Config, v string) error {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err == nil && n < 0 {
+			err = errors.New("must not be negative")
+		}
+		c.CacheBytes = n
+		return err
+	}},
+	{"cache-check", "SIGNPOST_CACHE_CHECK", "250ms", "how often the response cache checks the database for other instances' writes (its own are seen at once)", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err == nil && (d < 0 || d > time.Second) {
+			err = errors.New("must be from 0 to 1s, so that a second instance's write is seen within a second")
+		}
+		c.CacheCheck = d
+		return err
+	}},
+	{"bench-ceiling", "SIGNPOST_BENCH_CEILING", "false", "serve /bench/ceiling?bytes=N, a fixed body through the same middleware, for the load test's ceiling (benchmarks only)", func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		c.BenchCeiling = b
+		return err
+	}},
 	{"max-body", "SIGNPOST_MAX_BODY", "1048576", "largest accepted request body in bytes", func(c *Config, v string) error {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err == nil && n <= 0 {
@@ -93,6 +137,52 @@ var options = []option{
 		}
 		c.MaxBody = n
 		return err
+	}},
+	{"rate-limit", "SIGNPOST_RATE_LIMIT", "600", "requests a minute per anonymous client (IP address; IPv6 by /64), in bursts of as many; 0 disables", func(c *Config, v string) error {
+		n, err := perMinute(v)
+		c.RateLimit = n
+		return err
+	}},
+	{"rate-limit-key", "SIGNPOST_RATE_LIMIT_KEY", "1200", "requests a minute per API key (by key name), in bursts of as many; 0 disables", func(c *Config, v string) error {
+		n, err := perMinute(v)
+		c.RateLimitKey = n
+		return err
+	}},
+	{"trusted-proxies", "SIGNPOST_TRUSTED_PROXIES", "", "comma-separated IPs or CIDRs of the reverse proxies in front; the client is then the right-most X-Forwarded-For address that is not one of them (default none: X-Forwarded-For is ignored)", func(c *Config, v string) error {
+		c.TrustedProxies = nil
+		for _, p := range splitList(v) {
+			if _, err := netip.ParsePrefix(p); err != nil {
+				if a, err := netip.ParseAddr(p); err != nil || a.Zone() != "" {
+					return fmt.Errorf("not an IP address or CIDR: %q", p)
+				}
+			}
+			c.TrustedProxies = append(c.TrustedProxies, p)
+		}
+		return nil
+	}},
+	{"cors-origins", "SIGNPOST_CORS_ORIGINS", "", "comma-separated origins (https://editor.example.org) whose pages may write with an API key; public reads are open to every origin (default none)", func(c *Config, v string) error {
+		c.CORSOrigins = nil
+		for _, o := range splitList(v) {
+			origin, err := parseOrigin(o)
+			if err != nil {
+				return err
+			}
+			c.CORSOrigins = append(c.CORSOrigins, origin)
+		}
+		return nil
+	}},
+	{"embed-frame-ancestors", "SIGNPOST_EMBED_FRAME_ANCESTORS", "*", "CSP frame-ancestors of the embed page: the sites that may put it in an iframe, space-separated sources such as https://*.example.org ('none' for none; default any)", func(c *Config, v string) error {
+		a, err := parseFrameAncestors(v)
+		c.EmbedFrameAncestors = a
+		return err
+	}},
+	{"quick-exit-url", "SIGNPOST_QUICK_EXIT_URL", "https://www.bbc.co.uk/weather", "the neutral site that the widget's \"Exit this page\" opens", func(c *Config, v string) error {
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || u.User != nil || strings.ContainsAny(v, " \t\r\n\"'<>`") {
+			return fmt.Errorf("not an absolute http(s) URL: %q", v)
+		}
+		c.QuickExitURL = u.String()
+		return nil
 	}},
 }
 
@@ -133,3 +223,41 @@ type optionValue struct {
 func (v *optionValue) String() string     { return v.s }
 func (v *optionValue) Set(s string) error { v.s = s; return nil }
 func (v *optionValue) IsBoolFlag() bool   { return v.boolean }
+
+// perMinute parses a rate limit: a number of requests a minute, 0 for none.
+func perMinute(v string) (int, error) {
+	n, err := strconv.Atoi(v)
+	if err == nil && (n < 0 || n > 1_000_000) {
+		err = errors.New("must be from 0 (no limit) to 1000000")
+	}
+	return n, err
+}
+
+// splitList splits a comma-separated list, dropping blanks.
+func splitList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// parseOrigin checks a web origin (scheme://host[:port], nothing more) and returns it
+// as browsers send it in Origin: lower case, without the scheme's default port.
+func parseOrigin(v string) (string, error) {
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
+		u.Opaque != "" || u.Path != "" || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		return "", fmt.Errorf("not an origin such as https://editor.example.org: %q", v)
+	}
+	host := strings.ToLower(u.Host)
+	if u.Port() == map[string]string{"http": "80", "https": "443"}[u.Scheme] {
+		host = strings.ToLower(u.Hostname())
+		if strings.Contains(host, ":") {
+			host = "[" + host + "]"
+		}
+	}
+	return strings.ToLower(u.Scheme) + "://" + host, nil
+}

@@ -57,6 +57,7 @@ commands:
             keys list, keys revoke NAME
   helplines due [flags]
             list the helplines whose details are due for checking
+  generate  add synthetic content for benchmarks: generate [-articles N] [-helplines N] [-campaigns N]
   backup    write a consistent copy of the database to FILE: backup FILE
   healthcheck  exit 0 when the server at -addr answers /healthz (for containers)
   version   print the version
@@ -76,6 +77,8 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdout
 		return keysCommand(ctx, args, getenv, stdout)
 	case "helplines":
 		return helplinesCommand(ctx, args, getenv, stdout)
+	case "generate":
+		return generateCommand(ctx, args, getenv, stdout)
 	case "version":
 		fmt.Fprintln(stdout, "signpost", Version)
 		return nil

@@ -713,6 +713,12 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "type": "string",
+                        "description": "full-text search over name, summary, organiser, partners and hashtags (syntax as /api/v1/search); filters only, the order stays",
+                        "name": "q",
+                        "in": "query"
+                    },
+                    {
                         "type": "integer",
                         "default": 20,
                         "description": "page size, 1-100",
@@ -1331,6 +1337,12 @@ const docTemplate = `{
                         "type": "string",
                         "description": "RFC 3339 time to compute open_now for, instead of now",
                         "name": "at",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "full-text search over name, description, organisation, contacts, topics and audiences (syntax as /api/v1/search); filters only, the order stays",
+                        "name": "q",
                         "in": "query"
                     },
                     {
@@ -2512,6 +2524,72 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/search": {
+            "get": {
+                "description": "One ranked full-text search over published articles, helplines and campaigns, best first (bm25; a match in a title counts more than one in a summary, topics or body). Returns the top ` + "`" + `limit` + "`" + ` results only: there is no cursor, and next_cursor and links.next are always null. The snippet is HTML — escaped text with the matched words in \u003cmark\u003e elements. Query syntax: words (all must match), \"quoted phrases\", prefix* (at least 2 letters before the *), AND, OR and NOT in upper case (NOT binds tighter than AND, AND tighter than OR; lower-case \"and\" is a word), and parentheses. Case and accents are ignored; other punctuation separates words. A malformed query is a 400 naming q.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "search"
+                ],
+                "summary": "Search articles, helplines and campaigns",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "what to search for (at most 500 characters and 32 words), e.g. safeguarded, abus*, helpline NOT phone",
+                        "name": "q",
+                        "in": "query",
+                        "required": true
+                    },
+                    {
+                        "type": "string",
+                        "description": "comma-separated types of content to search; default all: article,helpline,campaign",
+                        "name": "type",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 20,
+                        "description": "how many results, 1-100",
+                        "name": "limit",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.SearchList"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "strong entity tag"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "invalid parameter, such as a malformed query",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "bad API key (a key is optional here; a bad one is refused)",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/topics": {
             "get": {
                 "description": "The controlled vocabulary used to tag articles and helplines.",
@@ -2555,6 +2633,247 @@ const docTemplate = `{
                     },
                     "401": {
                         "description": "bad API key (a key is optional here; a bad one is refused)",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/embed/helplines": {
+            "get": {
+                "description": "A complete, self-contained HTML page of helpline cards for partner sites to put in an ` + "`" + `\u003ciframe\u003e` + "`" + `: name, who it is for, phone numbers as ` + "`" + `tel:` + "`" + ` links, other channels, hours, an open/closed badge worded in the line's time zone, anonymous and confidential badges, and the region's emergency line above the cards. Takes the helpline list's filters. No JavaScript, cookies, fonts or requests to any other host; its CSP allows only its own inline style sheet. Frame it with ` + "`" + `\u003ciframe src=\"…/embed/helplines?region=cumbria\" title=\"Helplines from Signpost\" width=\"480\" height=\"720\" style=\"border:0;max-width:100%\" referrerpolicy=\"no-referrer\"\u003e\u003c/iframe\u003e` + "`" + `. With quick_exit, an \"Exit this page\" link opens a neutral site in the whole window (it cannot replace the history entry without JavaScript; the script widget's button does). Invalid parameters get a 400 problem, not a page, so that mistakes show when the embed is set up.",
+                "produces": [
+                    "text/html"
+                ],
+                "tags": [
+                    "embed"
+                ],
+                "summary": "Helpline cards for an iframe",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "region slug; matches lines whose coverage contains it or any region above it",
+                        "name": "region",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "topic slug",
+                        "name": "topic",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "audience slug",
+                        "name": "audience",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "phone",
+                            "textphone",
+                            "sms",
+                            "webchat",
+                            "email",
+                            "web"
+                        ],
+                        "type": "string",
+                        "description": "contact channel",
+                        "name": "channel",
+                        "in": "query"
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "only lines open at the moment (or at ` + "`" + `at` + "`" + `)",
+                        "name": "open_now",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "RFC 3339 time to show the lines for, instead of now",
+                        "name": "at",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 4,
+                        "description": "number of cards, 1-20",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "light",
+                            "dark"
+                        ],
+                        "type": "string",
+                        "default": "light",
+                        "description": "colour theme",
+                        "name": "theme",
+                        "in": "query"
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "add an Exit this page link to a neutral site",
+                        "name": "quick_exit",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "HTML page",
+                        "schema": {
+                            "type": "string"
+                        },
+                        "headers": {
+                            "Content-Security-Policy": {
+                                "type": "string",
+                                "description": "default-src 'none'; style-src 'sha256-…'; img-src data:; frame-ancestors *"
+                            },
+                            "ETag": {
+                                "type": "string",
+                                "description": "strong entity tag"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "invalid parameter",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/embed/helplines.js": {
+            "get": {
+                "description": "` + "`" + `\u003cscript src=\"…/embed/helplines.js\" data-region=\"cumbria\" async\u003e\u003c/script\u003e` + "`" + ` renders the cards of /embed/helplines into a shadow root after its own tag, reading /embed/helplines.json from this service (attributes data-region, data-topic, data-audience, data-channel, data-open-now, data-limit, data-theme=light|dark, data-quick-exit). No global names, cookies or storage. When the JSON cannot be read it shows the emergency and national lines built into the script when it was served. With data-quick-exit, an \"Exit this page\" button (or pressing Shift three times) replaces the page with a neutral site so that Back does not return to it.",
+                "produces": [
+                    "text/javascript"
+                ],
+                "tags": [
+                    "embed"
+                ],
+                "summary": "Script that puts helpline cards on any page",
+                "responses": {
+                    "200": {
+                        "description": "JavaScript",
+                        "schema": {
+                            "type": "string"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "strong entity tag"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "invalid parameter (the script takes none)",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/embed/helplines.json": {
+            "get": {
+                "description": "What /embed/helplines shows, as data worded for people: the region's emergency lines, the cards (lines open now first) with their open/closed text and the accessible names of their links, and, when nothing matches, the national lines. The script widget reads it from any origin (Access-Control-Allow-Origin: *).",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "embed"
+                ],
+                "summary": "Helpline cards as JSON, for the script widget",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "region slug; matches lines whose coverage contains it or any region above it",
+                        "name": "region",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "topic slug",
+                        "name": "topic",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "audience slug",
+                        "name": "audience",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "phone",
+                            "textphone",
+                            "sms",
+                            "webchat",
+                            "email",
+                            "web"
+                        ],
+                        "type": "string",
+                        "description": "contact channel",
+                        "name": "channel",
+                        "in": "query"
+                    },
+                    {
+                        "type": "boolean",
+                        "description": "only lines open at the moment (or at ` + "`" + `at` + "`" + `)",
+                        "name": "open_now",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "RFC 3339 time to show the lines for, instead of now",
+                        "name": "at",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "default": 4,
+                        "description": "number of cards, 1-20",
+                        "name": "limit",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.EmbedListItem"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "strong entity tag"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "invalid parameter",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -2869,6 +3188,87 @@ const docTemplate = `{
                         "description": "metrics in the Prometheus text exposition format",
                         "schema": {
                             "type": "string"
+                        }
+                    }
+                }
+            }
+        },
+        "/oembed": {
+            "get": {
+                "description": "oEmbed 1.0 (JSON) for the URLs of this service's /embed/helplines page: a rich response whose html is the iframe snippet, no larger than maxwidth × maxheight. A URL that is not an embed page of this service (its configured public URL) gets 404; format=xml gets 501, as the oEmbed specification asks.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "embed"
+                ],
+                "summary": "oEmbed for embed URLs",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "an embed page URL, e.g. https://signpost.example.org/embed/helplines?region=cumbria",
+                        "name": "url",
+                        "in": "query",
+                        "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "description": "largest width in pixels",
+                        "name": "maxwidth",
+                        "in": "query"
+                    },
+                    {
+                        "type": "integer",
+                        "description": "largest height in pixels",
+                        "name": "maxheight",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "json"
+                        ],
+                        "type": "string",
+                        "default": "json",
+                        "description": "response format",
+                        "name": "format",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.OEmbed"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "strong entity tag"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "invalid parameter",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "not an embed URL of this service",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "501": {
+                        "description": "format not supported (only json is)",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
                         }
                     }
                 }
@@ -3653,6 +4053,154 @@ const docTemplate = `{
                 }
             }
         },
+        "handlers.EmbedContact": {
+            "type": "object",
+            "properties": {
+                "display": {
+                    "type": "string",
+                    "example": "0808 1000 900"
+                },
+                "label": {
+                    "type": "string",
+                    "example": "Helpline (UK)"
+                },
+                "meta": {
+                    "description": "Meta are short notes: cost, a note, the channel's own hours.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "Free from the UK"
+                    ]
+                },
+                "name": {
+                    "description": "Name is the link's accessible name: what it does and for which line.",
+                    "type": "string",
+                    "example": "Call Stop It Now! helpline on 0808 1000 900"
+                },
+                "new_tab": {
+                    "description": "NewTab is set for web links, which open in a new tab; calls do not.",
+                    "type": "boolean",
+                    "example": false
+                },
+                "type": {
+                    "type": "string",
+                    "enum": [
+                        "phone",
+                        "textphone",
+                        "sms",
+                        "webchat",
+                        "email",
+                        "web"
+                    ],
+                    "example": "phone"
+                },
+                "uri": {
+                    "type": "string",
+                    "example": "tel:+448081000900"
+                }
+            }
+        },
+        "handlers.EmbedLine": {
+            "type": "object",
+            "properties": {
+                "anonymous": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "confidential": {
+                    "type": "boolean",
+                    "example": true
+                },
+                "contacts": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/handlers.EmbedContact"
+                    }
+                },
+                "description": {
+                    "type": "string",
+                    "example": "Confidential advice for anyone worried about child sexual abuse."
+                },
+                "for": {
+                    "description": "For names the audiences.",
+                    "type": "string",
+                    "example": "Professionals, Adult survivors of child sexual abuse"
+                },
+                "hours_text": {
+                    "type": "string",
+                    "example": "Monday to Thursday 9am–9pm; Friday 9am–5pm (UK time)"
+                },
+                "name": {
+                    "type": "string",
+                    "example": "Stop It Now! helpline"
+                },
+                "slug": {
+                    "type": "string",
+                    "example": "stop-it-now"
+                },
+                "status": {
+                    "description": "Status is null in the script's baked-in fallback, where the time of the visit\nis not known.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/handlers.EmbedStatus"
+                        }
+                    ],
+                    "x-nullable": true
+                }
+            }
+        },
+        "handlers.EmbedList": {
+            "type": "object",
+            "properties": {
+                "emergency": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/handlers.EmbedLine"
+                    }
+                },
+                "helplines": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/handlers.EmbedLine"
+                    }
+                },
+                "national": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/handlers.EmbedLine"
+                    }
+                }
+            }
+        },
+        "handlers.EmbedListItem": {
+            "type": "object",
+            "properties": {
+                "data": {
+                    "$ref": "#/definitions/handlers.EmbedList"
+                }
+            }
+        },
+        "handlers.EmbedStatus": {
+            "type": "object",
+            "properties": {
+                "state": {
+                    "type": "string",
+                    "enum": [
+                        "open",
+                        "always",
+                        "closed",
+                        "unknown"
+                    ],
+                    "example": "closed"
+                },
+                "text": {
+                    "type": "string",
+                    "example": "Closed — opens Monday 9am"
+                }
+            }
+        },
         "handlers.EssentialContact": {
             "type": "object",
             "properties": {
@@ -4246,6 +4794,53 @@ const docTemplate = `{
                 }
             }
         },
+        "handlers.OEmbed": {
+            "type": "object",
+            "properties": {
+                "cache_age": {
+                    "type": "integer",
+                    "example": 3600
+                },
+                "height": {
+                    "type": "integer",
+                    "example": 720
+                },
+                "html": {
+                    "type": "string",
+                    "example": "\u003ciframe src=\"https://signpost.example.org/embed/helplines?region=cumbria\" title=\"Helplines from Signpost\" width=\"480\" height=\"720\" style=\"border:0;max-width:100%\" loading=\"lazy\" referrerpolicy=\"no-referrer\"\u003e\u003c/iframe\u003e"
+                },
+                "provider_name": {
+                    "type": "string",
+                    "example": "Signpost"
+                },
+                "provider_url": {
+                    "type": "string",
+                    "example": "https://signpost.example.org"
+                },
+                "title": {
+                    "type": "string",
+                    "example": "Helplines"
+                },
+                "type": {
+                    "type": "string",
+                    "enum": [
+                        "rich"
+                    ],
+                    "example": "rich"
+                },
+                "version": {
+                    "type": "string",
+                    "enum": [
+                        "1.0"
+                    ],
+                    "example": "1.0"
+                },
+                "width": {
+                    "type": "integer",
+                    "example": 480
+                }
+            }
+        },
         "handlers.OpeningHours": {
             "type": "object",
             "properties": {
@@ -4487,6 +5082,63 @@ const docTemplate = `{
                     "items": {
                         "$ref": "#/definitions/handlers.Region"
                     }
+                }
+            }
+        },
+        "handlers.SearchHit": {
+            "type": "object",
+            "properties": {
+                "published_at": {
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "2027-01-31T09:00:00Z"
+                },
+                "score": {
+                    "type": "number",
+                    "example": 12.5
+                },
+                "slug": {
+                    "type": "string",
+                    "example": "cumbria-week-of-action-online-child-sexual-abuse"
+                },
+                "snippet": {
+                    "description": "Snippet is HTML: the text is escaped and the matched words are in \u003cmark\u003e.",
+                    "type": "string",
+                    "example": "Six children were \u003cmark\u003esafeguarded\u003c/mark\u003e, two warrants executed and two people arrested."
+                },
+                "title": {
+                    "type": "string",
+                    "example": "Cumbria Police week of action on online child abuse images: six children safeguarded"
+                },
+                "type": {
+                    "type": "string",
+                    "enum": [
+                        "article",
+                        "helpline",
+                        "campaign"
+                    ],
+                    "example": "article"
+                },
+                "url": {
+                    "type": "string",
+                    "example": "/api/v1/articles/cumbria-week-of-action-online-child-sexual-abuse"
+                }
+            }
+        },
+        "handlers.SearchList": {
+            "type": "object",
+            "properties": {
+                "data": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/handlers.SearchHit"
+                    }
+                },
+                "links": {
+                    "$ref": "#/definitions/handlers.ListLinks"
+                },
+                "meta": {
+                    "$ref": "#/definitions/handlers.ListMeta"
                 }
             }
         },

@@ -39,28 +39,55 @@ func unauthorized(c *gin.Context, msg string, invalid bool) {
 	writeProblem(c, models.Errorf(models.EUNAUTHORIZED, "%s", msg))
 }
 
+const keyLookupKey = "signpost.key_lookup"
+
+// keyLookup is the outcome of looking up a request's key.
+type keyLookup struct {
+	present bool        // the request has an Authorization header
+	key     *models.Key // the valid key, or nil
+	err     error       // why there is no key although one was given; nil when malformed
+}
+
+// lookupKey looks the request's bearer key up once per request and remembers the
+// outcome, so that the rate limiter (which needs the key's name before any route
+// runs) and authenticate share one lookup. It writes nothing.
+func (h *Handler) lookupKey(c *gin.Context) keyLookup {
+	if v, ok := c.Get(keyLookupKey); ok {
+		return v.(keyLookup)
+	}
+	var l keyLookup
+	token, present := bearer(c)
+	l.present = present
+	if present && token != "" {
+		l.key, l.err = h.store.Authenticate(c.Request.Context(), token)
+		if l.err != nil {
+			l.key = nil
+		}
+	}
+	c.Set(keyLookupKey, l)
+	return l
+}
+
 // authenticate checks the request's key, if any: it returns the key, nil when the
 // request has none, or writes a 401 and returns ok=false.
 func (h *Handler) authenticate(c *gin.Context) (key *models.Key, ok bool) {
-	token, present := bearer(c)
-	if !present {
+	l := h.lookupKey(c)
+	switch {
+	case !l.present:
 		return nil, true
-	}
-	if token == "" {
+	case l.key == nil && l.err == nil:
 		unauthorized(c, "Use 'Authorization: Bearer <api key>'.", true)
 		return nil, false
-	}
-	k, err := h.store.Authenticate(c.Request.Context(), token)
-	if err != nil {
-		if models.ErrorCode(err) == models.EUNAUTHORIZED {
+	case l.err != nil:
+		if models.ErrorCode(l.err) == models.EUNAUTHORIZED {
 			unauthorized(c, "The API key is not valid.", true)
 		} else {
-			WriteError(c, err)
+			WriteError(c, l.err)
 		}
 		return nil, false
 	}
-	c.Set(keyContextKey, k)
-	return k, true
+	c.Set(keyContextKey, l.key)
+	return l.key, true
 }
 
 // RequireScope refuses requests without a valid key (401) or whose key lacks the

@@ -25,6 +25,7 @@ type CampaignList struct {
 //	@Param			region			query		string	false	"region slug; matches campaigns in that region, above it or below it"
 //	@Param			organisation	query		string	false	"organisation slug: organiser or partner"
 //	@Param			scope			query		string	false	"scope"	Enums(local, regional, national)
+//	@Param			q				query		string	false	"full-text search over name, summary, organiser, partners and hashtags (syntax as /api/v1/search); filters only, the order stays"
 //	@Param			limit			query		int		false	"page size, 1-100"	default(20)
 //	@Param			fields				query		string	false	"comma-separated fields to return for each item, e.g. slug,title,published_at"
 //	@Param			cursor			query		string	false	"next_cursor from the previous page"
@@ -36,19 +37,20 @@ type CampaignList struct {
 //	@Failure		500				{object}	Problem	"internal error"
 //	@Router			/api/v1/campaigns [get]
 func (h *Handler) listCampaigns(c *gin.Context) {
-	q, err := parseQuery(c.Request.URL, listParams("status", "region", "organisation", "scope")...)
+	q, err := parseQuery(c.Request.URL, listParams("status", "region", "organisation", "scope", "q")...)
 	if err != nil {
 		WriteError(c, err)
 		return
 	}
 	var f models.CampaignFilter
-	var errs [6]error
+	var errs [7]error
 	f.Period, errs[0] = q.oneOf("status", models.PeriodUpcoming, models.PeriodActive, models.PeriodEnded, models.PeriodUnknown)
 	f.Region, errs[1] = q.slug("region")
 	f.Organisation, errs[2] = q.slug("organisation")
 	f.Scope, errs[3] = q.oneOf("scope", models.CampaignScopes...)
 	f.Limit, errs[4] = q.limit()
 	f.Cursor, errs[5] = q.str("cursor")
+	f.Q, errs[6] = q.str("q")
 	if err := firstErr(errs[:]...); err != nil {
 		WriteError(c, err)
 		return

@@ -2,7 +2,9 @@ package handlers
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
+	"slices"
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi2"
@@ -35,7 +37,39 @@ func OpenAPI3() (*openapi3.T, error) {
 		return nil, err
 	}
 	v3.Servers = openapi3.Servers{{URL: "/"}}
+	problemMediaTypes(v3)
+	rateLimitResponses(v3)
 	return v3, nil
+}
+
+// problemMediaTypes makes every error response (4xx, 5xx) of the document
+// application/problem+json, which is what WriteError sends. Swagger 2, and so swag,
+// has one list of media types per operation, so the annotations cannot say it.
+func problemMediaTypes(doc *openapi3.T) {
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			if op.Responses == nil {
+				continue
+			}
+			for code, ref := range op.Responses.Map() {
+				if ref == nil || ref.Value == nil || len(code) != 3 || code[0] < '4' {
+					continue
+				}
+				// The operation's own media types (JSON, or a feed's XML) all carry the
+				// same Problem schema; the error is sent as problem+json alone.
+				content := ref.Value.Content
+				mt := content["application/json"]
+				for _, name := range slices.Sorted(maps.Keys(content)) {
+					if mt == nil {
+						mt = content[name]
+					}
+				}
+				if mt != nil {
+					ref.Value.Content = openapi3.Content{ProblemContentType: mt}
+				}
+			}
+		}
+	}
 }
 
 // openapiJSON godoc

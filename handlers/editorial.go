@@ -428,7 +428,8 @@ func (h *Handler) patchOrganisation(c *gin.Context) { h.organisations().handlePa
 //	@Router		/api/v1/organisations/{slug} [delete]
 func (h *Handler) deleteOrganisation(c *gin.Context) { h.organisations().handleDelete(c) }
 
-// AuditEntry is one recorded write, with the item's state before and after.
+// AuditEntry is one recorded write, with the item's state before and after: before is
+// null for a create, after is null for a delete.
 type AuditEntry struct {
 	ID       int64     `json:"id" example:"42"`
 	At       time.Time `json:"at" example:"2027-01-31T09:00:00Z"`
@@ -436,8 +437,8 @@ type AuditEntry struct {
 	Action   string    `json:"action" enums:"create,update,delete" example:"update"`
 	ItemType string    `json:"item_type" enums:"article,helpline,campaign,organisation" example:"article"`
 	Slug     string    `json:"slug" example:"week-of-action"`
-	Before   any       `json:"before" swaggertype:"object"`
-	After    any       `json:"after" swaggertype:"object"`
+	Before   any       `json:"before" swaggertype:"object" extensions:"x-nullable"`
+	After    any       `json:"after" swaggertype:"object" extensions:"x-nullable"`
 }
 
 // AuditList is a page of the audit log.

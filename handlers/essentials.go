@@ -21,7 +21,7 @@ type EssentialContact struct {
 	Type    string  `json:"type" enums:"phone,textphone,sms,webchat,email,web" example:"phone"`
 	Label   string  `json:"label" example:"Phone"`
 	Display string  `json:"display" example:"999"`
-	E164    *string `json:"e164" example:"+448081000900"`
+	E164    *string `json:"e164" example:"+448081000900" extensions:"x-nullable"`
 	URI     string  `json:"uri" example:"tel:999"`
 	Cost    string  `json:"cost,omitempty" example:"Free"`
 	Note    string  `json:"note,omitempty" example:"112 also works."`

@@ -78,6 +78,7 @@ type Store interface {
 	EditorStore
 	EssentialStore
 	ChangeStore
+	SearchStore
 	ContentState(ctx context.Context) (version int64, changedAt time.Time, err error)
 	Now() time.Time
 }
@@ -87,6 +88,12 @@ type Options struct {
 	// PublicURL is the service's external base URL (e.g. https://signpost.example.org),
 	// for the absolute links in feeds.
 	PublicURL string
+	// EmbedFrameAncestors is the CSP frame-ancestors of the embed page: the sites
+	// that may frame it (default DefaultEmbedFrameAncestors, any).
+	EmbedFrameAncestors string
+	// QuickExitURL is the neutral site the widget's "Exit this page" goes to
+	// (default DefaultQuickExitURL).
+	QuickExitURL string
 }
 
 // Handler serves the API's routes.

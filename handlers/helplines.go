@@ -27,6 +27,7 @@ type HelplineList struct {
 //	@Param			channel		query		string	false	"contact channel"	Enums(phone, textphone, sms, webchat, email, web)
 //	@Param			open_now	query		bool	false	"only lines open at the moment (or at `at`)"
 //	@Param			at			query		string	false	"RFC 3339 time to compute open_now for, instead of now"
+//	@Param			q			query		string	false	"full-text search over name, description, organisation, contacts, topics and audiences (syntax as /api/v1/search); filters only, the order stays"
 //	@Param			limit		query		int		false	"page size, 1-100"	default(20)
 //	@Param			fields				query		string	false	"comma-separated fields to return for each item, e.g. slug,title,published_at"
 //	@Param			cursor		query		string	false	"next_cursor from the previous page"
@@ -38,13 +39,13 @@ type HelplineList struct {
 //	@Failure		500			{object}	Problem	"internal error"
 //	@Router			/api/v1/helplines [get]
 func (h *Handler) listHelplines(c *gin.Context) {
-	q, err := parseQuery(c.Request.URL, listParams("region", "topic", "audience", "channel", "open_now", "at")...)
+	q, err := parseQuery(c.Request.URL, listParams("region", "topic", "audience", "channel", "open_now", "at", "q")...)
 	if err != nil {
 		WriteError(c, err)
 		return
 	}
 	var f models.HelplineFilter
-	var errs [8]error
+	var errs [9]error
 	f.Region, errs[0] = q.slug("region")
 	f.Topic, errs[1] = q.slug("topic")
 	f.Audience, errs[2] = q.slug("audience")
@@ -53,6 +54,7 @@ func (h *Handler) listHelplines(c *gin.Context) {
 	f.At, errs[5] = q.instant("at")
 	f.Limit, errs[6] = q.limit()
 	f.Cursor, errs[7] = q.str("cursor")
+	f.Q, errs[8] = q.str("q")
 	if err := firstErr(errs[:]...); err != nil {
 		WriteError(c, err)
 		return
@@ -102,15 +104,16 @@ func (h *Handler) getHelpline(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
-	if h.helplines().getEditor(c) {
-		return
-	}
-	hl, err := h.store.FindHelpline(c.Request.Context(), c.Param("slug"), at, models.Visibility{})
+	// An editor's read includes drafts; open_now is still computed for at.
+	v := visibility(c)
+	hl, err := h.store.FindHelpline(c.Request.Context(), c.Param("slug"), at, v)
 	if err != nil {
 		WriteError(c, err)
 		return
 	}
 	setVersion(c, hl.Version)
-	h.setItemLastModified(c, hl.UpdatedAt, time.Minute)
+	if !v.Editor {
+		h.setItemLastModified(c, hl.UpdatedAt, time.Minute)
+	}
 	writeItem(c, helplineJSON(hl))
 }

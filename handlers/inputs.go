@@ -205,6 +205,12 @@ func helplineInput(h *models.Helpline) HelplineInput {
 	for i, c := range h.Contacts {
 		in.Contacts[i] = ContactInput{Type: c.Type, Label: c.Label, Value: c.Value, Display: c.Display, Cost: c.Cost,
 			Anonymous: c.Anonymous, Note: c.Note, OpeningHours: hoursJSON(c.Hours)}
+		if c.Hours != nil && c.Hours.IsZero() {
+			// The channel's own hours are unknown, which is not the same as having
+			// none of its own: kept as {} so that a merge patch does not give it
+			// the helpline's hours.
+			in.Contacts[i].OpeningHours = &OpeningHours{}
+		}
 	}
 	return in
 }

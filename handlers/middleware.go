@@ -157,8 +157,29 @@ func (w *bufferedWriter) Size() int     { return w.buf.Len() }
 // answered with 304. Writes get the ETag of the item they return. When a handler
 // names the item's version, the tag starts with it, so that If-Match can be checked
 // against the stored version.
-func Conditional(cacheControl string) gin.HandlerFunc {
+//
+// With a cache (nil for none), public reads are answered from memory when the
+// content has not changed since they were rendered; see ResponseCache.
+func Conditional(cacheControl string, cache *ResponseCache) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		key, useCache := "", false
+		var version int64
+		var before http.Header
+		if cache != nil {
+			if key, useCache = cacheKey(c.Request); useCache {
+				if version = cache.contentVersion(c.Request.Context()); version < 0 {
+					useCache = false
+				} else if !noCache(c.Request) && cache.serveCached(c, key, version) {
+					return
+				}
+				before = c.Writer.Header().Clone()
+			}
+		}
+		renderedAt := time.Time{}
+		if useCache {
+			renderedAt = cache.now()
+		}
+
 		orig := c.Writer
 		bw := &bufferedWriter{ResponseWriter: orig}
 		c.Writer = bw
@@ -181,8 +202,23 @@ func Conditional(cacheControl string) gin.HandlerFunc {
 				}
 			}
 		}
+		switch {
+		case useCache && cacheable(rep.status, h):
+			cache.put(&cacheEntry{key: key, version: version, rendered: renderedAt, expires: cache.expiry(renderedAt),
+				header: changedHeaders(before, h), rep: rep})
+		case cache != nil && !isRead(c.Request) && rep.status < http.StatusBadRequest:
+			// This instance's own write: learn the new content version before the
+			// editor can read again, so no stale answer is ever served to them.
+			cache.refresh(c.Request.Context())
+		}
 		rep.serve(c, orig)
 	}
+}
+
+// noCache reports whether the client asked for a fresh answer (Cache-Control:
+// no-cache): it is rendered again, and the cache keeps the new one.
+func noCache(r *http.Request) bool {
+	return strings.Contains(strings.ToLower(r.Header.Get("Cache-Control")), "no-cache")
 }
 
 func isRead(r *http.Request) bool {

@@ -11,6 +11,18 @@ func (h *Handler) Routes(r *gin.Engine) {
 	r.GET("/healthz", h.healthz)
 	r.GET("/readyz", h.readyz)
 
+	// Feeds of published articles, with the article list's filters.
+	r.GET("/feeds/articles.rss", h.articlesRSS)
+	r.GET("/feeds/articles.atom", h.articlesAtom)
+	r.GET("/feeds/articles.json", h.articlesJSONFeed)
+
+	// The widget for partner sites: a page for an iframe, a script and its JSON, and
+	// oEmbed for the page.
+	r.GET("/embed/helplines", h.embedPage)
+	r.GET("/embed/helplines.json", h.embedJSON)
+	r.GET("/embed/helplines.js", h.embedScript)
+	r.GET("/oembed", h.oembed)
+
 	v1 := r.Group("/api/v1")
 
 	// Public reads. A valid editor key widens them to drafts.
@@ -26,6 +38,7 @@ func (h *Handler) Routes(r *gin.Engine) {
 	read.GET("/organisations/:slug", h.getOrganisation)
 	read.GET("/regions", h.listRegions)
 	read.GET("/topics", h.listTopics)
+	read.GET("/search", h.search)
 	read.GET("/changes", h.listChanges)
 
 	// Editorial writes.

@@ -22,6 +22,7 @@ type RegionList struct {
 //	@Success		200	{object}	RegionList
 //	@Header			200	{string}	ETag	"strong entity tag"
 //	@Failure		400	{object}	Problem	"invalid parameter"
+//	@Failure		401	{object}	Problem	"bad API key (a key is optional here; a bad one is refused)"
 //	@Failure		500	{object}	Problem	"internal error"
 //	@Router			/api/v1/regions [get]
 func (h *Handler) listRegions(c *gin.Context) {
@@ -56,6 +57,7 @@ type TopicList struct {
 //	@Success		200		{object}	TopicList
 //	@Header			200		{string}	ETag	"strong entity tag"
 //	@Failure		400		{object}	Problem	"invalid parameter"
+//	@Failure		401		{object}	Problem	"bad API key (a key is optional here; a bad one is refused)"
 //	@Failure		500		{object}	Problem	"internal error"
 //	@Router			/api/v1/topics [get]
 func (h *Handler) listTopics(c *gin.Context) {

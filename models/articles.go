@@ -66,7 +66,7 @@ type ArticleFilter struct {
 	Organisation    string // the publisher or an organisation the article is about
 	PublishedAfter  *time.Time
 	PublishedBefore *time.Time
-	Q               string // FTS5 query over title, summary and body
+	Q               string // full-text search; see parseQuery
 	Limit           int
 	Cursor          string
 	Visibility
@@ -131,10 +131,11 @@ func (s *Store) FindArticles(ctx context.Context, f ArticleFilter) (Page[Article
 		q = q.Where("a.published_at < ?", f.PublishedBefore.UTC())
 	}
 	if f.Q != "" {
-		if err := checkMatch(ctx, db, "articles_fts", f.Q); err != nil {
+		cond, expr, err := matchFilter(f.Q, "article", "a")
+		if err != nil {
 			return page, err
 		}
-		q = q.Where("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)", f.Q)
+		q = q.Where(cond, expr)
 	}
 	if f.Cursor != "" {
 		c, err := decodeCursor(f.Cursor, "articles")

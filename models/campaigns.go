@@ -61,6 +61,7 @@ type CampaignFilter struct {
 	// Organisation matches the organiser or a partner.
 	Organisation string
 	Scope        string
+	Q            string // full-text search (see parseQuery); it filters, the order stays
 	Limit        int
 	Cursor       string
 	Visibility
@@ -115,6 +116,13 @@ func (s *Store) FindCampaigns(ctx context.Context, f CampaignFilter) (Page[Campa
 			return page, err
 		}
 		q = q.Where("(c.organiser_id = ? OR EXISTS (SELECT 1 FROM campaign_partners x WHERE x.campaign_id = c.id AND x.organisation_id = ?))", id, id)
+	}
+	if f.Q != "" {
+		cond, expr, err := matchFilter(f.Q, "campaign", "c")
+		if err != nil {
+			return page, err
+		}
+		q = q.Where(cond, expr)
 	}
 	if f.Cursor != "" {
 		cur, err := decodeCursor(f.Cursor, "campaigns")

@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"gorm.io/gorm"
@@ -192,4 +193,40 @@ func (s *Store) PublishDue(ctx context.Context) (int, error) {
 		return bumpVersion(tx, now)
 	})
 	return n, internal("publish due", err)
+}
+
+// CacheState returns what a response cache needs to know whether an answer is still
+// current: the content version, and the next time a scheduled item goes live (zero
+// when none is scheduled), at which lists change without a write.
+func (s *Store) CacheState(ctx context.Context) (version int64, nextPublication time.Time, err error) {
+	var row struct {
+		Version string
+		Next    *string
+	}
+	now := s.now()
+	err = s.reader.WithContext(ctx).Raw(`SELECT
+		(SELECT value FROM meta WHERE key = 'content_version') AS version,
+		(SELECT MIN(t) FROM (
+			SELECT MIN(published_at) AS t FROM articles WHERE status = 'scheduled' AND deleted_at IS NULL AND published_at > ?
+			UNION ALL SELECT MIN(published_at) FROM helplines WHERE status = 'scheduled' AND deleted_at IS NULL AND published_at > ?
+			UNION ALL SELECT MIN(published_at) FROM campaigns WHERE status = 'scheduled' AND deleted_at IS NULL AND published_at > ?)) AS next`,
+		now, now, now).Scan(&row).Error
+	if err != nil {
+		return 0, time.Time{}, internal("cache state", err)
+	}
+	fmt.Sscan(row.Version, &version)
+	if row.Next != nil {
+		nextPublication, _ = parseStoredTime(*row.Next)
+	}
+	return version, nextPublication, nil
+}
+
+// parseStoredTime parses a time as the SQLite driver stores it.
+func parseStoredTime(s string) (time.Time, error) {
+	for _, layout := range []string{"2006-01-02 15:04:05.999999999-07:00", "2006-01-02T15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999", time.RFC3339Nano} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("models: unreadable time %q", s)
 }

@@ -96,6 +96,9 @@ func write[T content](ctx context.Context, s *Store, actor, slug string, ifMatch
 			return err
 		}
 		if status, publishAt, publishedAt := item.publication(); status != nil {
+			// Times are stored as text and compared as text (published_at <= now),
+			// which is only right when every stored time is in UTC.
+			*publishAt = utcPtr(*publishAt)
 			var prev *time.Time
 			if cur != nil {
 				prev = cur.PublishedAt
@@ -137,6 +140,9 @@ func write[T content](ctx context.Context, s *Store, actor, slug string, ifMatch
 		if err := recordChange(tx, now, itemType, id, cur, newSlug, wasPublic, isPublic, item); err != nil {
 			return err
 		}
+		if err := reindex(tx, itemType, id); err != nil {
+			return err
+		}
 		return bumpVersion(tx, now)
 	})
 	return out, err
@@ -174,6 +180,9 @@ func remove[T content](ctx context.Context, s *Store, actor, slug string, ifMatc
 			if err := insertChange(tx, now, itemType, c.ID, c.Slug, ChangeDelete, true); err != nil {
 				return err
 			}
+		}
+		if err := reindex(tx, itemType, c.ID); err != nil {
+			return err
 		}
 		return bumpVersion(tx, now)
 	})

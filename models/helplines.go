@@ -74,6 +74,7 @@ type HelplineFilter struct {
 	OpenNow bool
 	// At is the moment that open_now is computed for; zero means now.
 	At     time.Time
+	Q      string // full-text search (see parseQuery); it filters, the order stays
 	Limit  int
 	Cursor string
 	Visibility
@@ -140,6 +141,13 @@ func (s *Store) FindHelplines(ctx context.Context, f HelplineFilter) (Page[Helpl
 			return page, BadParam("channel", "must be one of %s", strings.Join(ChannelTypes, ", "))
 		}
 		q = q.Where("EXISTS (SELECT 1 FROM contacts x WHERE x.helpline_id = h.id AND x.type = ?)", f.Channel)
+	}
+	if f.Q != "" {
+		cond, expr, err := matchFilter(f.Q, "helpline", "h")
+		if err != nil {
+			return page, err
+		}
+		q = q.Where(cond, expr)
 	}
 	var rows []helplineRow
 	if err := q.Order("h.name, h.id").Scan(&rows).Error; err != nil {

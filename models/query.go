@@ -2,7 +2,6 @@ package models
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"time"
 
@@ -114,27 +113,6 @@ func lookupID(ctx context.Context, db *gorm.DB, table, slug, param string) (int6
 		return 0, BadParam(param, "no %s with slug %q", strings.TrimSuffix(table, "s"), slug)
 	}
 	return ids[0], nil
-}
-
-// checkMatch validates a full-text query against an FTS5 table, so that a syntax error
-// is the caller's 400 rather than a failed page query.
-func checkMatch(ctx context.Context, db *gorm.DB, table, q string) error {
-	if strings.ContainsRune(q, 0) || len(q) > 500 {
-		return BadParam("q", "must be at most 500 characters of text")
-	}
-	var n []int64
-	err := db.WithContext(ctx).Raw(`SELECT rowid FROM `+table+` WHERE `+table+` MATCH ? LIMIT 1`, q).Scan(&n).Error
-	if err == nil {
-		return nil
-	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return err
-	}
-	msg := err.Error()
-	if strings.Contains(msg, "fts5") || strings.Contains(msg, "no such column") || strings.Contains(msg, "syntax error") || strings.Contains(msg, "unterminated") {
-		return BadParam("q", "malformed search: use words, \"quoted phrases\", prefix* and AND, OR, NOT")
-	}
-	return internal("check search", err)
 }
 
 // ids returns the ids of a slice of items.

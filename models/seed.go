@@ -66,6 +66,9 @@ func (s *Store) Seed(ctx context.Context) (bool, error) {
 			) ORDER BY o, item_id`, now).Error; err != nil {
 			return err
 		}
+		if err := rebuildSearch(tx); err != nil {
+			return err
+		}
 		return bumpVersion(tx, now)
 	})
 	if err != nil {

@@ -205,6 +205,8 @@ func prepareHelpline(h *Helpline, now time.Time) []FieldError {
 			c.add(fmt.Sprintf("languages[%d]", i), "must be a language tag such as en or cy")
 		}
 	}
+	// Stored in UTC, so that comparing the stored text (HelplinesDue) is right.
+	h.LastVerifiedAt = utcPtr(h.LastVerifiedAt)
 	if h.LastVerifiedAt != nil && h.LastVerifiedAt.After(now) {
 		c.add("last_verified_at", "must not be in the future")
 	}

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"signpost/models"
+)
+
+// The benchmarks of the read path run the real router in-process (no network)
+// over a real SQLite file with the seed content and benchOpts' synthetic articles.
+// The load test (go run ./bench/load) measures the same paths over HTTP.
+
+const benchArticles = 2000
+
+func mustBenchApp(b *testing.B) *testApp {
+	b.Helper()
+	app := MustStartApp(b, WithConfig(func(c *Config) {
+		c.RateLimit, c.RateLimitKey, c.BenchCeiling, c.CacheCheck = 0, 0, true, 250*time.Millisecond
+	}))
+	if err := app.Store.Generate(context.Background(), models.GenerateConfig{Articles: benchArticles, Helplines: 20, Campaigns: 20, Seed: 1}); err != nil {
+		b.Fatal(err)
+	}
+	return app
+}
+
+// benchGet serves path b.N times; header values come in pairs.
+func benchGet(b *testing.B, app *testApp, path string, header ...string) {
+	b.Helper()
+	req := httptest.NewRequest(http.MethodGet, path, nil)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	w := httptest.NewRecorder()
+	app.Router.ServeHTTP(w, req)
+	if w.Code != http.StatusOK && w.Code != http.StatusNotModified {
+		b.Fatalf("GET %s: %d %s", path, w.Code, w.Body.String())
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		w := httptest.NewRecorder()
+		app.Router.ServeHTTP(w, req)
+		if w.Code != http.StatusOK && w.Code != http.StatusNotModified {
+			b.Fatalf("GET %s: %d", path, w.Code)
+		}
+	}
+}
+
+func BenchmarkRead(b *testing.B) {
+	app := mustBenchApp(b)
+	etag := func(path string) string {
+		w := httptest.NewRecorder()
+		app.Router.ServeHTTP(w, httptest.NewRequest(http.MethodGet, path, nil))
+		return w.Header().Get("ETag")
+	}
+	fresh := []string{"Cache-Control", "no-cache"}
+	for _, bc := range []struct {
+		name   string
+		path   string
+		header []string
+	}{
+		{"ArticleListCached", "/api/v1/articles", nil},
+		{"ArticleListUncached", "/api/v1/articles", fresh},
+		{"ArticleCached", "/api/v1/articles/synthetic-article-500", nil},
+		{"ArticleUncached", "/api/v1/articles/synthetic-article-500", fresh},
+		{"HelplinesRegionCached", "/api/v1/helplines?region=cumbria", nil},
+		{"HelplinesRegionUncached", "/api/v1/helplines?region=cumbria", fresh},
+		{"SearchUncached", "/api/v1/search?q=" + models.SyntheticWord(40), fresh},
+		{"NotModified", "/api/v1/articles", []string{"If-None-Match", etag("/api/v1/articles")}},
+		{"Ceiling", "/bench/ceiling?bytes=16000", nil},
+	} {
+		b.Run(bc.name, func(b *testing.B) { benchGet(b, app, bc.path, bc.header...) })
+	}
+}

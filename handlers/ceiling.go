@@ -1,0 +1,45 @@
+package handlers
+
+import (
+	"net/http"
+	"strconv"
+	"sync"
+
+	"github.com/gin-gonic/gin"
+)
+
+// CeilingRoute registers /bench/ceiling, for benchmarks only (off unless configured):
+// it answers a fixed body of the requested size through the same middleware as the
+// API, so that a load test can compare each endpoint with what the stack can do at
+// most for a response of that size.
+func CeilingRoute(r *gin.Engine) {
+	var mu sync.Mutex
+	bodies := map[int][]byte{}
+	r.GET("/bench/ceiling", func(c *gin.Context) {
+		n, err := strconv.Atoi(c.Query("bytes"))
+		if err != nil || n < 2 || n > 1<<20 {
+			c.Status(http.StatusBadRequest)
+			return
+		}
+		mu.Lock()
+		b, ok := bodies[n]
+		if !ok {
+			b = ceilingBody(n)
+			bodies[n] = b
+		}
+		mu.Unlock()
+		c.Data(http.StatusOK, "application/json; charset=utf-8", b)
+	})
+}
+
+// ceilingBody is a JSON string of n bytes whose text is varied like real content.
+func ceilingBody(n int) []byte {
+	const text = "Signpost ceiling body: safeguarding news, helplines and campaigns, in a fixed size. "
+	b := make([]byte, n)
+	b[0] = '"'
+	for i := 1; i < n-1; i++ {
+		b[i] = text[(i*7+i/len(text))%len(text)]
+	}
+	b[n-1] = '"'
+	return b
+}

@@ -1,0 +1,243 @@
+package handlers
+
+import (
+	"container/list"
+	"math"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/gin-gonic/gin"
+	"golang.org/x/time/rate"
+
+	"signpost/models"
+)
+
+// RateLimitConfig says how many requests a client may make.
+type RateLimitConfig struct {
+	// PerMinute is how many requests an anonymous client may make a minute; 0
+	// disables the limit. A client is an IP address as gin's ClientIP sees it (so
+	// the trusted proxies decide it), with IPv6 addresses taken by their /64, since
+	// one machine usually holds a whole /64.
+	PerMinute int
+	// KeyPerMinute is how many requests the holder of a valid API key may make a
+	// minute, counted by key name wherever the requests come from; 0 disables it.
+	KeyPerMinute int
+	// MaxClients bounds how many clients (of each kind) are tracked at once, so that
+	// many addresses cannot exhaust memory; 0 means DefaultMaxClients.
+	MaxClients int
+	// Now tells the time; nil means time.Now. Tests pin it.
+	Now func() time.Time
+}
+
+// DefaultMaxClients is how many clients of each kind the rate limiter tracks at
+// most. Each takes a few hundred bytes: some 30 MB per kind when full.
+const DefaultMaxClients = 100_000
+
+// rateLimitExempt are the paths that are never limited: probes and scrapes come
+// often and from few places, and must not fail because the API is busy.
+var rateLimitExempt = map[string]bool{"/healthz": true, "/readyz": true, "/metrics": true}
+
+// RateLimit limits requests per client with a token bucket each: anonymous requests
+// by client address, requests with a valid API key by key name. Every limited
+// response carries RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset (seconds
+// until the bucket is full again) and RateLimit-Policy; a request over the limit gets
+// a 429 problem with Retry-After (seconds until the next request is allowed).
+//
+// It runs before the routes, for every route, unknown ones too, so that no route can
+// be left out by mistake. To tell a key's holder from an anonymous client it looks
+// the request's key up itself, through the same per-request lookup that
+// authenticate uses, so a request costs one key lookup at most. A missing, malformed
+// or unknown key counts against the client's address: guessing keys is limited too.
+func (h *Handler) RateLimit(cfg RateLimitConfig) gin.HandlerFunc {
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	anon := newBuckets(cfg.PerMinute, cfg.MaxClients)
+	keys := newBuckets(cfg.KeyPerMinute, cfg.MaxClients)
+	return func(c *gin.Context) {
+		if rateLimitExempt[c.Request.URL.Path] || (anon == nil && keys == nil) {
+			c.Next()
+			return
+		}
+		b, id := anon, ""
+		if k := h.lookupKey(c).key; k != nil {
+			b, id = keys, k.Name
+		} else {
+			id = clientID(c.ClientIP())
+		}
+		if b == nil {
+			c.Next()
+			return
+		}
+		q := b.take(id, now())
+		hd := c.Writer.Header()
+		hd.Set("RateLimit-Limit", strconv.Itoa(q.limit))
+		hd.Set("RateLimit-Remaining", strconv.Itoa(q.remaining))
+		hd.Set("RateLimit-Reset", strconv.Itoa(seconds(q.reset)))
+		hd.Set("RateLimit-Policy", strconv.Itoa(q.limit)+";w=60")
+		if !q.ok {
+			wait := max(1, seconds(q.retryAfter))
+			hd.Set("Retry-After", strconv.Itoa(wait))
+			writeProblem(c, models.Errorf(models.ERATELIMITED,
+				"The limit is %d requests a minute. Try again in %d seconds.", q.limit, wait))
+			return
+		}
+		c.Next()
+	}
+}
+
+// clientID is the rate limiter's name for a client address: the address itself, or
+// the /64 network of an IPv6 address.
+func clientID(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	a = a.Unmap()
+	if a.Is6() {
+		p, _ := a.WithZone("").Prefix(64)
+		return p.String()
+	}
+	return a.String()
+}
+
+// seconds rounds d up to whole seconds.
+func seconds(d time.Duration) int {
+	if d <= 0 {
+		return 0
+	}
+	return int(math.Ceil(d.Seconds()))
+}
+
+// buckets are the token buckets of one kind of client, most recently used first.
+// A bucket left alone for idle (the time it takes to fill up from empty) is full
+// again, so forgetting it changes nothing: each take first drops those from the end
+// of the list, so cleaning up needs no goroutine. When the list is full anyway, the
+// least recently used bucket goes, which at worst gives that client a fresh bucket.
+type buckets struct {
+	mu    sync.Mutex
+	limit rate.Limit
+	burst int
+	idle  time.Duration
+	max   int
+	lru   *list.List // of *bucket
+	byID  map[string]*list.Element
+}
+
+type bucket struct {
+	id   string
+	lim  *rate.Limiter
+	used time.Time
+}
+
+// quota is the state of a client's bucket after a request.
+type quota struct {
+	ok         bool          // the request is allowed
+	limit      int           // requests a minute
+	remaining  int           // requests that could be made at once now
+	reset      time.Duration // until the bucket is full again
+	retryAfter time.Duration // when refused: until the next request is allowed
+}
+
+// newBuckets returns buckets of perMinute requests a minute (with bursts of as
+// many), or nil when perMinute is 0.
+func newBuckets(perMinute, maxClients int) *buckets {
+	if perMinute <= 0 {
+		return nil
+	}
+	if maxClients <= 0 {
+		maxClients = DefaultMaxClients
+	}
+	limit := rate.Limit(float64(perMinute) / 60)
+	return &buckets{
+		limit: limit,
+		burst: perMinute,
+		idle:  time.Minute,
+		max:   maxClients,
+		lru:   list.New(),
+		byID:  make(map[string]*list.Element),
+	}
+}
+
+// take takes a token from id's bucket at now, if there is one.
+func (b *buckets) take(id string, now time.Time) quota {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for e := b.lru.Back(); e != nil && now.Sub(e.Value.(*bucket).used) >= b.idle; e = b.lru.Back() {
+		b.remove(e)
+	}
+	e, ok := b.byID[id]
+	if ok {
+		b.lru.MoveToFront(e)
+	} else {
+		for b.lru.Len() >= b.max {
+			b.remove(b.lru.Back())
+		}
+		e = b.lru.PushFront(&bucket{id: id, lim: rate.NewLimiter(b.limit, b.burst)})
+		b.byID[id] = e
+	}
+	bk := e.Value.(*bucket)
+	bk.used = now
+	q := quota{ok: bk.lim.AllowN(now, 1), limit: b.burst}
+	tokens := bk.lim.TokensAt(now)
+	q.remaining = max(0, int(math.Floor(tokens)))
+	q.reset = b.duration(float64(b.burst) - tokens)
+	if !q.ok {
+		q.retryAfter = b.duration(1 - tokens)
+	}
+	return q
+}
+
+func (b *buckets) remove(e *list.Element) {
+	b.lru.Remove(e)
+	delete(b.byID, e.Value.(*bucket).id)
+}
+
+// duration is how long the bucket takes to gain n tokens.
+func (b *buckets) duration(n float64) time.Duration {
+	if n <= 0 {
+		return 0
+	}
+	return time.Duration(n / float64(b.limit) * float64(time.Second))
+}
+
+// len returns how many clients are tracked.
+func (b *buckets) len() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.lru.Len()
+}
+
+// rateLimitResponses documents the 429 of every rate-limited operation: Swagger 2,
+// and so swag, has no responses shared by all operations.
+func rateLimitResponses(doc *openapi3.T) {
+	const ref = "#/components/schemas/handlers.Problem"
+	problem := doc.Components.Schemas["handlers.Problem"]
+	if problem == nil {
+		return
+	}
+	for path, item := range doc.Paths.Map() {
+		if rateLimitExempt[path] {
+			continue
+		}
+		for _, op := range item.Operations() {
+			if op.Responses == nil || op.Responses.Status(http.StatusTooManyRequests) != nil {
+				continue
+			}
+			resp := openapi3.NewResponse().
+				WithDescription("too many requests from this client; see Retry-After").
+				WithContent(openapi3.Content{ProblemContentType: openapi3.NewMediaType().
+					WithSchemaRef(openapi3.NewSchemaRef(ref, problem.Value))})
+			resp.Headers = openapi3.Headers{"Retry-After": &openapi3.HeaderRef{Value: &openapi3.Header{Parameter: openapi3.Parameter{
+				Description: "seconds until the next request is allowed",
+				Schema:      openapi3.NewIntegerSchema().NewRef(),
+			}}}}
+			op.Responses.Set(strconv.Itoa(http.StatusTooManyRequests), &openapi3.ResponseRef{Value: resp})
+		}
+	}
+}

@@ -1,0 +1,124 @@
+package widget
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"strings"
+	"testing"
+	"time"
+	_ "time/tzdata" // the tests must not depend on the machine's time zone files
+)
+
+func TestStatus(t *testing.T) {
+	london, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(y int, m time.Month, d, h, min int) time.Time { return time.Date(y, m, d, h, min, 0, 0, london) }
+	ptr := func(t time.Time) *time.Time { return &t }
+	yes, no := true, false
+	// Monday 1 February 2027 is a Monday; London is on GMT until 28 March.
+	tests := []struct {
+		name  string
+		open  *bool
+		next  *time.Time
+		zone  string
+		now   time.Time
+		state string
+		text  string
+	}{
+		{"OKUnknown", nil, nil, "", at(2027, 2, 1, 10, 0), StateUnknown, "Hours not published"},
+		{"OKAlways", &yes, nil, "", at(2027, 2, 1, 10, 0), StateAlways, "Open 24 hours"},
+		{"OKClosesToday", &yes, ptr(at(2027, 2, 1, 21, 0)), "", at(2027, 2, 1, 10, 0), StateOpen, "Open now — closes 9pm"},
+		{"OKClosesHalfPast", &yes, ptr(at(2027, 2, 1, 17, 30)), "", at(2027, 2, 1, 10, 0), StateOpen, "Open now — closes 5:30pm"},
+		{"OKClosesMidnight", &yes, ptr(at(2027, 2, 2, 0, 0)), "", at(2027, 2, 1, 22, 0), StateOpen, "Open now — closes midnight"},
+		{"OKClosesTomorrow", &yes, ptr(at(2027, 2, 2, 2, 0)), "", at(2027, 2, 1, 22, 0), StateOpen, "Open now — closes tomorrow 2am"},
+		{"OKOpenLong", &yes, ptr(at(2027, 12, 25, 0, 0)), "", at(2027, 2, 1, 10, 0), StateOpen, "Open now"},
+		{"OKOpensToday", &no, ptr(at(2027, 2, 1, 9, 0)), "", at(2027, 2, 1, 7, 0), StateClosed, "Closed — opens 9am"},
+		{"OKOpensTomorrow", &no, ptr(at(2027, 2, 8, 9, 0)), "", at(2027, 2, 7, 12, 0), StateClosed, "Closed — opens tomorrow 9am"},
+		{"OKOpensMonday", &no, ptr(at(2027, 2, 8, 9, 0)), "", at(2027, 2, 5, 18, 0), StateClosed, "Closed — opens Monday 9am"},
+		{"OKOpensNoon", &no, ptr(at(2027, 2, 8, 12, 0)), "", at(2027, 2, 5, 18, 0), StateClosed, "Closed — opens Monday 12pm"},
+		{"OKOpensMidnightSunday", &no, ptr(at(2027, 2, 8, 0, 0)), "", at(2027, 2, 5, 18, 0), StateClosed, "Closed — opens Sunday at midnight"},
+		{"OKOpensAfterAWeek", &no, ptr(at(2027, 1, 4, 9, 0)), "", at(2026, 12, 24, 18, 0), StateClosed, "Closed — opens Monday 4 January 9am"},
+		{"OKClosedForGood", &no, nil, "", at(2027, 2, 1, 10, 0), StateClosed, "Closed"},
+		// The words follow the line's zone, not UTC: 9am in London in summer is
+		// 8am UTC, and the day turns at London's midnight.
+		{"OKSummerTime", &no, ptr(time.Date(2027, 7, 5, 8, 0, 0, 0, time.UTC)), "Europe/London", time.Date(2027, 7, 4, 23, 30, 0, 0, time.UTC), StateClosed, "Closed — opens 9am"},
+		{"OKOtherZone", &no, ptr(time.Date(2027, 2, 1, 14, 0, 0, 0, time.UTC)), "America/New_York", time.Date(2027, 2, 1, 4, 0, 0, 0, time.UTC), StateClosed, "Closed — opens tomorrow 9am"},
+		{"OKUnknownZone", &no, ptr(at(2027, 2, 8, 9, 0)), "Mars/Olympus", at(2027, 2, 5, 18, 0), StateClosed, "Closed — opens Monday 9am"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			state, text := Status(tt.open, tt.next, tt.zone, tt.now)
+			if state != tt.state || text != tt.text {
+				t.Errorf("Status = %q, %q; want %q, %q", state, text, tt.state, tt.text)
+			}
+		})
+	}
+}
+
+func TestSafeURI(t *testing.T) {
+	for uri, want := range map[string]bool{
+		"tel:+448081000900":         true,
+		"tel:999":                   true,
+		"sms:999":                   true,
+		"mailto:help@example.org":   true,
+		"https://stopitnow.org.uk":  true,
+		"HTTP://EXAMPLE.ORG/":       true,
+		"javascript:alert(1)":       false,
+		"data:text/html,<b>x</b>":   false,
+		"tel:":                      false,
+		"https://example.org/\"x":   false,
+		"https://example.org/ <a>":  false,
+		"//example.org":             false,
+		"":                          false,
+		"vbscript:msgbox":           false,
+		" javascript:alert(1)":      false,
+		"https://example.org/a`b`c": false,
+	} {
+		if got := SafeURI(uri); got != want {
+			t.Errorf("SafeURI(%q) = %v, want %v", uri, got, want)
+		}
+	}
+}
+
+func TestAssets(t *testing.T) {
+	t.Run("OKStyleHash", func(t *testing.T) {
+		sum := sha256.Sum256([]byte(CSS))
+		if want := "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"; StyleHash != want {
+			t.Errorf("StyleHash %s, want %s", StyleHash, want)
+		}
+		if len(CSS) >= len(cssSource) || strings.Contains(CSS, "/*") {
+			t.Errorf("CSS is not minified (%d bytes of %d)", len(CSS), len(cssSource))
+		}
+	})
+
+	t.Run("OKPageStyle", func(t *testing.T) {
+		var b bytes.Buffer
+		if err := WritePage(&b, Page{List: struct{ Emergency, Helplines, National []struct{} }{}}); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), "<style>"+CSS+"</style>") {
+			t.Error("the page's <style> is not exactly CSS, so the CSP hash would not match")
+		}
+	})
+
+	t.Run("OKScript", func(t *testing.T) {
+		js, err := Script([]byte(`{"x":"\u003c/script\u003e"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Contains(js, []byte(`{"x":"\u003c/script\u003e"}`)) || bytes.Contains(js, []byte(scriptDataToken)) {
+			t.Errorf("the data is not in place of the token:\n%s", js)
+		}
+	})
+
+	t.Run("ErrScriptData", func(t *testing.T) {
+		for _, data := range []string{"", "alert(1)", `"a string"`} {
+			if _, err := Script([]byte(data)); err == nil {
+				t.Errorf("Script(%q) accepted", data)
+			}
+		}
+	})
+}
