@@ -52,6 +52,7 @@ type SearchHit struct {
 }
 
 type searchRow struct {
+	RowID               int64
 	Type                string
 	ID                  int64
 	Slug                string
@@ -99,22 +100,45 @@ func (s *Store) Search(ctx context.Context, f SearchFilter) ([]SearchHit, error)
 		return fmt.Sprintf(" LEFT JOIN %[2]s %[1]s ON search_index.item_type = '%[3]s' AND %[1]s.id = search_index.item_id AND %[4]s",
 			alias, table, itemType, cond)
 	}
-	query := `SELECT search_index.item_type AS type, search_index.item_id AS id,
+	// First rank the matches the caller may see and keep the best; only then make
+	// snippets, which cost far more than ranking, for those few rows.
+	query := `SELECT search_index.rowid AS row_id, search_index.item_type AS type, search_index.item_id AS id,
 		COALESCE(a.slug, h.slug, c.slug) AS slug, COALESCE(a.title, h.name, c.name) AS title,
 		a.published_at AS article_published_at, h.published_at AS helpline_published_at, c.published_at AS campaign_published_at,
-		-bm25(search_index, ` + searchWeights + `) AS score,
-		highlight(search_index, 2, ` + markSQL + `) AS title_marked,
-		snippet(search_index, 3, ` + markSQL + `, '…', ` + fmt.Sprint(snippetLen) + `) AS summary_snippet,
-		snippet(search_index, 4, ` + markSQL + `, '…', ` + fmt.Sprint(snippetLen) + `) AS body_snippet,
-		snippet(search_index, 5, ` + markSQL + `, '…', ` + fmt.Sprint(snippetLen) + `) AS topics_snippet
+		-bm25(search_index, ` + searchWeights + `) AS score
 		FROM search_index` + join("a", "articles", "article") + join("h", "helplines", "helpline") + join("c", "campaigns", "campaign") + `
 		WHERE search_index MATCH ? AND search_index.item_type IN ? AND COALESCE(a.id, h.id, c.id) IS NOT NULL
 		ORDER BY score DESC, COALESCE(a.published_at, h.published_at, c.published_at) DESC, search_index.item_type, search_index.item_id
 		LIMIT ?`
 	args = append(args, expr, types, limit)
+	db := s.reader.WithContext(ctx)
 	var rows []searchRow
-	if err := s.reader.WithContext(ctx).Raw(query, args...).Scan(&rows).Error; err != nil {
+	if err := db.Raw(query, args...).Scan(&rows).Error; err != nil {
 		return nil, matchError("search", err)
+	}
+	if len(rows) > 0 {
+		rowIDs := make([]int64, len(rows))
+		for i, r := range rows {
+			rowIDs[i] = r.RowID
+		}
+		var snippets []searchRow
+		if err := db.Raw(`SELECT rowid AS row_id,
+			highlight(search_index, 2, `+markSQL+`) AS title_marked,
+			snippet(search_index, 3, `+markSQL+`, '…', `+fmt.Sprint(snippetLen)+`) AS summary_snippet,
+			snippet(search_index, 4, `+markSQL+`, '…', `+fmt.Sprint(snippetLen)+`) AS body_snippet,
+			snippet(search_index, 5, `+markSQL+`, '…', `+fmt.Sprint(snippetLen)+`) AS topics_snippet
+			FROM search_index WHERE search_index MATCH ? AND rowid IN ?`, expr, rowIDs).Scan(&snippets).Error; err != nil {
+			return nil, matchError("search", err)
+		}
+		byRow := make(map[int64]searchRow, len(snippets))
+		for _, sn := range snippets {
+			byRow[sn.RowID] = sn
+		}
+		for i := range rows {
+			sn := byRow[rows[i].RowID]
+			rows[i].TitleMarked, rows[i].SummarySnippet, rows[i].BodySnippet, rows[i].TopicsSnippet =
+				sn.TitleMarked, sn.SummarySnippet, sn.BodySnippet, sn.TopicsSnippet
+		}
 	}
 	hits := make([]SearchHit, len(rows))
 	for i, r := range rows {
