@@ -18,11 +18,14 @@ import (
 // keysCommand runs `keys create|list|revoke`. `keys create` prints the new key alone
 // on the last line of its output.
 func keysCommand(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	const usage = "usage: signpost keys create --name NAME --scope editor|admin | keys list | keys revoke NAME"
+	const usage = "usage: signpost keys create [-db FILE] --name NAME --scope editor|admin | keys list [-db FILE] | keys revoke [-db FILE] NAME"
 	if len(args) == 0 {
 		return errors.New(usage)
 	}
 	sub, args := args[0], args[1:]
+	if sub != "create" && sub != "list" && sub != "revoke" {
+		return errors.New(usage)
+	}
 	fs := flag.NewFlagSet("signpost keys "+sub, flag.ContinueOnError)
 	fs.SetOutput(os.Stderr)
 	db := getenv("SIGNPOST_DB")
