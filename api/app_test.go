@@ -209,8 +209,8 @@ type testApp struct {
 	// does not ask for gzip by itself.
 	Client *http.Client
 
-	check bool       // validate responses against the OpenAPI document
-	sqlDB **sql.DB   // the side connection of MustExec, opened on first use
+	check bool     // validate responses against the OpenAPI document
+	sqlDB **sql.DB // the side connection of MustExec, opened on first use
 	mu    *sync.Mutex
 }
 
@@ -663,9 +663,9 @@ type ArticleRow struct {
 	PublishAt *time.Time
 	// PublishedAt defaults to the clock's time for published articles and to
 	// PublishAt for scheduled ones; drafts have none.
-	PublishedAt                                     *time.Time
-	Publisher                                       string
-	Regions, Topics, Campaigns, Helplines, Orgs     []string
+	PublishedAt                                 *time.Time
+	Publisher                                   string
+	Regions, Topics, Campaigns, Helplines, Orgs []string
 }
 
 // MustInsertArticle inserts an article with its links and returns its id.

@@ -58,6 +58,9 @@ func needBrowser(t *testing.T) (browser, axe string) {
 		t.Skipf("skipping the browser tests: %s (bash .ci/run installs both; CI=true makes this a failure)", msg)
 	}
 	if p := os.Getenv("SIGNPOST_CHROMIUM"); p != "" {
+		if _, err := os.Stat(p); err != nil {
+			missing("SIGNPOST_CHROMIUM: %v", err)
+		}
 		browser = p
 	} else {
 		for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {

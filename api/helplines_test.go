@@ -1202,12 +1202,17 @@ func TestHelplinesSeedHours(t *testing.T) {
 			hlCheck(t, "opening_hours", string(got), string(want))
 			hlCheck(t, "hours_text", h.HoursText, tt.text)
 			for _, c := range h.Contacts {
-				if c.OpeningHours != nil {
-					t.Errorf("%s has hours of its own: %+v", c.Label, c.OpeningHours)
-				}
 				if slices.Contains(tt.unknown, c.Label) {
+					// Unknown hours of its own: an empty week, not null (which
+					// would mean the helpline's hours apply).
+					if c.OpeningHours == nil || len(c.OpeningHours.Weekly) != 0 || len(c.OpeningHours.Exceptions) != 0 {
+						t.Errorf("%s opening_hours = %+v, want an empty week", c.Label, c.OpeningHours)
+					}
 					hlCheck(t, c.Label+" state", hlState(c.OpenNow, c.NextChangeAt), "unknown")
 				} else {
+					if c.OpeningHours != nil {
+						t.Errorf("%s has hours of its own: %+v", c.Label, c.OpeningHours)
+					}
 					hlCheck(t, c.Label+" state", hlState(c.OpenNow, c.NextChangeAt), hlState(h.OpenNow, h.NextChangeAt))
 					hlCheck(t, c.Label+" hours_text", c.HoursText, tt.text)
 				}

@@ -225,6 +225,7 @@ func TestReadSeed(t *testing.T) {
 		if h.LastVerifiedAt != nil {
 			t.Errorf("last_verified_at %v: the hours have not been verified", h.LastVerifiedAt)
 		}
+		equal(t, "verification_due", h.VerificationDue, true) // never verified
 		equalSlices(t, "languages", h.Languages, []string{"en", "cy"})
 		if !slices.Contains(refSlugs(h.Audiences), "worried-about-own-behaviour") || !slices.Contains(refSlugs(h.Topics), "child-sexual-abuse-prevention") {
 			t.Errorf("topics %v audiences %v", refSlugs(h.Topics), refSlugs(h.Audiences))

@@ -440,12 +440,13 @@ func (h *Handler) embedScript(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
-	var fallback struct {
+	fallback := struct {
 		Emergency []fallbackLine `json:"emergency"`
 		National  []fallbackLine `json:"national"`
-	}
+	}{[]fallbackLine{}, []fallbackLine{}}
+	now := h.store.Now()
 	for i := range lines {
-		l := embedLine(&lines[i], h.store.Now())
+		l := embedLine(&lines[i], now)
 		if lines[i].Emergency {
 			fallback.Emergency = append(fallback.Emergency, newFallbackLine(l, true))
 		} else {

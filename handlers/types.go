@@ -307,6 +307,12 @@ func helplineJSON(h *models.Helpline) Helpline {
 		}
 		cj := Contact{Type: c.Type, Label: c.Label, Value: c.Value, Display: c.Display, E164: optional(c.E164),
 			URI: c.URI, Cost: c.Cost, Anonymous: c.Anonymous, Note: c.Note, OpeningHours: hoursJSON(c.Hours), HoursText: hours.Text()}
+		if c.Hours != nil && c.Hours.IsZero() {
+			// The channel's own hours are not known: say so, which is not the same
+			// as null (the helpline's hours apply).
+			cj.OpeningHours = &OpeningHours{Timezone: models.DefaultTimezone, Weekly: []WeeklyInterval{}, Exceptions: []HoursException{}}
+			cj.HoursText = ""
+		}
 		cj.OpenNow, cj.NextChangeAt = openState(hours, c.OpenNow, c.NextChangeAt)
 		out.Contacts[i] = cj
 	}

@@ -276,7 +276,10 @@ func TestStoreBadParams(t *testing.T) {
 			return err
 		}},
 		{"ErrBadSearch", "q", func() error { _, err := s.FindArticles(ctx, models.ArticleFilter{Q: `"open`}); return err }},
-		{"ErrAudienceAsTopic", "topic", func() error { _, err := s.FindHelplines(ctx, models.HelplineFilter{Topic: "professionals"}); return err }},
+		{"ErrAudienceAsTopic", "topic", func() error {
+			_, err := s.FindHelplines(ctx, models.HelplineFilter{Topic: "professionals"})
+			return err
+		}},
 		{"ErrChannel", "channel", func() error { _, err := s.FindHelplines(ctx, models.HelplineFilter{Channel: "pigeon"}); return err }},
 		{"ErrPeriod", "status", func() error { _, err := s.FindCampaigns(ctx, models.CampaignFilter{Period: "maybe"}); return err }},
 		{"ErrScope", "scope", func() error { _, err := s.FindCampaigns(ctx, models.CampaignFilter{Scope: "galactic"}); return err }},

@@ -38,6 +38,7 @@
 	}
 	var box = add(root, el("section", "sp" + (ds.theme === "dark" ? " sp-dark" : "")));
 	box.setAttribute("aria-label", "Helplines");
+	box.lang = "en-GB";
 
 	var exitButton;
 	if (on(ds.quickExit)) {
@@ -130,7 +131,7 @@
 			add(box, el("p", "sp-msg", message));
 			return;
 		}
-		list.emergency.forEach(function (l) {
+		(list.emergency || []).forEach(function (l) {
 			var s = add(box, el("section", "sp-em"));
 			add(s, el("h3", "", "In an emergency"));
 			if (l.description) {
@@ -142,7 +143,7 @@
 		if (message || !lines.length) {
 			add(box, el("p", "sp-msg", message || "No helplines here match this choice."));
 		}
-		if (!lines.length && list.national.length) {
+		if (!lines.length && (list.national || []).length) {
 			add(box, el("p", "", "These national helplines can help:"));
 			lines = list.national;
 		}
