@@ -673,8 +673,7 @@ func (a *testApp) MustInsertArticle(tb testing.TB, r ArticleRow) int64 {
 	tb.Helper()
 	now := a.Clock.Now()
 	status, published := publicationOf(r.Status, r.PublishAt, r.PublishedAt, now)
-	row := map[string]any{"slug": r.Slug, "title": r.Title, "summary": r.Summary, "body_text": r.BodyText,
-		"body_html": "<p>" + r.BodyText + "</p>", "body_markdown": r.BodyText,
+	row := map[string]any{"slug": r.Slug, "title": r.Title, "summary": r.Summary,
 		"status": status, "publish_at": r.PublishAt, "published_at": published}
 	var id int64
 	a.mustTx(tb, func(tx *sql.Tx) error {
@@ -687,6 +686,10 @@ func (a *testApp) MustInsertArticle(tb testing.TB, r ArticleRow) int64 {
 		}
 		var err error
 		if id, err = insertRow(tx, "articles", row, now); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(`INSERT INTO article_bodies (article_id, body_markdown, body_html, body_text) VALUES (?, ?, ?, ?)`,
+			id, r.BodyText, "<p>"+r.BodyText+"</p>", r.BodyText); err != nil {
 			return err
 		}
 		return errors.Join(

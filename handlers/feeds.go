@@ -259,7 +259,7 @@ func (h *Handler) loadFeed(c *gin.Context) (*feedPage, bool) {
 
 // articleFilter reads the article list's filters, all but the cursor, from q.
 func articleFilter(q query) (models.ArticleFilter, error) {
-	var f models.ArticleFilter
+	f := models.ArticleFilter{WithBodies: true}
 	var errs [8]error
 	f.Campaign, errs[0] = q.slug("campaign")
 	f.Region, errs[1] = q.slug("region")

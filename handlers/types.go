@@ -256,7 +256,7 @@ func articleJSON(a *models.Article, full, editor bool) Article {
 	if full {
 		out.BodyHTML, out.BodyText = &a.BodyHTML, &a.BodyText
 	}
-	if editor {
+	if full && editor {
 		out.BodyMarkdown = &a.BodyMarkdown
 	}
 	return out

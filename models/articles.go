@@ -12,9 +12,6 @@ type articleRow struct {
 	Slug              string
 	Title             string
 	Summary           string
-	BodyMarkdown      string
-	BodyHTML          string
-	BodyText          string
 	Status            string
 	PublishAt         *time.Time
 	PublishedAt       *time.Time
@@ -34,7 +31,6 @@ type articleRow struct {
 func (r *articleRow) article(now time.Time) Article {
 	a := Article{
 		ID: r.ID, Slug: r.Slug, Title: r.Title, Summary: r.Summary,
-		BodyMarkdown: r.BodyMarkdown, BodyHTML: r.BodyHTML, BodyText: r.BodyText,
 		Status: effectiveStatus(r.Status, r.PublishedAt, now), PublishAt: utcPtr(r.PublishAt), PublishedAt: utcPtr(r.PublishedAt),
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version,
 		Source: Source{URL: r.SourceURL, Attribution: r.SourceAttribution},
@@ -54,7 +50,7 @@ func utcPtr(t *time.Time) *time.Time {
 	return &u
 }
 
-const articleColumns = `a.id, a.slug, a.title, a.summary, a.body_markdown, a.body_html, a.body_text, a.status,
+const articleColumns = `a.id, a.slug, a.title, a.summary, a.status,
 	a.publish_at, a.published_at, a.source_publisher_id, a.source_url, a.source_attribution, a.source_published_on,
 	a.image_url, a.image_alt, a.image_credit, a.created_at, a.updated_at, a.deleted_at, a.version`
 
@@ -67,8 +63,10 @@ type ArticleFilter struct {
 	PublishedAfter  *time.Time
 	PublishedBefore *time.Time
 	Q               string // full-text search; see parseQuery
-	Limit           int
-	Cursor          string
+	// WithBodies loads the bodies too (feeds show them; the list does not).
+	WithBodies bool
+	Limit      int
+	Cursor     string
 	Visibility
 }
 
@@ -147,7 +145,7 @@ func (s *Store) FindArticles(ctx context.Context, f ArticleFilter) (Page[Article
 			return page, BadParam("cursor", "not a cursor from this list; use next_cursor from a previous page")
 		}
 		at = at.UTC()
-		q = q.Where("("+sortExpr+" < ? OR ("+sortExpr+" = ? AND a.id < ?))", at, at, c.ID)
+		q = q.Where("("+sortExpr+", a.id) < (?, ?)", at, c.ID)
 	}
 	var rows []articleRow
 	if err := q.Order(sortExpr + " DESC, a.id DESC").Limit(limit + 1).Scan(&rows).Error; err != nil {
@@ -169,6 +167,11 @@ func (s *Store) FindArticles(ctx context.Context, f ArticleFilter) (Page[Article
 	if err := loadArticleRelations(ctx, db, page.Items, f.Visibility, now); err != nil {
 		return page, err
 	}
+	if f.WithBodies {
+		if err := loadArticleBodies(ctx, db, page.Items); err != nil {
+			return page, err
+		}
+	}
 	return page, nil
 }
 
@@ -188,6 +191,9 @@ func (s *Store) FindArticle(ctx context.Context, slug string, v Visibility) (*Ar
 	a := rows[0].article(now)
 	items := []Article{a}
 	if err := loadArticleRelations(ctx, db, items, v, now); err != nil {
+		return nil, err
+	}
+	if err := loadArticleBody(ctx, db, &items[0]); err != nil {
 		return nil, err
 	}
 	return &items[0], nil
@@ -271,4 +277,40 @@ func nonNil[T any](s []T) []T {
 		return []T{}
 	}
 	return s
+}
+
+// loadArticleBodies fills in the bodies of articles, which live in a table of their
+// own so that lists that do not show them never read them.
+func loadArticleBodies(ctx context.Context, db *gorm.DB, items []Article) error {
+	if len(items) == 0 {
+		return nil
+	}
+	var rows []struct {
+		ArticleID    int64
+		BodyMarkdown string
+		BodyHTML     string
+		BodyText     string
+	}
+	ids := idsOf(items, func(a *Article) int64 { return a.ID })
+	if err := db.WithContext(ctx).Raw(`SELECT article_id, body_markdown, body_html, body_text FROM article_bodies WHERE article_id IN ?`, ids).Scan(&rows).Error; err != nil {
+		return internal("load article bodies", err)
+	}
+	byID := make(map[int64]int, len(items))
+	for i := range items {
+		byID[items[i].ID] = i
+	}
+	for _, r := range rows {
+		a := &items[byID[r.ArticleID]]
+		a.BodyMarkdown, a.BodyHTML, a.BodyText = r.BodyMarkdown, r.BodyHTML, r.BodyText
+	}
+	return nil
+}
+
+func loadArticleBody(ctx context.Context, db *gorm.DB, a *Article) error {
+	items := []Article{*a}
+	if err := loadArticleBodies(ctx, db, items); err != nil {
+		return err
+	}
+	*a = items[0]
+	return nil
 }

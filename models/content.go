@@ -21,6 +21,9 @@ func loadArticle(ctx context.Context, db *gorm.DB, id int64, now time.Time) (*Ar
 	if err := loadArticleRelations(ctx, db, items, editor, now); err != nil {
 		return nil, err
 	}
+	if err := loadArticleBody(ctx, db, &items[0]); err != nil {
+		return nil, err
+	}
 	return &items[0], nil
 }
 

@@ -125,14 +125,17 @@ func (s *Store) Generate(ctx context.Context, cfg GenerateConfig) error {
 		if err != nil {
 			return err
 		}
-		if err := tx.Exec(`INSERT INTO articles (slug, title, summary, body_markdown, body_html, body_text, status, published_at, source_attribution, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, 'published', ?, 'Synthetic', ?, ?)`,
+		if err := tx.Exec(`INSERT INTO articles (slug, title, summary, status, published_at, source_attribution, created_at, updated_at)
+			VALUES (?, ?, ?, 'published', ?, 'Synthetic', ?, ?)`,
 			fmt.Sprintf("synthetic-article-%d", i+1), "Synthetic article "+fmt.Sprint(i+1)+": "+words(rng, 6),
-			words(rng, 30), md, html, text, published, published, published).Error; err != nil {
+			words(rng, 30), published, published, published).Error; err != nil {
 			return err
 		}
 		id, err := lastID(tx)
 		if err != nil {
+			return err
+		}
+		if err := tx.Exec(`INSERT INTO article_bodies (article_id, body_markdown, body_html, body_text) VALUES (?, ?, ?, ?)`, id, md, html, text).Error; err != nil {
 			return err
 		}
 		if err := tx.Exec(`INSERT INTO article_regions (article_id, region_id) VALUES (?, ?)`, id, pick(regions)).Error; err != nil {

@@ -28,9 +28,9 @@ type indexSource struct {
 }
 
 var indexSources = []indexSource{
-	{"article", "articles", "a", 1, `SELECT a.id * 4 + 1, 'article', a.id, ` + clean("a.title") + `, ` + clean("a.summary") + `, ` + clean("a.body_text") + `,
+	{"article", "articles", "a", 1, `SELECT a.id * 4 + 1, 'article', a.id, ` + clean("a.title") + `, ` + clean("a.summary") + `, ` + clean("COALESCE(b.body_text, '')") + `,
 		` + clean(`COALESCE((SELECT group_concat(t.name, ' ') FROM article_topics x JOIN topics t ON t.id = x.topic_id WHERE x.article_id = a.id), '')`) + `
-		FROM articles a WHERE a.deleted_at IS NULL AND (%s)`},
+		FROM articles a LEFT JOIN article_bodies b ON b.article_id = a.id WHERE a.deleted_at IS NULL AND (%s)`},
 	{"helpline", "helplines", "h", 2, `SELECT h.id * 4 + 2, 'helpline', h.id, ` + clean("h.name") + `, ` + clean("h.description") + `,
 		` + clean(`concat_ws(' ', o.name, h.confidentiality_note,
 			(SELECT group_concat(concat_ws(' ', c.label, c.display, c.note), ' ') FROM contacts c WHERE c.helpline_id = h.id))`) + `,

@@ -269,14 +269,18 @@ func saveArticle(tx *gorm.DB, id int64, a *Article, now time.Time, prior []Field
 		return 0, err
 	}
 	row := map[string]any{
-		"slug": a.Slug, "title": a.Title, "summary": a.Summary, "body_markdown": a.BodyMarkdown,
-		"body_html": a.BodyHTML, "body_text": a.BodyText, "status": a.Status, "publish_at": a.PublishAt,
+		"slug": a.Slug, "title": a.Title, "summary": a.Summary, "status": a.Status, "publish_at": a.PublishAt,
 		"published_at": a.PublishedAt, "source_publisher_id": publisher, "source_url": a.Source.URL,
 		"source_attribution": a.Source.Attribution, "source_published_on": nullString(a.Source.PublishedOn),
 		"image_url": a.Image.URL, "image_alt": a.Image.Alt, "image_credit": a.Image.Credit, "updated_at": now,
 	}
 	var err error
 	if id, err = saveRow(tx, "articles", id, row, now); err != nil {
+		return 0, err
+	}
+	if err := tx.Exec(`INSERT INTO article_bodies (article_id, body_markdown, body_html, body_text) VALUES (?, ?, ?, ?)
+		ON CONFLICT (article_id) DO UPDATE SET body_markdown = excluded.body_markdown, body_html = excluded.body_html,
+		body_text = excluded.body_text`, id, a.BodyMarkdown, a.BodyHTML, a.BodyText).Error; err != nil {
 		return 0, err
 	}
 	for _, l := range []struct {
