@@ -207,8 +207,13 @@ func TestOpenAPIRoutes(t *testing.T) {
 	// Routes that are not API: the documentation UI.
 	notAPI := []string{"GET /docs", "GET /docs/{any}"}
 
-	var served []string
+	var served, heads []string
 	for _, r := range app.Router.Routes() {
+		if r.Method == http.MethodHead {
+			// HEAD is GET without the body: implied by each GET, not documented.
+			heads = append(heads, r.Path)
+			continue
+		}
 		parts := strings.Split(r.Path, "/")
 		for i, p := range parts {
 			if strings.HasPrefix(p, ":") || strings.HasPrefix(p, "*") {
@@ -231,6 +236,11 @@ func TestOpenAPIRoutes(t *testing.T) {
 	for _, r := range documented {
 		if !slices.Contains(served, r) {
 			t.Errorf("%s is in the OpenAPI document but not served", r)
+		}
+	}
+	for _, r := range app.Router.Routes() {
+		if r.Method == http.MethodGet && !slices.Contains(heads, r.Path) {
+			t.Errorf("GET %s is served but HEAD is not", r.Path)
 		}
 	}
 	for _, r := range notAPI {

@@ -15,7 +15,7 @@ import (
 func CeilingRoute(r *gin.Engine) {
 	var mu sync.Mutex
 	bodies := map[int][]byte{}
-	r.GET("/bench/ceiling", func(c *gin.Context) {
+	r.Match(getHead, "/bench/ceiling", func(c *gin.Context) {
 		n, err := strconv.Atoi(c.Query("bytes"))
 		if err != nil || n < 2 || n > 1<<20 {
 			c.Status(http.StatusBadRequest)

@@ -91,10 +91,10 @@ func openapiJSON(c *gin.Context) {
 // DocsRoutes serves the spec at /openapi.json and a browsable UI at /docs. The UI's
 // assets are embedded in the binary: the page makes no third-party requests.
 func DocsRoutes(r *gin.Engine) {
-	r.GET("/openapi.json", openapiJSON)
+	r.Match(getHead, "/openapi.json", openapiJSON)
 	ui := ginSwagger.WrapHandler(swaggerFiles.Handler, ginSwagger.URL("/openapi.json"), ginSwagger.DocExpansion("list"))
-	r.GET("/docs", func(c *gin.Context) { c.Redirect(http.StatusFound, "/docs/index.html") })
-	r.GET("/docs/*any", func(c *gin.Context) {
+	r.Match(getHead, "/docs", func(c *gin.Context) { c.Redirect(http.StatusFound, "/docs/index.html") })
+	r.Match(getHead, "/docs/*any", func(c *gin.Context) {
 		c.Header("Content-Security-Policy", "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'")
 		ui(c)
 	})

@@ -104,7 +104,7 @@ func metricMethod(m string) string {
 
 // Routes registers /metrics.
 func (m *Metrics) Routes(r gin.IRoutes) {
-	r.GET("/metrics", m.serve)
+	r.Match(getHead, "/metrics", m.serve)
 }
 
 // serve godoc

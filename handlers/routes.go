@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"net/http"
+
 	"github.com/gin-gonic/gin"
 
 	"signpost/models"
@@ -8,38 +10,38 @@ import (
 
 // Routes registers every route of the API on r: the table of contents of Signpost.
 func (h *Handler) Routes(r *gin.Engine) {
-	r.GET("/healthz", h.healthz)
-	r.GET("/readyz", h.readyz)
+	r.Match(getHead, "/healthz", h.healthz)
+	r.Match(getHead, "/readyz", h.readyz)
 
 	// Feeds of published articles, with the article list's filters.
-	r.GET("/feeds/articles.rss", h.articlesRSS)
-	r.GET("/feeds/articles.atom", h.articlesAtom)
-	r.GET("/feeds/articles.json", h.articlesJSONFeed)
+	r.Match(getHead, "/feeds/articles.rss", h.articlesRSS)
+	r.Match(getHead, "/feeds/articles.atom", h.articlesAtom)
+	r.Match(getHead, "/feeds/articles.json", h.articlesJSONFeed)
 
 	// The widget for partner sites: a page for an iframe, a script and its JSON, and
 	// oEmbed for the page.
-	r.GET("/embed/helplines", h.embedPage)
-	r.GET("/embed/helplines.json", h.embedJSON)
-	r.GET("/embed/helplines.js", h.embedScript)
-	r.GET("/oembed", h.oembed)
+	r.Match(getHead, "/embed/helplines", h.embedPage)
+	r.Match(getHead, "/embed/helplines.json", h.embedJSON)
+	r.Match(getHead, "/embed/helplines.js", h.embedScript)
+	r.Match(getHead, "/oembed", h.oembed)
 
 	v1 := r.Group("/api/v1")
 
 	// Public reads. A valid editor key widens them to drafts.
 	read := v1.Group("", h.OptionalKey())
-	read.GET("/articles", h.listArticles)
-	read.GET("/articles/:slug", h.getArticle)
-	read.GET("/helplines", h.listHelplines)
-	read.GET("/helplines/essentials", h.getEssentials)
-	read.GET("/helplines/:slug", h.getHelpline)
-	read.GET("/campaigns", h.listCampaigns)
-	read.GET("/campaigns/:slug", h.getCampaign)
-	read.GET("/organisations", h.listOrganisations)
-	read.GET("/organisations/:slug", h.getOrganisation)
-	read.GET("/regions", h.listRegions)
-	read.GET("/topics", h.listTopics)
-	read.GET("/search", h.search)
-	read.GET("/changes", h.listChanges)
+	read.Match(getHead, "/articles", h.listArticles)
+	read.Match(getHead, "/articles/:slug", h.getArticle)
+	read.Match(getHead, "/helplines", h.listHelplines)
+	read.Match(getHead, "/helplines/essentials", h.getEssentials)
+	read.Match(getHead, "/helplines/:slug", h.getHelpline)
+	read.Match(getHead, "/campaigns", h.listCampaigns)
+	read.Match(getHead, "/campaigns/:slug", h.getCampaign)
+	read.Match(getHead, "/organisations", h.listOrganisations)
+	read.Match(getHead, "/organisations/:slug", h.getOrganisation)
+	read.Match(getHead, "/regions", h.listRegions)
+	read.Match(getHead, "/topics", h.listTopics)
+	read.Match(getHead, "/search", h.search)
+	read.Match(getHead, "/changes", h.listChanges)
 
 	// Editorial writes.
 	edit := v1.Group("", h.RequireScope(models.ScopeEditor))
@@ -47,7 +49,7 @@ func (h *Handler) Routes(r *gin.Engine) {
 	edit.PUT("/articles/:slug", h.replaceArticle)
 	edit.PATCH("/articles/:slug", h.patchArticle)
 	edit.DELETE("/articles/:slug", h.deleteArticle)
-	edit.GET("/helplines/due", h.listHelplinesDue)
+	edit.Match(getHead, "/helplines/due", h.listHelplinesDue)
 	edit.POST("/helplines", h.createHelpline)
 	edit.PUT("/helplines/:slug", h.replaceHelpline)
 	edit.PATCH("/helplines/:slug", h.patchHelpline)
@@ -62,5 +64,8 @@ func (h *Handler) Routes(r *gin.Engine) {
 	edit.DELETE("/organisations/:slug", h.deleteOrganisation)
 
 	// Administration.
-	v1.GET("/audit", h.RequireScope(models.ScopeAdmin), h.listAudit)
+	v1.Match(getHead, "/audit", h.RequireScope(models.ScopeAdmin), h.listAudit)
 }
+
+// getHead is what every read answers: HEAD is GET without the body (RFC 9110).
+var getHead = []string{http.MethodGet, http.MethodHead}
