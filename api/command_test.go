@@ -253,17 +253,8 @@ func TestCommandRun(t *testing.T) {
 	t.Run("OKTwoInstancesAtOnce", func(t *testing.T) {
 		// Two instances on one new database file (say, two containers on one
 		// volume) start at the same moment: both start and the seed is loaded once.
-		//
-		// Known bug, left to the owners of models/migrate.go, models/seed.go and
-		// models/store.go: Migrate and Seed check what is done outside the
-		// transaction that does it, so the second instance fails with "table meta
-		// already exists" or "duplicated key" (about one run in eight); and, more
-		// rarely (one in a hundred or so), models.Open fails with "open writer:
-		// database is locked" while the other instance turns on WAL. Run it with
-		//   SIGNPOST_TEST_KNOWN_BUGS=1 go test -tags sqlite_fts5 -count=20 -run 'TestCommandRun/OKTwoInstancesAtOnce' ./api
-		if os.Getenv("SIGNPOST_TEST_KNOWN_BUGS") == "" {
-			t.Skip("known bug: concurrent first starts race in Migrate and Seed; set SIGNPOST_TEST_KNOWN_BUGS=1 to run")
-		}
+		// Migrate and Seed look again inside their write transactions, and Open
+		// retries while the other instance turns on WAL.
 		path := filepath.Join(t.TempDir(), "signpost.db")
 		type result struct {
 			base string

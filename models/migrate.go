@@ -71,6 +71,15 @@ func (s *Store) Migrate(ctx context.Context) error {
 			continue
 		}
 		err := db.Transaction(func(tx *gorm.DB) error {
+			// Another process may have applied it since we looked: the transaction
+			// holds the write lock now, so look again.
+			var n int64
+			if err := tx.Raw(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n).Error; err != nil {
+				return err
+			}
+			if n > 0 {
+				return nil
+			}
 			if err := tx.Exec(m.sql).Error; err != nil {
 				return err
 			}

@@ -20,7 +20,17 @@ func (s *Store) Seed(ctx context.Context) (bool, error) {
 		return false, nil
 	}
 	now := s.now()
+	loaded := false
 	err := s.writer.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// Another process may have seeded since we looked; the transaction holds
+		// the write lock now, so look again.
+		if err := tx.Raw(`SELECT COUNT(*) FROM regions`).Scan(&n).Error; err != nil {
+			return err
+		}
+		if n > 0 {
+			return nil
+		}
+		loaded = true
 		if err := seedRegions(tx); err != nil {
 			return err
 		}
@@ -74,7 +84,7 @@ func (s *Store) Seed(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, internal("seed", err)
 	}
-	return true, nil
+	return loaded, nil
 }
 
 func seedRegions(tx *gorm.DB) error {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mattn/go-sqlite3"
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -68,7 +69,22 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	// _txlock=immediate makes every write transaction take the lock up front, so a
 	// read-then-write never fails with "database is locked" half way.
-	writer, err := gorm.Open(sqlite.Open(dsn(cfg.Path, "_txlock=immediate&_synchronous=FULL")), gcfg())
+	// Opening sets WAL mode, which takes a moment's exclusive lock: another process
+	// opening the same new file at once may see "database is locked". Try again
+	// for a few seconds before giving up.
+	var writer *gorm.DB
+	var err error
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		writer, err = gorm.Open(sqlite.Open(dsn(cfg.Path, "_txlock=immediate&_synchronous=FULL")), gcfg())
+		if err == nil || !isBusy(err) || time.Now().After(deadline) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("models: open writer: %w", err)
 	}
@@ -210,4 +226,13 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 		return fmt.Errorf("models: backup to %s: %w", path, err)
 	}
 	return nil
+}
+
+// isBusy reports whether err is SQLite's "database is locked" (SQLITE_BUSY).
+func isBusy(err error) bool {
+	var se sqlite3.Error
+	if errors.As(err, &se) {
+		return se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked
+	}
+	return strings.Contains(err.Error(), "database is locked")
 }
