@@ -253,10 +253,32 @@ func (rc *ResponseCache) serveCached(c *gin.Context, key string, version int64) 
 		h[k] = vs
 	}
 	c.Set(cacheHitKey, true)
-	rep := e.rep
+	rep := rc.withGzip(e, c.GetHeader("Accept-Encoding"))
 	rep.serve(c, c.Writer)
 	c.Abort()
 	return true
 }
 
 const cacheHitKey = "signpost.cache_hit"
+
+// withGzip returns the entry's representation, compressing it once, the first time
+// a client that accepts gzip asks for it.
+func (rc *ResponseCache) withGzip(e *cacheEntry, acceptEncoding string) representation {
+	rc.mu.Lock()
+	rep := e.rep
+	rc.mu.Unlock()
+	if !rep.compressible || rep.gzip != nil || !acceptsGzip(acceptEncoding) {
+		return rep
+	}
+	rep.gzip = gzipBytes(rep.body)
+	rc.mu.Lock()
+	if e.rep.gzip == nil {
+		e.rep.gzip = rep.gzip
+		e.size += int64(len(rep.gzip))
+		if _, live := rc.items[e.key]; live {
+			rc.bytes += int64(len(rep.gzip))
+		}
+	}
+	rc.mu.Unlock()
+	return rep
+}

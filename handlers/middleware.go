@@ -197,7 +197,10 @@ func Conditional(cacheControl string, cache *ResponseCache) gin.HandlerFunc {
 				if h.Get("Cache-Control") == "" {
 					h.Set("Cache-Control", cacheControl)
 				}
-				if compressible(h.Get("Content-Type")) && len(rep.body) >= gzipMinSize {
+				// Compress for the clients that ask; a cached answer is compressed
+				// when the first of them comes (see ResponseCache.serveCached).
+				rep.compressible = compressible(h.Get("Content-Type")) && len(rep.body) >= gzipMinSize
+				if rep.compressible && acceptsGzip(c.GetHeader("Accept-Encoding")) {
 					rep.gzip = gzipBytes(rep.body)
 				}
 			}
@@ -230,6 +233,7 @@ func isRead(r *http.Request) bool {
 type representation struct {
 	status       int
 	body         []byte
+	compressible bool // worth compressing: gzip is made when a client asks
 	gzip         []byte
 	etag         string // of body; the gzip form's tag adds "-gzip"
 	lastModified time.Time
@@ -244,7 +248,7 @@ const gzipMinSize = 1024
 func (rep *representation) serve(c *gin.Context, w gin.ResponseWriter) {
 	h := w.Header()
 	body, etag := rep.body, rep.etag
-	if rep.gzip != nil {
+	if rep.compressible {
 		h.Add("Vary", "Accept-Encoding")
 		if acceptsGzip(c.GetHeader("Accept-Encoding")) {
 			body, etag = rep.gzip, gzipTag(rep.etag)

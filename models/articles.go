@@ -80,7 +80,27 @@ func (s *Store) FindArticles(ctx context.Context, f ArticleFilter) (Page[Article
 	}
 	db := s.reader.WithContext(ctx)
 	now := s.now()
-	q := scope(db.Table("articles a").Select(articleColumns), "a", f.Visibility, now)
+	// A page after the first starts below its cursor, which is no later than now
+	// (it names an item that was public): that bound alone limits the publication
+	// time, so SQLite walks the index from the cursor rather than from now.
+	var after *cursor
+	var afterAt time.Time
+	if f.Cursor != "" {
+		c, err := decodeCursor(f.Cursor, "articles")
+		if err != nil {
+			return page, err
+		}
+		if afterAt, err = time.Parse(time.RFC3339Nano, c.Key); err != nil {
+			return page, BadParam("cursor", "not a cursor from this list; use next_cursor from a previous page")
+		}
+		afterAt, after = afterAt.UTC(), &c
+	}
+	var q *gorm.DB
+	if after != nil && !f.Visibility.Editor && !afterAt.After(now) {
+		q = db.Table("articles a").Select(articleColumns).Where("a.deleted_at IS NULL AND a.status IN ('published', 'scheduled')")
+	} else {
+		q = scope(db.Table("articles a").Select(articleColumns), "a", f.Visibility, now)
+	}
 	// The public list is ordered by publication time. Drafts have none, so editors'
 	// lists use the creation time for them.
 	sortExpr := "a.published_at"
@@ -135,17 +155,8 @@ func (s *Store) FindArticles(ctx context.Context, f ArticleFilter) (Page[Article
 		}
 		q = q.Where(cond, expr)
 	}
-	if f.Cursor != "" {
-		c, err := decodeCursor(f.Cursor, "articles")
-		if err != nil {
-			return page, err
-		}
-		at, err := time.Parse(time.RFC3339Nano, c.Key)
-		if err != nil {
-			return page, BadParam("cursor", "not a cursor from this list; use next_cursor from a previous page")
-		}
-		at = at.UTC()
-		q = q.Where("("+sortExpr+", a.id) < (?, ?)", at, c.ID)
+	if after != nil {
+		q = q.Where("("+sortExpr+", a.id) < (?, ?)", afterAt, after.ID)
 	}
 	var rows []articleRow
 	if err := q.Order(sortExpr + " DESC, a.id DESC").Limit(limit + 1).Scan(&rows).Error; err != nil {

@@ -97,20 +97,28 @@ func (s *Store) Search(ctx context.Context, f SearchFilter) ([]SearchHit, error)
 	join := func(alias, table, itemType string) string {
 		cond, a := refVisible(alias, f.Visibility, now)
 		args = append(args, a...)
-		return fmt.Sprintf(" LEFT JOIN %[2]s %[1]s ON search_index.item_type = '%[3]s' AND %[1]s.id = search_index.item_id AND %[4]s",
-			alias, table, itemType, cond)
+		// The row id says the type and id (see indexSource), so the join never reads
+		// the index's stored text, which holds whole bodies.
+		return fmt.Sprintf(" LEFT JOIN %[2]s %[1]s ON search_index.rowid %% 4 = %[3]d AND %[1]s.id = search_index.rowid / 4 AND %[4]s",
+			alias, table, indexSourceOf(itemType).code, cond)
 	}
 	// First rank the matches the caller may see and keep the best; only then make
 	// snippets, which cost far more than ranking, for those few rows.
-	query := `SELECT search_index.rowid AS row_id, search_index.item_type AS type, search_index.item_id AS id,
+	query := `SELECT search_index.rowid AS row_id,
+		CASE search_index.rowid % 4 WHEN 1 THEN 'article' WHEN 2 THEN 'helpline' ELSE 'campaign' END AS type,
+		search_index.rowid / 4 AS id,
 		COALESCE(a.slug, h.slug, c.slug) AS slug, COALESCE(a.title, h.name, c.name) AS title,
 		a.published_at AS article_published_at, h.published_at AS helpline_published_at, c.published_at AS campaign_published_at,
 		-bm25(search_index, ` + searchWeights + `) AS score
 		FROM search_index` + join("a", "articles", "article") + join("h", "helplines", "helpline") + join("c", "campaigns", "campaign") + `
-		WHERE search_index MATCH ? AND search_index.item_type IN ? AND COALESCE(a.id, h.id, c.id) IS NOT NULL
-		ORDER BY score DESC, COALESCE(a.published_at, h.published_at, c.published_at) DESC, search_index.item_type, search_index.item_id
+		WHERE search_index MATCH ? AND search_index.rowid % 4 IN ? AND COALESCE(a.id, h.id, c.id) IS NOT NULL
+		ORDER BY score DESC, COALESCE(a.published_at, h.published_at, c.published_at) DESC, search_index.rowid % 4, search_index.rowid / 4
 		LIMIT ?`
-	args = append(args, expr, types, limit)
+	codes := make([]int, len(types))
+	for i, t := range types {
+		codes[i] = indexSourceOf(t).code
+	}
+	args = append(args, expr, codes, limit)
 	db := s.reader.WithContext(ctx)
 	var rows []searchRow
 	if err := db.Raw(query, args...).Scan(&rows).Error; err != nil {
@@ -191,7 +199,7 @@ func matchFilter(q, itemType, alias string) (string, any, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	return alias + ".id IN (SELECT item_id FROM search_index WHERE search_index MATCH ? AND item_type = '" + itemType + "')", expr, nil
+	return alias + ".id IN (SELECT rowid / 4 FROM search_index WHERE search_index MATCH ? AND rowid % 4 = " + fmt.Sprint(indexSourceOf(itemType).code) + ")", expr, nil
 }
 
 // matchError turns an FTS5 error into EBADPARAM for q, in case a query the parser let

@@ -103,7 +103,10 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, err
 	}
 
-	reader, err := gorm.Open(sqlite.Open(dsn(cfg.Path, "_query_only=1")), gcfg())
+	// Each reader keeps up to 16 MiB of pages: a search joins thousands of matches
+	// to their items, and pages read from SQLite's own cache cost far less than pages
+	// read again from the file.
+	reader, err := gorm.Open(sqlite.Open(dsn(cfg.Path, "_query_only=1&_cache_size=-16384")), gcfg())
 	if err != nil {
 		wdb.Close()
 		return nil, fmt.Errorf("models: open reader: %w", err)

@@ -52,6 +52,9 @@ type endpoint struct {
 	header  http.Header
 	ceiling bool // compare with the ceiling of the same size
 	target  string
+	// single loads from one connection: latency targets are for a request's own
+	// time, not for time spent queueing behind others on a saturated machine.
+	single bool
 }
 
 func run(articles int, duration time.Duration, conns int, dir string) error {
@@ -131,14 +134,14 @@ func run(articles int, duration time.Duration, conns int, dir string) error {
 		{name: "helplines region=cumbria (cached)", path: "/api/v1/helplines?region=cumbria", ceiling: true, target: ">= 80% of ceiling"},
 		{name: "search (cached)", path: "/api/v1/search?q=" + rare, ceiling: true},
 		{name: "304 revalidation", path: "/api/v1/articles", header: http.Header{"If-None-Match": {etag}}},
-		{name: "article list, page 1 (uncached)", path: "/api/v1/articles", header: fresh, target: "p99 < 5 ms"},
-		{name: "article list, page 1000 (uncached)", path: deep, header: fresh, target: "p99 < 5 ms"},
-		{name: "search, 2% of articles (uncached)", path: "/api/v1/search?q=" + rare, header: fresh, target: "p99 < 20 ms"},
-		{name: "search, 79% of articles (uncached)", path: "/api/v1/search?q=safeguarding", header: fresh},
+		{name: "article list, page 1 (uncached)", path: "/api/v1/articles", header: fresh, target: "p99 < 5 ms", single: true},
+		{name: "article list, page 1000 (uncached)", path: deep, header: fresh, target: "p99 < 5 ms", single: true},
+		{name: "search, 2% of articles (uncached)", path: "/api/v1/search?q=" + rare, header: fresh, target: "p99 < 20 ms", single: true},
+		{name: "search, 79% of articles (uncached)", path: "/api/v1/search?q=safeguarding", header: fresh, single: true},
 	}
 
 	fmt.Printf("\nmachine: %s/%s, %d CPUs; server start-up to ready: %s (target < 300 ms)\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), startup.Round(time.Millisecond))
-	fmt.Printf("%d connections, %s per endpoint, database with %d synthetic articles\n\n", conns, duration, articles)
+	fmt.Printf("%d connections (uncached: 1), %s per endpoint, database with %d synthetic articles\n\n", conns, duration, articles)
 	fmt.Printf("%-36s %10s %9s %9s %11s %9s  %s\n", "endpoint", "req/s", "p50", "p99", "allocs/req", "ceiling", "target")
 	var peak int64
 	for _, e := range endpoints {
@@ -146,7 +149,11 @@ func run(articles int, duration time.Duration, conns int, dir string) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", e.name, err)
 		}
-		res, err := measure(ctx, client, base, e.path, e.header, conns, duration, srv.Process.Pid, &peak)
+		n := conns
+		if e.single {
+			n = 1
+		}
+		res, err := measure(ctx, client, base, e.path, e.header, n, duration, srv.Process.Pid, &peak)
 		if err != nil {
 			return fmt.Errorf("%s: %w", e.name, err)
 		}
