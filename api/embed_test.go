@@ -260,7 +260,7 @@ func TestEmbedPage(t *testing.T) {
 		if !slices.Equal(sin.badges, []string{"Open now — closes 9pm", "Anonymous", "Confidential"}) {
 			t.Errorf("Stop It Now! badges %q", sin.badges)
 		}
-		if l := sin.links["0808 100 0900"]; l != [2]string{"tel:+448081000900", "Call Stop It Now! helpline on 0808 100 0900"} {
+		if l := sin.links["0808 1000 900"]; l != [2]string{"tel:+448081000900", "Call Stop It Now! helpline on 0808 1000 900"} {
 			t.Errorf("Stop It Now! phone link %q", l)
 		}
 		chat := sin.links["Live chat on stopitnow.org.uk"]
@@ -586,8 +586,8 @@ func TestEmbedScript(t *testing.T) {
 		}
 		// The national and emergency numbers are baked in for when the API is out of
 		// reach, with the quick exit's URL and the style sheet.
-		for _, want := range []string{`"display":"999"`, `"display":"0808 100 0900"`, `"display":"0800 555111"`, `"display":"101"`,
-			`"exit":"` + handlers.DefaultQuickExitURL + `"`, `"Call Stop It Now! helpline on 0808 100 0900"`} {
+		for _, want := range []string{`"display":"999"`, `"display":"0808 1000 900"`, `"display":"0800 555 111"`, `"display":"101"`,
+			`"exit":"` + handlers.DefaultQuickExitURL + `"`, `"Call Stop It Now! helpline on 0808 1000 900"`} {
 			if !strings.Contains(js, want) {
 				t.Errorf("the script lacks %s", want)
 			}
@@ -621,7 +621,7 @@ func TestEmbedScript(t *testing.T) {
 		app := MustStartApp(t)
 		before := app.Get(t, "/embed/helplines.js")
 		MustStatus(t, before, http.StatusOK)
-		app.MustExec(t, `UPDATE contacts SET display = '0808 100 0901' WHERE display = '0808 100 0900'`)
+		app.MustExec(t, `UPDATE contacts SET display = '0808 100 0901' WHERE display = '0808 1000 900'`)
 		after := app.Get(t, "/embed/helplines.js", "If-None-Match", before.Header.Get("ETag"))
 		MustStatus(t, after, http.StatusOK)
 		if !strings.Contains(string(ReadBody(t, after)), "0808 100 0901") {

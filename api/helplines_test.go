@@ -510,11 +510,11 @@ func TestHelplinesChannels(t *testing.T) {
 
 	t.Run("Seed", func(t *testing.T) {
 		tests := []want{
-			{"stop-it-now", "Helpline (UK)", "phone", "0808 1000 900", "0808 100 0900", "+448081000900", "tel:+448081000900", "Free from the UK", true},
-			{"stop-it-now", "Helpline from Ireland", "phone", "+44 1372 847 161", "+44 1372 847161", "+441372847161", "tel:+441372847161", "Your phone provider's charges apply", true},
+			{"stop-it-now", "Helpline (UK)", "phone", "0808 1000 900", "0808 1000 900", "+448081000900", "tel:+448081000900", "Free from the UK", true},
+			{"stop-it-now", "Helpline from Ireland", "phone", "+44 1372 847 161", "+44 1372 847 161", "+441372847161", "tel:+441372847161", "Your phone provider's charges apply", true},
 			{"stop-it-now", "Live chat", "webchat", "https://stopitnow.org.uk", "Live chat on stopitnow.org.uk", "", "https://stopitnow.org.uk", "", true},
 			{"stop-it-now", "Secure email", "web", "https://stopitnow.org.uk", "Secure email on stopitnow.org.uk", "", "https://stopitnow.org.uk", "", true},
-			{"crimestoppers", "Phone", "phone", "0800 555 111", "0800 555111", "+44800555111", "tel:+44800555111", "Free", true},
+			{"crimestoppers", "Phone", "phone", "0800 555 111", "0800 555 111", "+44800555111", "tel:+44800555111", "Free", true},
 			{"crimestoppers", "Anonymous online form", "web", "https://crimestoppers-uk.org", "crimestoppers-uk.org", "", "https://crimestoppers-uk.org", "", true},
 			{"police-101", "Phone", "phone", "101", "101", "", "tel:101", "", false},
 			{"police-101", "Textphone", "textphone", "18001 101", "18001 101", "", "tel:18001101", "", false},

@@ -189,7 +189,10 @@ func seedHelplines() []Helpline {
 		if err != nil {
 			panic(fmt.Sprintf("seed phone number %q: %v", value, err)) // seed data is fixed; tests cover it
 		}
-		return Contact{Type: kind, Label: label, Value: value, Display: p.Display, E164: p.E164, URI: p.URI,
+		// The display form is the number as the service publishes it (its own
+		// grouping, e.g. 0808 1000 900), which people know from its posters; the
+		// number itself is checked and normalised above.
+		return Contact{Type: kind, Label: label, Value: value, Display: value, E164: p.E164, URI: p.URI,
 			Cost: cost, Note: note, Anonymous: anonymous}
 	}
 	unpublished := &OpeningHours{} // hours not published in our sources: shown as unknown
