@@ -6,8 +6,9 @@ package main
 // visitor gets: the right numbers and opening states, no console errors, no failed
 // requests, no request to any other host, no cookies or storage, zero axe-core
 // violations in both themes, keyboard use with a visible focus, no horizontal
-// scrolling at 320 CSS pixels and at 200% zoom, the quick exit, and the script's
-// fallback when the API cannot be reached.
+// scrolling at 320 CSS pixels and at 200% zoom, the quick exit (which replaces the
+// partner's page in the history, from the iframe too), and the script's fallback
+// when the API cannot be reached.
 //
 // They need Chromium (Debian's package chromium, or SIGNPOST_CHROMIUM naming a
 // browser) and axe-core, which `npm ci` installs in widget/testdata; .ci/run does
@@ -40,6 +41,8 @@ import (
 	"github.com/chromedp/cdproto/storage"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"signpost/widget"
 )
 
 // axePath is axe-core's browser build, installed by npm ci in widget/testdata.
@@ -115,18 +118,28 @@ const partnerPage = `<!doctype html>
 </html>
 `
 
-// servePartner serves the partner site: /iframe?<embed query> frames the embed page,
-// /script?<attribute>=<value>… has the script tag with those data- attributes, and
-// /neutral is the page the quick exit goes to.
+// servePartner serves the partner site: /iframe?<embed query> frames the embed page
+// (in a sandbox with the tokens of its sandbox parameter, when it has one),
+// /script?<attribute>=<value>… has the script tag with those data- attributes,
+// /neutral is the page the quick exit goes to, and /before a page of the partner's
+// without the widget, to have come from.
 func (e *embedEnv) servePartner(w http.ResponseWriter, r *http.Request) {
 	var widget string
 	switch r.URL.Path {
 	case "/iframe":
 		src := e.app.URL + "/embed/helplines"
-		if r.URL.RawQuery != "" {
-			src += "?" + r.URL.RawQuery
+		query, sandbox := r.URL.RawQuery, ""
+		if q := r.URL.Query(); q.Has("sandbox") {
+			sandbox = fmt.Sprintf(` sandbox="%s"`, html.EscapeString(q.Get("sandbox")))
+			q.Del("sandbox")
+			query = q.Encode()
 		}
-		widget = fmt.Sprintf(`<iframe src="%s" title="Helplines from Signpost" height="1100" referrerpolicy="no-referrer"></iframe>`, html.EscapeString(src))
+		if query != "" {
+			src += "?" + query
+		}
+		widget = fmt.Sprintf(`<iframe src="%s" title="Helplines from Signpost" height="1100" referrerpolicy="no-referrer"%s></iframe>`, html.EscapeString(src), sandbox)
+	case "/before":
+		widget = `<p>Nothing here but text.</p>`
 	case "/script":
 		q := r.URL.Query()
 		var attrs strings.Builder
@@ -178,6 +191,9 @@ func startEmbedEnv(t *testing.T) *embedEnv {
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
+		// Chromium puts sandboxed iframes in processes of their own, outside the
+		// tab's frame tree; the tests read the frame through that tree.
+		chromedp.Flag("disable-features", "Translate,BlinkGenPropertyTrees,IsolateSandboxedIframes"),
 	)
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	t.Cleanup(cancelAlloc)
@@ -203,13 +219,14 @@ type browserTab struct {
 	requests []*network.Request
 	byTest   []*network.Request
 	problems []string
+	csp      map[string]string // the Content-Security-Policy of each document, by URL
 }
 
 func (e *embedEnv) newTab(t *testing.T) *browserTab {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(e.browser)
 	t.Cleanup(cancel)
-	b := &browserTab{t: t, e: e, ctx: ctx, urls: map[network.RequestID]string{}}
+	b := &browserTab{t: t, e: e, ctx: ctx, urls: map[network.RequestID]string{}, csp: map[string]string{}}
 	if err := chromedp.Listen(ctx, b.record); err != nil {
 		t.Fatalf("open a tab: %v", err)
 	}
@@ -231,6 +248,13 @@ func (b *browserTab) record(ev any) {
 	case *network.EventResponseReceived:
 		if ev.Response.Status >= 400 {
 			b.problems = append(b.problems, fmt.Sprintf("HTTP %d: %s", ev.Response.Status, ev.Response.URL))
+		}
+		if ev.Type == network.ResourceTypeDocument {
+			for k, v := range ev.Response.Headers {
+				if strings.EqualFold(k, "Content-Security-Policy") {
+					b.csp[ev.Response.URL] = fmt.Sprint(v)
+				}
+			}
 		}
 	case *runtime.EventConsoleAPICalled:
 		if ev.Type == runtime.ConsoleAPICalledTypeError || ev.Type == runtime.ConsoleAPICalledTypeWarning || ev.Type == runtime.ConsoleAPICalledTypeAssert {
@@ -401,11 +425,11 @@ func checkCards(t *testing.T, r rendered) {
 		phone  renderedLink
 	}{
 		"Crimestoppers": {[]string{"Open 24 hours", "Anonymous"},
-			renderedLink{"0800 555111", "tel:+44800555111", "Call Crimestoppers on 0800 555111"}},
+			renderedLink{"0800 555 111", "tel:+44800555111", "Call Crimestoppers on 0800 555 111"}},
 		"Police non-emergency number (101)": {[]string{"Open 24 hours"},
 			renderedLink{"101", "tel:101", "Call Police non-emergency number (101) on 101"}},
 		"Stop It Now! helpline": {[]string{"Closed — opens Monday 9am", "Anonymous", "Confidential"},
-			renderedLink{"0808 100 0900", "tel:+448081000900", "Call Stop It Now! helpline on 0808 100 0900"}},
+			renderedLink{"0808 1000 900", "tel:+448081000900", "Call Stop It Now! helpline on 0808 1000 900"}},
 	}
 	for _, c := range r.Cards {
 		w := want[c.Name]
@@ -726,22 +750,113 @@ func TestEmbedBrowser(t *testing.T) {
 		b.checkClean()
 	})
 
-	t.Run("OKQuickExitIframe", func(t *testing.T) {
-		b := e.newTab(t)
-		b.open("/iframe?region=cumbria&quick_exit=1", 1024)
-		main, frame := b.worlds()
-		r := extract(*frame, "document")
-		if !slices.Equal(r.Exit, []string{"Exit this page"}) {
-			t.Fatalf("exit link %q", r.Exit)
-		}
-		// A real click, in the frame: the link opens the neutral site in the whole
-		// window, without JavaScript (it cannot replace the history entry).
-		xy := eval[[]float64](main, `(function(){var r=document.querySelector("iframe").getBoundingClientRect();return [r.left,r.top]})()`, false)
-		at := eval[[]float64](*frame, `(function(){var r=document.querySelector(".sp-exit").getBoundingClientRect();return [r.left+r.width/2,r.top+r.height/2]})()`, false)
-		run(b, "click the exit link", chromedp.MouseClickXY(xy[0]+at[0], xy[1]+at[1]))
-		b.waitLocation(e.partner.URL + "/neutral")
-		b.checkClean()
-	})
+	// The iframe's exit: a link to the neutral site in the whole window, which its
+	// script turns into a replacement of the partner's page, so that Back goes to
+	// the page before it, and the history does not grow. In a sandbox that allows
+	// top navigation on a user's action and scripts, the same; in one without
+	// scripts, the plain link still leaves, but adds a history entry.
+	for _, tt := range []struct {
+		name, sandbox string
+		how           string // click, Enter or Space
+		replaces      bool
+	}{
+		{"Click", "", "click", true},
+		{"Enter", "", "Enter", true},
+		{"Space", "", "Space", true},
+		{"SandboxClick", "allow-scripts allow-top-navigation-by-user-activation allow-popups allow-popups-to-escape-sandbox", "click", true},
+		{"SandboxSpace", "allow-scripts allow-top-navigation-by-user-activation", "Space", true},
+		{"SandboxNoScriptClick", "allow-top-navigation-by-user-activation", "click", false},
+	} {
+		t.Run("OKQuickExitIframe/"+tt.name, func(t *testing.T) {
+			b := e.newTab(t)
+			b.viewport(1024, 1)
+			run(b, "navigate to the page before", chromedp.Navigate(e.partner.URL+"/before"))
+			query := url.Values{"region": {"cumbria"}, "quick_exit": {"1"}}
+			if tt.sandbox != "" {
+				query.Set("sandbox", tt.sandbox)
+			}
+			partner := e.partner.URL + "/iframe?" + query.Encode()
+			b.open(strings.TrimPrefix(partner, e.partner.URL), 1024)
+			main, frame := b.worlds()
+			r := extract(*frame, "document")
+			if !slices.Equal(r.Exit, []string{"Exit this page"}) {
+				t.Fatalf("exit link %q", r.Exit)
+			}
+			// The link that works without JavaScript is still there.
+			link := eval[[]string](*frame, `(function(){var a=document.querySelector("a.sp-exit");return [a.href,a.target,a.rel]})()`, false)
+			if want := []string{e.partner.URL + "/neutral", "_top", "noreferrer"}; !slices.Equal(link, want) {
+				t.Errorf("exit link href, target, rel %q, want %q", link, want)
+			}
+			// Its script is allowed by its hash alone.
+			b.mu.Lock()
+			var csp string
+			for u, p := range b.csp {
+				if strings.HasPrefix(u, e.app.URL+"/embed/helplines?") {
+					csp = p
+				}
+			}
+			b.mu.Unlock()
+			var scriptSrc string
+			for d := range strings.SplitSeq(csp, ";") {
+				if d = strings.TrimSpace(d); strings.HasPrefix(d, "script-src ") {
+					scriptSrc = d
+				}
+			}
+			if scriptSrc != "script-src "+widget.ExitScriptHash || !strings.HasPrefix(widget.ExitScriptHash, "'sha256-") || strings.Contains(csp, "unsafe-inline") {
+				t.Errorf("the embed page's CSP is %q; want script-src with the exit script's sha256 hash alone", csp)
+			}
+
+			lengthBefore := eval[int](main, `history.length`, false)
+			before := run(b, "read the history", chromedp.NavigationEntries())
+			switch tt.how {
+			case "click": // a real click, in the frame
+				xy := eval[[]float64](main, `(function(){var r=document.querySelector("iframe").getBoundingClientRect();return [r.left,r.top]})()`, false)
+				at := eval[[]float64](*frame, `(function(){var r=document.querySelector(".sp-exit").getBoundingClientRect();return [r.left+r.width/2,r.top+r.height/2]})()`, false)
+				run(b, "click the exit link", chromedp.MouseClickXY(xy[0]+at[0], xy[1]+at[1]))
+			default: // the link is the first Tab stop, in the frame
+				run(b, "press Tab", chromedp.KeyEvent(kb.Tab))
+				if f := eval[*focused](*frame, focusJS, false); f == nil || f.Text != "Exit this page" {
+					t.Fatalf("the first Tab stop is %+v, want the exit link", f)
+				}
+				key := kb.Enter
+				if tt.how == "Space" {
+					key = " "
+				}
+				run(b, "press "+tt.how, chromedp.KeyEvent(key))
+			}
+			b.waitLocation(e.partner.URL + "/neutral")
+
+			main, _ = b.worlds()
+			lengthAfter := eval[int](main, `history.length`, false)
+			after := run(b, "read the history", chromedp.NavigationEntries())
+			wantLength, wantEntries := lengthBefore, len(before.Entries)
+			if !tt.replaces {
+				wantLength, wantEntries = lengthBefore+1, len(before.Entries)+1
+			}
+			if lengthAfter != wantLength || len(after.Entries) != wantEntries {
+				t.Errorf("history.length went from %d to %d and the entries from %d to %d; want %d and %d", lengthBefore, lengthAfter, len(before.Entries), len(after.Entries), wantLength, wantEntries)
+			}
+			if tt.replaces && slices.ContainsFunc(after.Entries, func(en *cdppage.NavigationEntry) bool { return en.URL == partner }) {
+				t.Errorf("the partner's page is still in the history: %q", partner)
+			}
+
+			// Back: to the page before the partner's, not to the partner's (but for
+			// the plain link's history entry).
+			// (history.back, as NavigateBack waits for a load event, which a page
+			// from the back-forward cache does not fire.)
+			eval[chromedp.Void](main, `history.back();0`, true)
+			wantBack := e.partner.URL + "/before"
+			if !tt.replaces {
+				wantBack = partner
+			}
+			b.waitLocation(wantBack)
+			if tt.replaces {
+				b.checkClean()
+			} else {
+				b.checkClean("Blocked script execution")
+			}
+		})
+	}
 
 	t.Run("OKFallbackNetworkError", func(t *testing.T) {
 		b := e.newTab(t)

@@ -186,13 +186,53 @@ func mustEmbedPage(tb testing.TB, app *testApp, query string) (*embedDoc, *http.
 	if h := doc.byTag("html"); len(h) != 1 || func() string { v, _ := attr(h[0], "lang"); return v }() != "en-GB" {
 		tb.Errorf("the page must be <html lang=\"en-GB\">")
 	}
-	if s := doc.byTag("script"); len(s) != 0 {
-		tb.Errorf("the iframe page must need no JavaScript; it has %d <script> elements", len(s))
-	}
+	checkEmbedScript(tb, doc, resp.Header.Get("Content-Security-Policy"))
 	for _, n := range doc.all(func(n *html.Node) bool { _, ok := attr(n, "style"); return ok }) {
 		tb.Errorf("inline style attribute on <%s>: the CSP allows only the hashed <style> element", n.Data)
 	}
 	return doc, resp
+}
+
+// checkEmbedScript checks the page's JavaScript: none but with the quick exit, and
+// then the one inline script, which its CSP allows by hash alone, after the exit link
+// that works without it.
+func checkEmbedScript(tb testing.TB, doc *embedDoc, csp string) {
+	tb.Helper()
+	scripts := doc.byTag("script")
+	exit := doc.byClass("sp-exit")
+	var scriptSrc []string
+	for d := range strings.SplitSeq(csp, ";") {
+		if f := strings.Fields(d); len(f) > 0 && f[0] == "script-src" {
+			scriptSrc = f[1:]
+		}
+	}
+	if len(exit) == 0 {
+		if len(scripts) != 0 || scriptSrc != nil || strings.Contains(csp, "script") {
+			tb.Errorf("without the quick exit the page must have no JavaScript: %d <script> elements, CSP %q", len(scripts), csp)
+		}
+		return
+	}
+	if len(scripts) != 1 {
+		tb.Fatalf("%d <script> elements, want the quick exit's one", len(scripts))
+	}
+	s := scripts[0]
+	if len(s.Attr) != 0 || s.FirstChild == nil || s.FirstChild.Data != widget.ExitScript {
+		tb.Errorf("the <script> element is not exactly the quick exit's inline script: %q", doc.raw[strings.Index(doc.raw, "<script"):][:40])
+	}
+	if s.FirstChild != nil {
+		sum := sha256.Sum256([]byte(s.FirstChild.Data))
+		if got := "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"; !slices.Equal(scriptSrc, []string{got}) || got != widget.ExitScriptHash {
+			tb.Errorf("the <script> element hashes to %s; the CSP's script-src is %q, want that hash alone (no 'unsafe-inline')", got, scriptSrc)
+		}
+	}
+	if strings.Contains(csp, "unsafe-") {
+		tb.Errorf("CSP %q", csp)
+	}
+	// The link comes first and works on its own: in the whole window, without the
+	// page's address.
+	if target, _ := attr(exit[0], "target"); target != "_top" || strings.Index(doc.raw, `class="sp-exit"`) > strings.Index(doc.raw, "<script") {
+		tb.Errorf("the exit link must come before the script and have target=\"_top\" (%q)", target)
+	}
 }
 
 func TestEmbedPage(t *testing.T) {
@@ -388,7 +428,7 @@ func TestEmbedPage(t *testing.T) {
 
 	t.Run("OKDarkQuickExit", func(t *testing.T) {
 		app := MustStartApp(t)
-		doc, _ := mustEmbedPage(t, app, "?theme=dark&quick_exit=1")
+		doc, resp := mustEmbedPage(t, app, "?theme=dark&quick_exit=1")
 		if b := doc.byTag("body"); !hasClass(b[0], "sp-dark") {
 			t.Error("theme=dark: body has no sp-dark")
 		}
@@ -406,6 +446,11 @@ func TestEmbedPage(t *testing.T) {
 		}
 		if !strings.Contains(doc.raw, `<body class="sp sp-dark">`+"\n<header>\n<a class=\"sp-exit\"") {
 			t.Error("the exit link must come first, in a header")
+		}
+		// With the quick exit, and only then, the CSP allows its script by hash.
+		wantCSP := "default-src 'none'; script-src " + widget.ExitScriptHash + "; style-src " + widget.StyleHash + "; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors *"
+		if got := resp.Header.Get("Content-Security-Policy"); got != wantCSP {
+			t.Errorf("Content-Security-Policy\n got %q\nwant %q", got, wantCSP)
 		}
 	})
 

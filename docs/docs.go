@@ -2648,7 +2648,7 @@ const docTemplate = `{
         },
         "/embed/helplines": {
             "get": {
-                "description": "A complete, self-contained HTML page of helpline cards for partner sites to put in an ` + "`" + `\u003ciframe\u003e` + "`" + `: name, who it is for, phone numbers as ` + "`" + `tel:` + "`" + ` links, other channels, hours, an open/closed badge worded in the line's time zone, anonymous and confidential badges, and the region's emergency line above the cards. Takes the helpline list's filters. No JavaScript, cookies, fonts or requests to any other host; its CSP allows only its own inline style sheet. Frame it with ` + "`" + `\u003ciframe src=\"…/embed/helplines?region=cumbria\" title=\"Helplines from Signpost\" width=\"480\" height=\"720\" style=\"border:0;max-width:100%\" referrerpolicy=\"no-referrer\"\u003e\u003c/iframe\u003e` + "`" + `. With quick_exit, an \"Exit this page\" link opens a neutral site in the whole window (it cannot replace the history entry without JavaScript; the script widget's button does). Invalid parameters get a 400 problem, not a page, so that mistakes show when the embed is set up.",
+                "description": "A complete, self-contained HTML page of helpline cards for partner sites to put in an ` + "`" + `\u003ciframe\u003e` + "`" + `: name, who it is for, phone numbers as ` + "`" + `tel:` + "`" + ` links, other channels, hours, an open/closed badge worded in the line's time zone, anonymous and confidential badges, and the region's emergency line above the cards. Takes the helpline list's filters. No cookies, fonts or requests to any other host, and no JavaScript but the quick exit's few lines; its CSP allows only its own inline style sheet and, with quick_exit, that script by its hash. Frame it with ` + "`" + `\u003ciframe src=\"…/embed/helplines?region=cumbria\" title=\"Helplines from Signpost\" width=\"480\" height=\"720\" style=\"border:0;max-width:100%\" referrerpolicy=\"no-referrer\"\u003e\u003c/iframe\u003e` + "`" + `. With quick_exit, an \"Exit this page\" link opens a neutral site in the whole window; where JavaScript runs, it replaces the partner's page (top.location.replace) so that Back does not return to it, and without JavaScript it is a plain link (target=\"_top\"), which adds a history entry. A sandboxed iframe needs allow-top-navigation-by-user-activation, and allow-scripts for the replacement. Invalid parameters get a 400 problem, not a page, so that mistakes show when the embed is set up.",
                 "produces": [
                     "text/html"
                 ],
@@ -2721,7 +2721,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "boolean",
-                        "description": "add an Exit this page link to a neutral site",
+                        "description": "add an Exit this page link to a neutral site, which replaces the partner's page where JavaScript runs",
                         "name": "quick_exit",
                         "in": "query"
                     }
@@ -2735,7 +2735,7 @@ const docTemplate = `{
                         "headers": {
                             "Content-Security-Policy": {
                                 "type": "string",
-                                "description": "default-src 'none'; style-src 'sha256-…'; img-src data:; frame-ancestors *"
+                                "description": "default-src 'none'; script-src 'sha256-…' (with quick_exit only); style-src 'sha256-…'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors *"
                             },
                             "ETag": {
                                 "type": "string",
@@ -3929,10 +3929,12 @@ const docTemplate = `{
                 },
                 "next_cursor": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "eyJsIjoiY2hhbmdlcyJ9"
                 },
                 "resume_cursor": {
                     "type": "string",
+                    "x-nullable": true,
                     "example": "eyJsIjoiY2hhbmdlcyJ9"
                 }
             }

@@ -34,6 +34,8 @@ type ResponseCache struct {
 	nextPub   atomic.Int64 // UnixNano of the next scheduled publication; 0 for none
 	checkedAt atomic.Int64 // mono UnixNano of the last version check
 	checking  atomic.Bool
+	reads     atomic.Int64 // version reads started
+	stored    int64        // the latest read whose result was kept; guarded by mu
 
 	mu    sync.Mutex
 	bytes int64
@@ -101,7 +103,12 @@ func (rc *ResponseCache) contentVersion(ctx context.Context) int64 {
 }
 
 // refresh reads the content version now; -1 (cache nothing) when it cannot.
+//
+// Reads can finish out of order: a request's read from a snapshot taken before a
+// write commits may end after the writer's own refresh. Only the latest started read
+// is kept, so the version learnt after a write is never replaced by an older one.
 func (rc *ResponseCache) refresh(ctx context.Context) int64 {
+	read := rc.reads.Add(1)
 	v, next, err := rc.state(ctx)
 	if err != nil {
 		return -1
@@ -110,14 +117,18 @@ func (rc *ResponseCache) refresh(ctx context.Context) int64 {
 	if !next.IsZero() {
 		n = next.UnixNano()
 	}
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if read < rc.stored {
+		return v // a later read has been kept; v only tags this request's answer
+	}
+	rc.stored = read
 	if old := rc.current.Load(); old == v && rc.nextPub.Load() != n {
 		// The version is the same but a scheduled item has gone live (or a new one
 		// is due): entries rendered before it may list too little. Drop them all.
-		rc.mu.Lock()
 		rc.lru.Init()
 		rc.items = map[string]*list.Element{}
 		rc.bytes = 0
-		rc.mu.Unlock()
 	}
 	rc.nextPub.Store(n)
 	rc.current.Store(v)
@@ -159,7 +170,13 @@ func (rc *ResponseCache) put(e *cacheEntry) {
 	}
 	rc.items[e.key] = rc.lru.PushFront(e)
 	rc.bytes += e.size
-	for rc.bytes > rc.maxBytes {
+	rc.evictLocked()
+}
+
+// evictLocked drops the least recently used entries until the cache is within
+// maxBytes.
+func (rc *ResponseCache) evictLocked() {
+	for rc.bytes > rc.maxBytes && rc.lru.Len() > 0 {
 		rc.removeLocked(rc.lru.Back())
 	}
 }
@@ -275,8 +292,11 @@ func (rc *ResponseCache) withGzip(e *cacheEntry, acceptEncoding string) represen
 	if e.rep.gzip == nil {
 		e.rep.gzip = rep.gzip
 		e.size += int64(len(rep.gzip))
-		if _, live := rc.items[e.key]; live {
+		// Count it only if e is still the entry of its key: one that was dropped
+		// or replaced meanwhile no longer counts.
+		if el, ok := rc.items[e.key]; ok && el.Value == e {
 			rc.bytes += int64(len(rep.gzip))
+			rc.evictLocked()
 		}
 	}
 	rc.mu.Unlock()

@@ -30,8 +30,8 @@ type Change struct {
 // anything has happened): store it and pass it as since next time.
 type ChangesMeta struct {
 	Limit        int     `json:"limit" example:"100"`
-	NextCursor   *string `json:"next_cursor" example:"eyJsIjoiY2hhbmdlcyJ9"`
-	ResumeCursor *string `json:"resume_cursor" example:"eyJsIjoiY2hhbmdlcyJ9"`
+	NextCursor   *string `json:"next_cursor" example:"eyJsIjoiY2hhbmdlcyJ9" extensions:"x-nullable"`
+	ResumeCursor *string `json:"resume_cursor" example:"eyJsIjoiY2hhbmdlcyJ9" extensions:"x-nullable"`
 }
 
 // ChangeList is a page of the changes feed.

@@ -311,7 +311,7 @@ func contactName(line string, c EmbedContact) string {
 // embedPage godoc
 //
 //	@Summary		Helpline cards for an iframe
-//	@Description	A complete, self-contained HTML page of helpline cards for partner sites to put in an `<iframe>`: name, who it is for, phone numbers as `tel:` links, other channels, hours, an open/closed badge worded in the line's time zone, anonymous and confidential badges, and the region's emergency line above the cards. Takes the helpline list's filters. No JavaScript, cookies, fonts or requests to any other host; its CSP allows only its own inline style sheet. Frame it with `<iframe src="…/embed/helplines?region=cumbria" title="Helplines from Signpost" width="480" height="720" style="border:0;max-width:100%" referrerpolicy="no-referrer"></iframe>`. With quick_exit, an "Exit this page" link opens a neutral site in the whole window (it cannot replace the history entry without JavaScript; the script widget's button does). Invalid parameters get a 400 problem, not a page, so that mistakes show when the embed is set up.
+//	@Description	A complete, self-contained HTML page of helpline cards for partner sites to put in an `<iframe>`: name, who it is for, phone numbers as `tel:` links, other channels, hours, an open/closed badge worded in the line's time zone, anonymous and confidential badges, and the region's emergency line above the cards. Takes the helpline list's filters. No cookies, fonts or requests to any other host, and no JavaScript but the quick exit's few lines; its CSP allows only its own inline style sheet and, with quick_exit, that script by its hash. Frame it with `<iframe src="…/embed/helplines?region=cumbria" title="Helplines from Signpost" width="480" height="720" style="border:0;max-width:100%" referrerpolicy="no-referrer"></iframe>`. With quick_exit, an "Exit this page" link opens a neutral site in the whole window; where JavaScript runs, it replaces the partner's page (top.location.replace) so that Back does not return to it, and without JavaScript it is a plain link (target="_top"), which adds a history entry. A sandboxed iframe needs allow-top-navigation-by-user-activation, and allow-scripts for the replacement. Invalid parameters get a 400 problem, not a page, so that mistakes show when the embed is set up.
 //	@Tags			embed
 //	@Produce		html
 //	@Param			region		query		string	false	"region slug; matches lines whose coverage contains it or any region above it"
@@ -322,9 +322,9 @@ func contactName(line string, c EmbedContact) string {
 //	@Param			at			query		string	false	"RFC 3339 time to show the lines for, instead of now"
 //	@Param			limit		query		int		false	"number of cards, 1-20"	default(4)
 //	@Param			theme		query		string	false	"colour theme"	Enums(light, dark)	default(light)
-//	@Param			quick_exit	query		bool	false	"add an Exit this page link to a neutral site"
+//	@Param			quick_exit	query		bool	false	"add an Exit this page link to a neutral site, which replaces the partner's page where JavaScript runs"
 //	@Success		200			{string}	string	"HTML page"
-//	@Header			200			{string}	Content-Security-Policy	"default-src 'none'; style-src 'sha256-…'; img-src data:; frame-ancestors *"
+//	@Header			200			{string}	Content-Security-Policy	"default-src 'none'; script-src 'sha256-…' (with quick_exit only); style-src 'sha256-…'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors *"
 //	@Header			200			{string}	ETag					"strong entity tag"
 //	@Failure		400			{object}	Problem					"invalid parameter"
 //	@Failure		500			{object}	Problem					"internal error"
@@ -349,19 +349,24 @@ func (h *Handler) embedPage(c *gin.Context) {
 		WriteError(c, fmt.Errorf("embed page: %w", err))
 		return
 	}
-	c.Header("Content-Security-Policy", h.embedCSP())
+	c.Header("Content-Security-Policy", h.embedCSP(q.quickExit))
 	c.Data(http.StatusOK, "text/html; charset=utf-8", buf.Bytes())
 }
 
-// embedCSP is the page's policy: nothing may load but its own style sheet and the
-// data: favicon that stops browsers asking for /favicon.ico; any site may frame it,
-// unless the operator says otherwise.
-func (h *Handler) embedCSP() string {
+// embedCSP is the page's policy: nothing may load or run but its own style sheet,
+// the quick exit's script when the page has it (by hash, never 'unsafe-inline'), and
+// the data: favicon that stops browsers asking for /favicon.ico; any site may frame
+// it, unless the operator says otherwise.
+func (h *Handler) embedCSP(quickExit bool) string {
 	ancestors := h.opts.EmbedFrameAncestors
 	if ancestors == "" {
 		ancestors = DefaultEmbedFrameAncestors
 	}
-	return "default-src 'none'; style-src " + widget.StyleHash + "; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors " + ancestors
+	script := ""
+	if quickExit {
+		script = "script-src " + widget.ExitScriptHash + "; "
+	}
+	return "default-src 'none'; " + script + "style-src " + widget.StyleHash + "; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors " + ancestors
 }
 
 func (h *Handler) quickExitURL() string {

@@ -4,6 +4,9 @@
 // (widget.css). It also words a helpline's opening state ("Closed — opens Monday
 // 9am") the same way for both.
 //
+// The iframe page needs no JavaScript; with the quick exit it has one small inline
+// script (exit.js), which makes the exit replace the partner's page in the history.
+//
 // The package knows nothing of the store or of HTTP: the handlers build the data and
 // serve the bytes. It is called widget, not embed, so as not to shadow the standard
 // library's embed package.
@@ -33,6 +36,8 @@ var (
 	cssSource string
 	//go:embed helplines.js
 	scriptSource string
+	//go:embed exit.js
+	exitSource string
 )
 
 // CSS is the style sheet of both widgets, minified. The page inlines it in a <style> element; the script puts it in the shadow
@@ -42,16 +47,29 @@ var CSS = minifyCSS(cssSource)
 // StyleHash is the CSP source ('sha256-…') of the page's one <style> element, so
 // that the page's Content-Security-Policy can allow that style sheet and nothing else
 // inline.
-var StyleHash = func() string {
-	sum := sha256.Sum256([]byte(CSS))
+var StyleHash = cspHash(CSS)
+
+// cspHash is the CSP hash source of an inline element's text.
+func cspHash(text string) string {
+	sum := sha256.Sum256([]byte(text))
 	return "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
-}()
+}
+
+// ExitScript is the iframe page's quick-exit script, minified: the page inlines it
+// in a <script> element when it has the "Exit this page" link. It reads the link's
+// URL, so it is the same whatever the neutral site.
+var ExitScript = minifyJS(exitSource)
+
+// ExitScriptHash is the CSP source ('sha256-…') of ExitScript, so that the page's
+// Content-Security-Policy can allow that script and nothing else.
+var ExitScriptHash = cspHash(ExitScript)
 
 // pageTemplate is page.html, parsed once. html/template escapes every value for its
 // context; only URIs that pass safeURI become links.
 var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{
 	"safeURI": safeURI,
 	"css":     func() template.CSS { return template.CSS(CSS) },
+	"exit":    func() template.JS { return template.JS(ExitScript) },
 }).Parse(pageSource))
 
 // Page is what page.html shows. List is the handlers' list of lines (their JSON
@@ -61,7 +79,8 @@ var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{
 type Page struct {
 	// Dark selects the dark theme.
 	Dark bool
-	// QuickExitURL, when set, adds the "Exit this page" link to that neutral site.
+	// QuickExitURL, when set, adds the "Exit this page" link to that neutral site,
+	// and ExitScript; the page's CSP must then allow ExitScriptHash.
 	QuickExitURL string
 	// OEmbedURL is the page's oEmbed discovery URL.
 	OEmbedURL string
@@ -240,7 +259,7 @@ func minifyCSS(s string) string {
 func minifyJS(s string) string {
 	out, err := minifier.String("text/javascript", s)
 	if err != nil {
-		panic("widget: minify helplines.js: " + err.Error())
+		panic("widget: minify a script: " + err.Error())
 	}
 	return out
 }

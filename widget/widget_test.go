@@ -104,6 +104,35 @@ func TestAssets(t *testing.T) {
 		}
 	})
 
+	t.Run("OKExitScript", func(t *testing.T) {
+		sum := sha256.Sum256([]byte(ExitScript))
+		if want := "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"; ExitScriptHash != want {
+			t.Errorf("ExitScriptHash %s, want %s", ExitScriptHash, want)
+		}
+		if len(ExitScript) >= len(exitSource) || strings.Contains(ExitScript, "/*") || strings.Contains(ExitScript, "</") {
+			t.Errorf("ExitScript is not minified, or could end its <script> element: %s", ExitScript)
+		}
+		for _, s := range []string{"top.location.replace(", ".preventDefault()", "catch"} {
+			if !strings.Contains(ExitScript, s) {
+				t.Errorf("ExitScript lacks %q: %s", s, ExitScript)
+			}
+		}
+		// The script is the same whatever the neutral site (it reads the link), and
+		// only the quick exit brings it.
+		for _, url := range []string{"", "https://example.org/weather?a=1&b=2"} {
+			var b bytes.Buffer
+			if err := WritePage(&b, Page{QuickExitURL: url, List: struct{ Emergency, Helplines, National []struct{} }{}}); err != nil {
+				t.Fatal(err)
+			}
+			if got, want := strings.Count(b.String(), "<script"), min(len(url), 1); got != want {
+				t.Errorf("quick exit %q: %d <script> elements, want %d", url, got, want)
+			}
+			if url != "" && !strings.Contains(b.String(), `rel="noreferrer">Exit this page</a>`+"\n<script>"+ExitScript+"</script>") {
+				t.Errorf("the page's <script> is not exactly ExitScript after the link, so the CSP hash would not match:\n%s", b.String())
+			}
+		}
+	})
+
 	t.Run("OKScript", func(t *testing.T) {
 		js, err := Script([]byte(`{"x":"\u003c/script\u003e"}`))
 		if err != nil {
