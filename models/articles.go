@@ -231,35 +231,28 @@ func loadArticleRelations(ctx context.Context, db *gorm.DB, items []Article, v V
 		return nil
 	}
 	ids := idsOf(items, func(a *Article) int64 { return a.ID })
-	regions, err := loadRefs(ctx, db, `SELECT x.article_id AS owner, r.slug, r.name FROM article_regions x
-		JOIN regions r ON r.id = x.region_id WHERE x.article_id IN ? ORDER BY r.position, r.name`, ids)
-	if err != nil {
-		return err
-	}
-	topics, err := loadRefs(ctx, db, `SELECT x.article_id AS owner, t.slug, t.name FROM article_topics x
-		JOIN topics t ON t.id = x.topic_id WHERE x.article_id IN ? ORDER BY t.name`, ids)
-	if err != nil {
-		return err
-	}
-	cond, args := refVisible("c", v, now)
-	campaigns, err := loadRefs(ctx, db, `SELECT x.article_id AS owner, c.slug, c.name FROM article_campaigns x
-		JOIN campaigns c ON c.id = x.campaign_id WHERE x.article_id IN ? AND `+cond+` ORDER BY c.name`, append([]any{ids}, args...)...)
-	if err != nil {
-		return err
-	}
-	cond, args = refVisible("h", v, now)
-	helplines, err := loadRefs(ctx, db, `SELECT x.article_id AS owner, h.slug, h.name FROM article_helplines x
-		JOIN helplines h ON h.id = x.helpline_id WHERE x.article_id IN ? AND `+cond+` ORDER BY h.name`, append([]any{ids}, args...)...)
-	if err != nil {
-		return err
-	}
-	orgs, err := loadRefs(ctx, db, `SELECT x.article_id AS owner, o.slug, o.name FROM article_organisations x
-		JOIN organisations o ON o.id = x.organisation_id WHERE x.article_id IN ? AND o.deleted_at IS NULL ORDER BY o.name`, ids)
-	if err != nil {
-		return err
-	}
-	publishers, err := loadRefs(ctx, db, `SELECT a.id AS owner, o.slug, o.name FROM articles a
-		JOIN organisations o ON o.id = a.source_publisher_id WHERE a.id IN ? AND o.deleted_at IS NULL`, ids)
+	// One query for every kind of related item: a page's relations cost one round
+	// trip, not six.
+	ccond, cargs := refVisible("c", v, now)
+	hcond, hargs := refVisible("h", v, now)
+	args := []any{ids, ids}
+	args = append(append(args, ids), cargs...)
+	args = append(append(args, ids), hargs...)
+	args = append(args, ids, ids)
+	groups, err := loadRefGroups(ctx, db, `
+		SELECT 'region' AS kind, x.article_id AS owner, r.slug, r.name, r.position AS ord FROM article_regions x
+			JOIN regions r ON r.id = x.region_id WHERE x.article_id IN ?
+		UNION ALL SELECT 'topic', x.article_id, t.slug, t.name, 0 FROM article_topics x
+			JOIN topics t ON t.id = x.topic_id WHERE x.article_id IN ?
+		UNION ALL SELECT 'campaign', x.article_id, c.slug, c.name, 0 FROM article_campaigns x
+			JOIN campaigns c ON c.id = x.campaign_id WHERE x.article_id IN ? AND `+ccond+`
+		UNION ALL SELECT 'helpline', x.article_id, h.slug, h.name, 0 FROM article_helplines x
+			JOIN helplines h ON h.id = x.helpline_id WHERE x.article_id IN ? AND `+hcond+`
+		UNION ALL SELECT 'organisation', x.article_id, o.slug, o.name, 0 FROM article_organisations x
+			JOIN organisations o ON o.id = x.organisation_id WHERE x.article_id IN ? AND o.deleted_at IS NULL
+		UNION ALL SELECT 'publisher', a.id, o.slug, o.name, 0 FROM articles a
+			JOIN organisations o ON o.id = a.source_publisher_id WHERE a.id IN ? AND o.deleted_at IS NULL
+		ORDER BY 2, 1, 5, 4`, args...)
 	if err != nil {
 		return err
 	}
@@ -269,17 +262,43 @@ func loadArticleRelations(ctx context.Context, db *gorm.DB, items []Article, v V
 	}
 	for i := range items {
 		a := &items[i]
-		a.Regions = nonNil(regions[a.ID])
-		a.Topics = nonNil(topics[a.ID])
-		a.Campaigns = nonNil(campaigns[a.ID])
-		a.Helplines = nonNil(helplines[a.ID])
-		a.Organisations = nonNil(orgs[a.ID])
+		a.Regions = nonNil(groups["region"][a.ID])
+		a.Topics = nonNil(groups["topic"][a.ID])
+		a.Campaigns = nonNil(groups["campaign"][a.ID])
+		a.Helplines = nonNil(groups["helpline"][a.ID])
+		a.Organisations = nonNil(groups["organisation"][a.ID])
 		a.Outcomes = nonNil(outcomes[a.ID])
-		if p := publishers[a.ID]; len(p) > 0 {
+		if p := groups["publisher"][a.ID]; len(p) > 0 {
 			a.Source.Publisher = &p[0]
 		}
 	}
 	return nil
+}
+
+// loadRefGroups runs a query returning (kind, owner, slug, name, …) rows and groups
+// them by kind and owner, in the query's order. It scans rows by hand: this runs
+// for every page of every list.
+func loadRefGroups(ctx context.Context, db *gorm.DB, sql string, args ...any) (map[string]map[int64][]Ref, error) {
+	rows, err := db.WithContext(ctx).Raw(sql, args...).Rows()
+	if err != nil {
+		return nil, internal("load related", err)
+	}
+	defer rows.Close()
+	out := make(map[string]map[int64][]Ref)
+	var kind, slug, name string
+	var owner, ord int64
+	for rows.Next() {
+		if err := rows.Scan(&kind, &owner, &slug, &name, &ord); err != nil {
+			return nil, internal("load related", err)
+		}
+		m := out[kind]
+		if m == nil {
+			m = make(map[int64][]Ref)
+			out[kind] = m
+		}
+		m[owner] = append(m[owner], Ref{Slug: slug, Name: name})
+	}
+	return out, internal("load related", rows.Err())
 }
 
 // nonNil returns s, or an empty slice for nil, so lists are [] in JSON, never null.

@@ -94,6 +94,12 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	wdb.SetConnMaxLifetime(0)
 	s.writer = writer
 
+	// SQLite's page caches and search work stay within 64 MiB for the whole process:
+	// past that it gives pages back rather than grow.
+	if _, err := wdb.ExecContext(ctx, `PRAGMA soft_heap_limit = 67108864`); err != nil {
+		wdb.Close()
+		return nil, fmt.Errorf("models: soft heap limit: %w", err)
+	}
 	if err := probeFTS5(ctx, wdb); err != nil {
 		wdb.Close()
 		return nil, err
@@ -106,14 +112,19 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	// Each reader keeps up to 16 MiB of pages: a search joins thousands of matches
 	// to their items, and pages read from SQLite's own cache cost far less than pages
 	// read again from the file.
-	reader, err := gorm.Open(sqlite.Open(dsn(cfg.Path, "_query_only=1&_cache_size=-16384")), gcfg())
+	// Readers keep their prepared statements: the same few queries run over and over.
+	rcfg := gcfg()
+	rcfg.PrepareStmt = true
+	reader, err := gorm.Open(sqlite.Open(dsn(cfg.Path, "_query_only=1&_cache_size=-16384")), rcfg)
 	if err != nil {
 		wdb.Close()
 		return nil, fmt.Errorf("models: open reader: %w", err)
 	}
 	n := cfg.ReadConns
 	if n <= 0 {
-		n = max(4, 2*runtime.NumCPU())
+		// Reads are CPU work on pages in memory: one connection a core, and one
+		// more, is enough, and keeps each one's page cache within bounds.
+		n = max(2, runtime.NumCPU()+1)
 	}
 	rdb, _ := reader.DB()
 	rdb.SetMaxOpenConns(n)
