@@ -42,18 +42,10 @@ func (h *Handler) listArticles(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
-	var f models.ArticleFilter
-	var errs [9]error
-	f.Campaign, errs[0] = q.slug("campaign")
-	f.Region, errs[1] = q.slug("region")
-	f.Topic, errs[2] = q.slug("topic")
-	f.Organisation, errs[3] = q.slug("organisation")
-	f.PublishedAfter, errs[4] = q.time("published_after")
-	f.PublishedBefore, errs[5] = q.time("published_before")
-	f.Q, errs[6] = q.str("q")
-	f.Limit, errs[7] = q.limit()
-	f.Cursor, errs[8] = q.str("cursor")
-	if err := firstErr(errs[:]...); err != nil {
+	f, err := articleFilter(q)
+	var cerr error
+	f.Cursor, cerr = q.str("cursor")
+	if err := firstErr(err, cerr); err != nil {
 		WriteError(c, err)
 		return
 	}

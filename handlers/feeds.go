@@ -228,6 +228,7 @@ func (h *Handler) loadFeed(c *gin.Context) (*feedPage, bool) {
 		WriteError(c, err)
 		return nil, false
 	}
+	f.WithBodies = true // feeds carry the articles' content
 	// Feeds are public: an editor's key never widens them to drafts, so the route has
 	// no OptionalKey and the visibility stays the zero value.
 	page, err := h.store.FindArticles(c.Request.Context(), f)
@@ -257,9 +258,10 @@ func (h *Handler) loadFeed(c *gin.Context) (*feedPage, bool) {
 	return fp, true
 }
 
-// articleFilter reads the article list's filters, all but the cursor, from q.
+// articleFilter reads the article list's filters, all but the cursor, from q. It is
+// shared by the article list and the feeds.
 func articleFilter(q query) (models.ArticleFilter, error) {
-	f := models.ArticleFilter{WithBodies: true}
+	var f models.ArticleFilter
 	var errs [8]error
 	f.Campaign, errs[0] = q.slug("campaign")
 	f.Region, errs[1] = q.slug("region")
