@@ -89,17 +89,21 @@ type outcomeRow struct {
 }
 
 func loadOutcomes(ctx context.Context, db *gorm.DB, ownerType string, ids []int64) (map[int64][]Outcome, error) {
-	var rows []outcomeRow
-	err := db.WithContext(ctx).Raw(`SELECT owner_id, metric, label, value, note FROM outcomes
-		WHERE owner_type = ? AND owner_id IN ? ORDER BY owner_id, position`, ownerType, ids).Scan(&rows).Error
+	rs, err := db.WithContext(ctx).Raw(`SELECT owner_id, metric, label, value, note FROM outcomes
+		WHERE owner_type = ? AND owner_id IN ? ORDER BY owner_id, position`, ownerType, ids).Rows()
 	if err != nil {
 		return nil, internal("load outcomes", err)
 	}
+	defer rs.Close()
 	out := make(map[int64][]Outcome)
-	for _, r := range rows {
+	for rs.Next() {
+		var r outcomeRow
+		if err := rs.Scan(&r.OwnerID, &r.Metric, &r.Label, &r.Value, &r.Note); err != nil {
+			return nil, internal("load outcomes", err)
+		}
 		out[r.OwnerID] = append(out[r.OwnerID], Outcome{Metric: r.Metric, Label: r.Label, Value: r.Value, Note: r.Note})
 	}
-	return out, nil
+	return out, internal("load outcomes", rs.Err())
 }
 
 // lookupID finds the id of a live item of a table by slug, for filters. A missing slug

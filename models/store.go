@@ -94,9 +94,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	wdb.SetConnMaxLifetime(0)
 	s.writer = writer
 
-	// SQLite's page caches and search work stay within 64 MiB for the whole process:
+	// SQLite's page caches and search work stay within 48 MiB for the whole process:
 	// past that it gives pages back rather than grow.
-	if _, err := wdb.ExecContext(ctx, `PRAGMA soft_heap_limit = 67108864`); err != nil {
+	if _, err := wdb.ExecContext(ctx, `PRAGMA soft_heap_limit = 50331648`); err != nil {
 		wdb.Close()
 		return nil, fmt.Errorf("models: soft heap limit: %w", err)
 	}
@@ -109,13 +109,13 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, err
 	}
 
-	// Each reader keeps up to 16 MiB of pages: a search joins thousands of matches
+	// Each reader keeps up to 12 MiB of pages: a search joins thousands of matches
 	// to their items, and pages read from SQLite's own cache cost far less than pages
 	// read again from the file.
 	// Readers keep their prepared statements: the same few queries run over and over.
 	rcfg := gcfg()
 	rcfg.PrepareStmt = true
-	reader, err := gorm.Open(sqlite.Open(dsn(cfg.Path, "_query_only=1&_cache_size=-16384")), rcfg)
+	reader, err := gorm.Open(sqlite.Open(dsn(cfg.Path, "_query_only=1&_cache_size=-12288")), rcfg)
 	if err != nil {
 		wdb.Close()
 		return nil, fmt.Errorf("models: open reader: %w", err)
