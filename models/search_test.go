@@ -2,6 +2,7 @@ package models_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"regexp"
 	"slices"
@@ -534,5 +535,38 @@ func TestSearchMigrationFill(t *testing.T) {
 	}
 	if got, _ := models.SearchIndexRows(ctx, s); !slices.Equal(got, want) {
 		t.Errorf("RebuildSearch:\n%q\nwant:\n%q", got, want)
+	}
+}
+
+// TestSearchHiddenCandidates proves that hits the caller may not see do not crowd out
+// the ones it may: the best-ranked candidates are all drafts, yet the published match
+// is found, because the search looks further when too few candidates can be shown.
+func TestSearchHiddenCandidates(t *testing.T) {
+	s, _ := MustOpenStore(t, true)
+	ctx := context.Background()
+	for i := range 40 {
+		// Drafts that say the word often rank above the published article below.
+		if _, err := s.CreateArticle(ctx, "test", &models.Article{Title: fmt.Sprintf("Quokka quokka quokka draft %d", i),
+			Summary: "quokka quokka", Status: models.StatusDraft}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.CreateArticle(ctx, "test", &models.Article{Title: "A published note",
+		BodyMarkdown: "One quokka was seen.", Status: models.StatusPublished}); err != nil {
+		t.Fatal(err)
+	}
+	hits, err := s.Search(ctx, models.SearchFilter{Q: "quokka", Limit: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits) != 1 || hits[0].Slug != "a-published-note" {
+		t.Fatalf("public search = %+v, want the published note", hits)
+	}
+	hits, err = s.Search(ctx, models.SearchFilter{Q: "quokka", Limit: 50, Visibility: models.Visibility{Editor: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits) != 41 {
+		t.Fatalf("editor search found %d, want all 41", len(hits))
 	}
 }
