@@ -112,35 +112,17 @@ func (s *Store) Search(ctx context.Context, f SearchFilter) ([]SearchHit, error)
 		-bm25(search_index, ` + searchWeights + `) AS score
 		FROM search_index` + join("a", "articles", "article") + join("h", "helplines", "helpline") + join("c", "campaigns", "campaign") + `
 		WHERE search_index MATCH ? AND search_index.rowid % 4 IN ? AND COALESCE(a.id, h.id, c.id) IS NOT NULL
-		AND search_index.rowid IN (SELECT rowid FROM search_index WHERE search_index MATCH ? AND rowid % 4 IN ?
-			ORDER BY bm25(search_index, ` + searchWeights + `), rowid LIMIT ?)
 		ORDER BY score DESC, COALESCE(a.published_at, h.published_at, c.published_at) DESC, search_index.rowid % 4, search_index.rowid / 4
 		LIMIT ?`
 	codes := make([]int, len(types))
 	for i, t := range types {
 		codes[i] = indexSourceOf(t).code
 	}
-	// Ranking alone is cheap; joining every match to its item to check it may be
-	// shown is not. So only the best few candidates by rank are joined, and almost
-	// all of them can be shown; when too few can, the search runs again with more.
+	args = append(args, expr, codes, limit)
 	db := s.reader.WithContext(ctx)
 	var rows []searchRow
-	for candidates := 4*limit + 20; ; candidates *= 8 {
-		rows = rows[:0]
-		a := append(append([]any{}, args...), expr, codes, expr, codes, candidates, limit)
-		if err := db.Raw(query, a...).Scan(&rows).Error; err != nil {
-			return nil, matchError("search", err)
-		}
-		if len(rows) >= limit || candidates > 1<<20 {
-			break
-		}
-		var matches int64
-		if err := db.Raw(`SELECT COUNT(*) FROM search_index WHERE search_index MATCH ? AND rowid % 4 IN ?`, expr, codes).Scan(&matches).Error; err != nil {
-			return nil, matchError("search", err)
-		}
-		if int64(candidates) >= matches {
-			break // every match was a candidate
-		}
+	if err := db.Raw(query, args...).Scan(&rows).Error; err != nil {
+		return nil, matchError("search", err)
 	}
 	if len(rows) > 0 {
 		rowIDs := make([]int64, len(rows))
