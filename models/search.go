@@ -1,6 +1,7 @@
 package models
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -93,36 +94,64 @@ func (s *Store) Search(ctx context.Context, f SearchFilter) ([]SearchHit, error)
 		return nil, err
 	}
 	now := s.now()
-	var args []any
-	join := func(alias, table, itemType string) string {
-		cond, a := refVisible(alias, f.Visibility, now)
-		args = append(args, a...)
-		// The row id says the type and id (see indexSource), so the join never reads
-		// the index's stored text, which holds whole bodies.
-		return fmt.Sprintf(" LEFT JOIN %[2]s %[1]s ON search_index.rowid %% 4 = %[3]d AND %[1]s.id = search_index.rowid / 4 AND %[4]s",
-			alias, table, indexSourceOf(itemType).code, cond)
-	}
-	// First rank the matches the caller may see and keep the best; only then make
-	// snippets, which cost far more than ranking, for those few rows.
-	query := `SELECT search_index.rowid AS row_id,
-		CASE search_index.rowid % 4 WHEN 1 THEN 'article' WHEN 2 THEN 'helpline' ELSE 'campaign' END AS type,
-		search_index.rowid / 4 AS id,
-		COALESCE(a.slug, h.slug, c.slug) AS slug, COALESCE(a.title, h.name, c.name) AS title,
-		a.published_at AS article_published_at, h.published_at AS helpline_published_at, c.published_at AS campaign_published_at,
-		-bm25(search_index, ` + searchWeights + `) AS score
-		FROM search_index` + join("a", "articles", "article") + join("h", "helplines", "helpline") + join("c", "campaigns", "campaign") + `
-		WHERE search_index MATCH ? AND search_index.rowid % 4 IN ? AND COALESCE(a.id, h.id, c.id) IS NOT NULL
-		ORDER BY score DESC, COALESCE(a.published_at, h.published_at, c.published_at) DESC, search_index.rowid % 4, search_index.rowid / 4
-		LIMIT ?`
 	codes := make([]int, len(types))
 	for i, t := range types {
 		codes[i] = indexSourceOf(t).code
 	}
-	args = append(args, expr, codes, limit)
 	db := s.reader.WithContext(ctx)
+	// Ranking alone is cheap; looking up every match's item to see whether it may be
+	// shown is not. So the best candidates by rank are looked up first, and almost
+	// all of them can be shown; when too few can, the search looks further.
 	var rows []searchRow
-	if err := db.Raw(query, args...).Scan(&rows).Error; err != nil {
-		return nil, matchError("search", err)
+	for candidates := 4*limit + 20; ; candidates *= 8 {
+		var ranked []struct {
+			RowID int64
+			Score float64
+		}
+		if err := db.Raw(`SELECT rowid AS row_id, -bm25(search_index, `+searchWeights+`) AS score FROM search_index
+			WHERE search_index MATCH ? AND rowid % 4 IN ? ORDER BY score DESC, rowid LIMIT ?`, expr, codes, candidates).Scan(&ranked).Error; err != nil {
+			return nil, matchError("search", err)
+		}
+		score := make(map[int64]float64, len(ranked))
+		byType := map[string][]int64{}
+		for _, r := range ranked {
+			score[r.RowID] = r.Score
+			t := indexSources[r.RowID%4-1].itemType
+			byType[t] = append(byType[t], r.RowID/4)
+		}
+		rows = rows[:0]
+		for t, ids := range byType {
+			src := indexSourceOf(t)
+			cond, cargs := refVisible("x", f.Visibility, now)
+			name := "x.title"
+			if t != "article" {
+				name = "x.name"
+			}
+			var found []searchRow
+			if err := db.Raw(`SELECT x.id * 4 + ? AS row_id, ? AS type, x.id, x.slug, `+name+` AS title, x.published_at AS article_published_at
+				FROM `+src.table+` x WHERE x.id IN ? AND `+cond, append([]any{src.code, t, ids}, cargs...)...).Scan(&found).Error; err != nil {
+				return nil, internal("search", err)
+			}
+			for _, r := range found {
+				r.Score = score[r.RowID]
+				rows = append(rows, r)
+			}
+		}
+		slices.SortFunc(rows, func(a, b searchRow) int {
+			if a.Score != b.Score {
+				return cmp.Compare(b.Score, a.Score)
+			}
+			if c := comparePublished(b.ArticlePublishedAt, a.ArticlePublishedAt); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.RowID%4*1_000_000_000_000+a.RowID/4, b.RowID%4*1_000_000_000_000+b.RowID/4)
+		})
+		if len(rows) >= limit || len(ranked) < candidates {
+			break // enough, or every match was a candidate
+		}
+	}
+	if len(rows) > limit {
+		rows = rows[:limit]
 	}
 	if len(rows) > 0 {
 		rowIDs := make([]int64, len(rows))
@@ -150,12 +179,7 @@ func (s *Store) Search(ctx context.Context, f SearchFilter) ([]SearchHit, error)
 	}
 	hits := make([]SearchHit, len(rows))
 	for i, r := range rows {
-		pub := r.ArticlePublishedAt
-		if r.Type == "helpline" {
-			pub = r.HelplinePublishedAt
-		} else if r.Type == "campaign" {
-			pub = r.CampaignPublishedAt
-		}
+		pub := r.ArticlePublishedAt // the item's publication time, whatever its type
 		hits[i] = SearchHit{
 			Type: r.Type, Slug: r.Slug, Title: r.Title,
 			Snippet:     markup(pickSnippet(r.TitleMarked, r.SummarySnippet, r.BodySnippet, r.TopicsSnippet)),
@@ -598,4 +622,17 @@ func (p *queryParser) primary() (*queryNode, error) {
 		}
 	}
 	return nil, BadParam("q", "has no words to search for; %s", searchSyntax)
+}
+
+// comparePublished orders publication times, unknown ones first.
+func comparePublished(a, b *time.Time) int {
+	switch {
+	case a == nil && b == nil:
+		return 0
+	case a == nil:
+		return -1
+	case b == nil:
+		return 1
+	}
+	return a.Compare(*b)
 }
