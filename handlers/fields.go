@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -31,10 +32,10 @@ func sparse(c *gin.Context, data any) (any, error) {
 	var names []string
 	for _, n := range strings.Split(raw, ",") {
 		n = strings.TrimSpace(n)
-		if !contains(known, n) {
+		if !slices.Contains(known, n) {
 			return nil, models.BadParam("fields", "unknown field %q; the fields are %s", n, strings.Join(known, ", "))
 		}
-		if !contains(names, n) {
+		if !slices.Contains(names, n) {
 			names = append(names, n)
 		}
 	}

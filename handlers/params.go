@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -21,7 +22,7 @@ func parseQuery(u *url.URL, allowed ...string) (query, error) {
 		return query{}, models.BadParam("query", "the query string is not well formed")
 	}
 	for name, vals := range v {
-		if !contains(allowed, name) {
+		if !slices.Contains(allowed, name) {
 			msg := "unknown parameter"
 			if len(allowed) > 0 {
 				msg += "; this endpoint takes " + strings.Join(allowed, ", ")
@@ -33,15 +34,6 @@ func parseQuery(u *url.URL, allowed ...string) (query, error) {
 		}
 	}
 	return query{values: v}, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // str returns a parameter's value; a parameter given but empty is an error, since it
@@ -133,7 +125,7 @@ func (q query) oneOf(name string, allowed ...string) (string, error) {
 	if err != nil || s == "" {
 		return s, err
 	}
-	if !contains(allowed, s) {
+	if !slices.Contains(allowed, s) {
 		return "", models.BadParam(name, "must be one of %s", strings.Join(allowed, ", "))
 	}
 	return s, nil

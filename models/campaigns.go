@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -93,7 +94,7 @@ func (s *Store) FindCampaigns(ctx context.Context, f CampaignFilter) (Page[Campa
 		return page, BadParam("status", "must be upcoming, active, ended or unknown")
 	}
 	if f.Scope != "" {
-		if !contains(CampaignScopes, f.Scope) {
+		if !slices.Contains(CampaignScopes, f.Scope) {
 			return page, BadParam("scope", "must be local, regional or national")
 		}
 		q = q.Where("c.scope = ?", f.Scope)
@@ -259,15 +260,6 @@ func loadCampaignRelations(ctx context.Context, db *gorm.DB, items []Campaign, v
 func hasMetric(os []Outcome, metric string) bool {
 	for _, o := range os {
 		if o.Metric == metric {
-			return true
-		}
-	}
-	return false
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
 			return true
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -172,7 +173,7 @@ func (s *Store) Audit(ctx context.Context, f AuditFilter) (Page[AuditEntry], err
 	}
 	q := s.reader.WithContext(ctx).Table("audit_log").Select("id, at, key_name, action, item_type, slug, before, after")
 	if f.ItemType != "" {
-		if !contains(ItemTypes, f.ItemType) {
+		if !slices.Contains(ItemTypes, f.ItemType) {
 			return page, BadParam("item_type", "must be article, helpline, campaign or organisation")
 		}
 		q = q.Where("item_type = ?", f.ItemType)

@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -52,7 +53,7 @@ func (s *Store) FindOrganisations(ctx context.Context, f OrganisationFilter) (Pa
 	q := s.reader.WithContext(ctx).Table("organisations o").Select(organisationColumns).
 		Joins("LEFT JOIN organisations p ON p.id = o.parent_id AND p.deleted_at IS NULL").Where("o.deleted_at IS NULL")
 	if f.Kind != "" {
-		if !contains(OrganisationKinds, f.Kind) {
+		if !slices.Contains(OrganisationKinds, f.Kind) {
 			return page, BadParam("kind", "must be police, charity, government, media or other")
 		}
 		q = q.Where("o.kind = ?", f.Kind)

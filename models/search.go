@@ -53,19 +53,17 @@ type SearchHit struct {
 }
 
 type searchRow struct {
-	RowID               int64
-	Type                string
-	ID                  int64
-	Slug                string
-	Title               string
-	ArticlePublishedAt  *time.Time
-	HelplinePublishedAt *time.Time
-	CampaignPublishedAt *time.Time
-	Score               float64
-	TitleMarked         string
-	SummarySnippet      string
-	BodySnippet         string
-	TopicsSnippet       string
+	RowID          int64
+	Type           string
+	ID             int64
+	Slug           string
+	Title          string
+	PublishedAt    *time.Time
+	Score          float64
+	TitleMarked    string
+	SummarySnippet string
+	BodySnippet    string
+	TopicsSnippet  string
 }
 
 // Search returns the best matches of f.Q among the items f.Visibility may see, best
@@ -128,7 +126,7 @@ func (s *Store) Search(ctx context.Context, f SearchFilter) ([]SearchHit, error)
 				name = "x.name"
 			}
 			var found []searchRow
-			if err := db.Raw(`SELECT x.id * 4 + ? AS row_id, ? AS type, x.id, x.slug, `+name+` AS title, x.published_at AS article_published_at
+			if err := db.Raw(`SELECT x.id * 4 + ? AS row_id, ? AS type, x.id, x.slug, `+name+` AS title, x.published_at
 				FROM `+src.table+` x WHERE x.id IN ? AND `+cond, append([]any{src.code, t, ids}, cargs...)...).Scan(&found).Error; err != nil {
 				return nil, internal("search", err)
 			}
@@ -141,7 +139,7 @@ func (s *Store) Search(ctx context.Context, f SearchFilter) ([]SearchHit, error)
 			if a.Score != b.Score {
 				return cmp.Compare(b.Score, a.Score)
 			}
-			if c := comparePublished(b.ArticlePublishedAt, a.ArticlePublishedAt); c != 0 {
+			if c := comparePublished(b.PublishedAt, a.PublishedAt); c != 0 {
 				return c
 			}
 			return cmp.Compare(a.RowID%4*1_000_000_000_000+a.RowID/4, b.RowID%4*1_000_000_000_000+b.RowID/4)
@@ -179,12 +177,11 @@ func (s *Store) Search(ctx context.Context, f SearchFilter) ([]SearchHit, error)
 	}
 	hits := make([]SearchHit, len(rows))
 	for i, r := range rows {
-		pub := r.ArticlePublishedAt // the item's publication time, whatever its type
 		hits[i] = SearchHit{
 			Type: r.Type, Slug: r.Slug, Title: r.Title,
 			Snippet:     markup(pickSnippet(r.TitleMarked, r.SummarySnippet, r.BodySnippet, r.TopicsSnippet)),
 			Score:       math.Round(r.Score*1e4) / 1e4,
-			PublishedAt: utcPtr(pub),
+			PublishedAt: utcPtr(r.PublishedAt),
 		}
 	}
 	return hits, nil

@@ -5,6 +5,7 @@ import (
 	"net/mail"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -76,7 +77,7 @@ func (c *checker) date(field, v string) {
 }
 
 func (c *checker) oneOf(field, v string, list []string) {
-	if !contains(list, v) {
+	if !slices.Contains(list, v) {
 		c.add(field, "must be one of %s", strings.Join(list, ", "))
 	}
 }
@@ -184,7 +185,7 @@ var languagePattern = regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
 func prepareHelpline(h *Helpline, now time.Time) []FieldError {
 	var c checker
 	c.slug("slug", h.Slug)
-	if contains(ReservedHelplineSlugs, h.Slug) {
+	if slices.Contains(ReservedHelplineSlugs, h.Slug) {
 		c.add("slug", "%q is reserved for another route", h.Slug)
 	}
 	c.text("name", h.Name, true, 200, false)
