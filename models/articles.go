@@ -94,6 +94,7 @@ type ArticleFilter struct {
 // FindArticles returns a page of articles, newest first (by published_at, then id).
 // It returns EBADPARAM for a bad limit, cursor, search or filter value.
 func (s *Store) FindArticles(ctx context.Context, f ArticleFilter) (Page[Article], error) {
+	ctx = readContext(ctx)
 	var page Page[Article]
 	limit, err := clampLimit(f.Limit)
 	if err != nil {
@@ -210,6 +211,7 @@ func (s *Store) FindArticles(ctx context.Context, f ArticleFilter) (Page[Article
 // FindArticle returns one article by slug. It returns ENOTFOUND when there is no such
 // article visible, and EMOVED (with Location) when the slug is an old one.
 func (s *Store) FindArticle(ctx context.Context, slug string, v Visibility) (*Article, error) {
+	ctx = readContext(ctx)
 	db := s.reader.WithContext(ctx)
 	now := s.now()
 	var rows []articleRow

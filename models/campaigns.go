@@ -71,6 +71,7 @@ type CampaignFilter struct {
 // FindCampaigns returns a page of campaigns by name. It returns EBADPARAM for bad
 // parameters.
 func (s *Store) FindCampaigns(ctx context.Context, f CampaignFilter) (Page[Campaign], error) {
+	ctx = readContext(ctx)
 	var page Page[Campaign]
 	limit, err := clampLimit(f.Limit)
 	if err != nil {
@@ -156,6 +157,7 @@ func (s *Store) FindCampaigns(ctx context.Context, f CampaignFilter) (Page[Campa
 // FindCampaign returns one campaign by slug with its latest articles. It returns
 // ENOTFOUND, or EMOVED for an old slug.
 func (s *Store) FindCampaign(ctx context.Context, slug string, v Visibility) (*Campaign, error) {
+	ctx = readContext(ctx)
 	db := s.reader.WithContext(ctx)
 	now := s.now()
 	var rows []campaignRow

@@ -99,6 +99,7 @@ type ChangePage struct {
 // one that was written while it paged. It returns EBADPARAM for a bad cursor or
 // limit.
 func (s *Store) Changes(ctx context.Context, f ChangeFilter) (ChangePage, error) {
+	ctx = readContext(ctx)
 	var page ChangePage
 	limit, err := clampLimit(f.Limit)
 	if err != nil {
@@ -199,6 +200,7 @@ func (s *Store) PublishDue(ctx context.Context) (int, error) {
 // current: the content version, and the next time a scheduled item goes live (zero
 // when none is scheduled), at which lists change without a write.
 func (s *Store) CacheState(ctx context.Context) (version int64, nextPublication time.Time, err error) {
+	ctx = readContext(ctx)
 	var row struct {
 		Version string
 		Next    *string

@@ -85,6 +85,7 @@ type HelplineFilter struct {
 // the filtered set is ranked in memory; the cursor carries the moment it was ranked
 // for, so that paging on never reshuffles. It returns EBADPARAM for bad parameters.
 func (s *Store) FindHelplines(ctx context.Context, f HelplineFilter) (Page[Helpline], error) {
+	ctx = readContext(ctx)
 	var page Page[Helpline]
 	limit, err := clampLimit(f.Limit)
 	if err != nil {
@@ -237,6 +238,7 @@ func parseHelplineKey(c cursor) (helplineKey, error) {
 // FindHelpline returns one helpline by slug with open_now computed for at (zero: now).
 // It returns ENOTFOUND, or EMOVED for an old slug.
 func (s *Store) FindHelpline(ctx context.Context, slug string, at time.Time, v Visibility) (*Helpline, error) {
+	ctx = readContext(ctx)
 	db := s.reader.WithContext(ctx)
 	now := s.now()
 	if at.IsZero() {
@@ -353,6 +355,7 @@ func (s *Store) markDue(items []Helpline, now time.Time) {
 // HelplinesDue returns the helplines, published or not, whose details are due for
 // checking, the longest unchecked first, with open_now computed for now.
 func (s *Store) HelplinesDue(ctx context.Context) ([]Helpline, error) {
+	ctx = readContext(ctx)
 	db := s.reader.WithContext(ctx)
 	now := s.now()
 	var rows []helplineRow
@@ -370,6 +373,7 @@ func (s *Store) HelplinesDue(ctx context.Context) ([]Helpline, error) {
 // region with no parent), emergency first, then by name. It follows the data: any
 // edit of a helpline changes it.
 func (s *Store) Essentials(ctx context.Context) ([]Helpline, error) {
+	ctx = readContext(ctx)
 	db := s.reader.WithContext(ctx)
 	now := s.now()
 	var rows []helplineRow

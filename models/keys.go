@@ -105,6 +105,7 @@ func (s *Store) RevokeKey(ctx context.Context, name string) error {
 // returns EUNAUTHORIZED for an unknown, malformed or revoked key. It records the
 // time of use at most once a minute, so that reads stay cheap.
 func (s *Store) Authenticate(ctx context.Context, key string) (*Key, error) {
+	ctx = readContext(ctx)
 	bad := Errorf(EUNAUTHORIZED, "The API key is not valid.")
 	rest, ok := strings.CutPrefix(key, keyPrefix)
 	id, _, ok2 := strings.Cut(rest, "_")
@@ -166,6 +167,7 @@ var ItemTypes = []string{"article", "helpline", "campaign", "organisation"}
 // Audit returns a page of the audit log, newest first. It returns EBADPARAM for
 // bad parameters.
 func (s *Store) Audit(ctx context.Context, f AuditFilter) (Page[AuditEntry], error) {
+	ctx = readContext(ctx)
 	var page Page[AuditEntry]
 	limit, err := clampLimit(f.Limit)
 	if err != nil {

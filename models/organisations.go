@@ -45,6 +45,7 @@ type OrganisationFilter struct {
 // FindOrganisations returns a page of organisations by name. It returns EBADPARAM for
 // bad parameters.
 func (s *Store) FindOrganisations(ctx context.Context, f OrganisationFilter) (Page[Organisation], error) {
+	ctx = readContext(ctx)
 	var page Page[Organisation]
 	limit, err := clampLimit(f.Limit)
 	if err != nil {
@@ -84,6 +85,7 @@ func (s *Store) FindOrganisations(ctx context.Context, f OrganisationFilter) (Pa
 // FindOrganisation returns one organisation by slug. It returns ENOTFOUND, or EMOVED
 // for an old slug.
 func (s *Store) FindOrganisation(ctx context.Context, slug string) (*Organisation, error) {
+	ctx = readContext(ctx)
 	db := s.reader.WithContext(ctx)
 	var rows []organisationRow
 	err := db.Table("organisations o").Select(organisationColumns).

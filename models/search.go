@@ -96,7 +96,10 @@ func (s *Store) Search(ctx context.Context, f SearchFilter) ([]SearchHit, error)
 	for i, t := range types {
 		codes[i] = indexSourceOf(t).code
 	}
-	db := s.reader.WithContext(ctx)
+	// The ranking can take long for a common word, so it stops when the client goes;
+	// the lookups after it are small (see readContext).
+	rank := s.reader.WithContext(ctx)
+	db := s.reader.WithContext(readContext(ctx))
 	// Ranking alone is cheap; looking up every match's item to see whether it may be
 	// shown is not. So the best candidates by rank are looked up first, and almost
 	// all of them can be shown; when too few can, the search looks further.
@@ -106,7 +109,7 @@ func (s *Store) Search(ctx context.Context, f SearchFilter) ([]SearchHit, error)
 			RowID int64
 			Score float64
 		}
-		if err := db.Raw(`SELECT rowid AS row_id, -bm25(search_index, `+searchWeights+`) AS score FROM search_index
+		if err := rank.Raw(`SELECT rowid AS row_id, -bm25(search_index, `+searchWeights+`) AS score FROM search_index
 			WHERE search_index MATCH ? AND rowid % 4 IN ? ORDER BY score DESC, rowid LIMIT ?`, expr, codes, candidates).Scan(&ranked).Error; err != nil {
 			return nil, matchError("search", err)
 		}

@@ -66,6 +66,7 @@ func (t *regionTree) descendantsAndSelf(id int64) []int64 {
 // Regions returns the whole region tree, each region with its parent and children,
 // parents before children.
 func (s *Store) Regions(ctx context.Context) ([]Region, error) {
+	ctx = readContext(ctx)
 	t, err := loadRegionTree(ctx, s.reader)
 	if err != nil {
 		return nil, err
@@ -118,6 +119,7 @@ type TopicFilter struct {
 // Topics returns the controlled vocabulary, topics first, then audiences, by name.
 // It returns EBADPARAM for an unknown kind.
 func (s *Store) Topics(ctx context.Context, f TopicFilter) ([]Topic, error) {
+	ctx = readContext(ctx)
 	q := s.reader.WithContext(ctx).Table("topics").Select("slug, name, kind, description")
 	switch f.Kind {
 	case "":

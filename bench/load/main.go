@@ -7,7 +7,7 @@
 // from the server's own /metrics) and throughput as a share of the ceiling's, then
 // the server's peak resident memory, and stops the server.
 //
-//	go run -tags sqlite_fts5 ./bench/load [-articles 100000] [-duration 5s] [-connections 8]
+//	go run -tags sqlite_fts5 ./bench/load [-articles 100000] [-duration 5s] [-connections 8] [-only text]
 package main
 
 import (
@@ -39,8 +39,9 @@ func main() {
 	duration := flag.Duration("duration", 5*time.Second, "how long each endpoint is loaded")
 	conns := flag.Int("connections", 8, "concurrent connections")
 	dir := flag.String("dir", filepath.Join(os.TempDir(), "signpost-bench"), "where the binary and the database are kept between runs")
+	only := flag.String("only", "", "load only the endpoints whose name contains this text (e.g. uncached)")
 	flag.Parse()
-	if err := run(*articles, *duration, *conns, *dir); err != nil {
+	if err := run(*articles, *duration, *conns, *dir, *only); err != nil {
 		fmt.Fprintln(os.Stderr, "load:", err)
 		os.Exit(1)
 	}
@@ -57,7 +58,7 @@ type endpoint struct {
 	single bool
 }
 
-func run(articles int, duration time.Duration, conns int, dir string) error {
+func run(articles int, duration time.Duration, conns int, dir, only string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -145,6 +146,9 @@ func run(articles int, duration time.Duration, conns int, dir string) error {
 	fmt.Printf("%-36s %10s %9s %9s %11s %9s  %s\n", "endpoint", "req/s", "p50", "p99", "allocs/req", "ceiling", "target")
 	var peak int64
 	for _, e := range endpoints {
+		if !strings.Contains(e.name, only) {
+			continue
+		}
 		size, err := bodySize(client, base+e.path, e.header)
 		if err != nil {
 			return fmt.Errorf("%s: %w", e.name, err)
