@@ -1,7 +1,12 @@
 package models
 
 import (
+	"cmp"
 	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -26,9 +31,44 @@ type articleRow struct {
 	UpdatedAt         time.Time
 	DeletedAt         *time.Time
 	Version           int64
+	// The related items, as records (see articleSelect).
+	Regions, Topics, Campaigns, Helplines, Organisations, Publisher, Outcomes string
 }
 
-// scanArticleRows runs q (selecting articleColumns) and scans its rows by hand: this
+// Related items come out of SQLite as text: records split by the record separator,
+// fields by the unit separator. Text fields can hold neither (see text in validate.go).
+const (
+	recordSep = "\x1e"
+	unitSep   = "\x1f"
+)
+
+// articleSelect is the select list of articles together with their related items
+// and outcomes, for a reader who sees what v sees at now: one query reads a page
+// with everything it shows. Each kind of related item is one column of records;
+// they are sorted in Go, which costs less than a sort in SQLite for each of them.
+func articleSelect(v Visibility, now time.Time) (string, []any) {
+	ccond, args := refVisible("c", v, now)
+	hcond, hargs := refVisible("h", v, now)
+	args = append(args, hargs...)
+	return `a.id, a.slug, a.title, a.summary, a.status,
+	a.publish_at, a.published_at, a.source_publisher_id, a.source_url, a.source_attribution, a.source_published_on,
+	a.image_url, a.image_alt, a.image_credit, a.created_at, a.updated_at, a.deleted_at, a.version,
+	COALESCE((SELECT group_concat(r.position || char(31) || r.slug || char(31) || r.name, char(30))
+		FROM article_regions x JOIN regions r ON r.id = x.region_id WHERE x.article_id = a.id), '') AS regions,
+	COALESCE((SELECT group_concat(t.slug || char(31) || t.name, char(30))
+		FROM article_topics x JOIN topics t ON t.id = x.topic_id WHERE x.article_id = a.id), '') AS topics,
+	COALESCE((SELECT group_concat(c.slug || char(31) || c.name, char(30))
+		FROM article_campaigns x JOIN campaigns c ON c.id = x.campaign_id WHERE x.article_id = a.id AND ` + ccond + `), '') AS campaigns,
+	COALESCE((SELECT group_concat(h.slug || char(31) || h.name, char(30))
+		FROM article_helplines x JOIN helplines h ON h.id = x.helpline_id WHERE x.article_id = a.id AND ` + hcond + `), '') AS helplines,
+	COALESCE((SELECT group_concat(o.slug || char(31) || o.name, char(30))
+		FROM article_organisations x JOIN organisations o ON o.id = x.organisation_id WHERE x.article_id = a.id AND o.deleted_at IS NULL), '') AS organisations,
+	COALESCE((SELECT o.slug || char(31) || o.name FROM organisations o WHERE o.id = a.source_publisher_id AND o.deleted_at IS NULL), '') AS publisher,
+	COALESCE((SELECT group_concat(o.position || char(31) || o.metric || char(31) || o.label || char(31) || COALESCE(o.value, '') || char(31) || o.note, char(30))
+		FROM outcomes o WHERE o.owner_type = 'article' AND o.owner_id = a.id), '') AS outcomes`, args
+}
+
+// scanArticleRows runs q (selecting articleSelect) and scans its rows by hand: this
 // is the hot path of every article list, and reflection costs more than the query.
 func scanArticleRows(q *gorm.DB) ([]articleRow, error) {
 	rs, err := q.Rows()
@@ -41,7 +81,8 @@ func scanArticleRows(q *gorm.DB) ([]articleRow, error) {
 		var r articleRow
 		if err := rs.Scan(&r.ID, &r.Slug, &r.Title, &r.Summary, &r.Status, &r.PublishAt, &r.PublishedAt,
 			&r.SourcePublisherID, &r.SourceURL, &r.SourceAttribution, &r.SourcePublishedOn,
-			&r.ImageURL, &r.ImageAlt, &r.ImageCredit, &r.CreatedAt, &r.UpdatedAt, &r.DeletedAt, &r.Version); err != nil {
+			&r.ImageURL, &r.ImageAlt, &r.ImageCredit, &r.CreatedAt, &r.UpdatedAt, &r.DeletedAt, &r.Version,
+			&r.Regions, &r.Topics, &r.Campaigns, &r.Helplines, &r.Organisations, &r.Publisher, &r.Outcomes); err != nil {
 			return nil, err
 		}
 		rows = append(rows, r)
@@ -49,7 +90,8 @@ func scanArticleRows(q *gorm.DB) ([]articleRow, error) {
 	return rows, rs.Err()
 }
 
-func (r *articleRow) article(now time.Time) Article {
+// article makes the Article of a row, with its related items.
+func (r *articleRow) article(now time.Time) (Article, error) {
 	a := Article{
 		ID: r.ID, Slug: r.Slug, Title: r.Title, Summary: r.Summary,
 		Status: effectiveStatus(r.Status, r.PublishedAt, now), PublishAt: utcPtr(r.PublishAt), PublishedAt: utcPtr(r.PublishedAt),
@@ -60,7 +102,119 @@ func (r *articleRow) article(now time.Time) Article {
 	if r.SourcePublishedOn != nil {
 		a.Source.PublishedOn = *r.SourcePublishedOn
 	}
-	return a
+	var err error
+	if a.Regions, err = parseRegionRefs(r.Regions); err != nil {
+		return a, err
+	}
+	refs := []struct {
+		dst  *[]Ref
+		text string
+	}{{&a.Topics, r.Topics}, {&a.Campaigns, r.Campaigns}, {&a.Helplines, r.Helplines}, {&a.Organisations, r.Organisations}}
+	for _, f := range refs {
+		if *f.dst, err = parseRefs(f.text); err != nil {
+			return a, err
+		}
+	}
+	if r.Publisher != "" {
+		p, err := parseRefs(r.Publisher)
+		if err != nil {
+			return a, err
+		}
+		a.Source.Publisher = &p[0]
+	}
+	a.Outcomes, err = parseOutcomes(r.Outcomes)
+	return a, err
+}
+
+func errRecord(text string) error {
+	return internal("read related items", fmt.Errorf("malformed record %q", text))
+}
+
+// parseRefs reads slug, name records, sorted by name (then slug).
+func parseRefs(text string) ([]Ref, error) {
+	refs := []Ref{}
+	if text == "" {
+		return refs, nil
+	}
+	for rec := range strings.SplitSeq(text, recordSep) {
+		slug, name, ok := strings.Cut(rec, unitSep)
+		if !ok || strings.Contains(name, unitSep) {
+			return nil, errRecord(rec)
+		}
+		refs = append(refs, Ref{Slug: slug, Name: name})
+	}
+	slices.SortFunc(refs, func(x, y Ref) int {
+		return cmp.Or(strings.Compare(x.Name, y.Name), strings.Compare(x.Slug, y.Slug))
+	})
+	return refs, nil
+}
+
+// parseRegionRefs reads position, slug, name records, sorted by position (the
+// region's place in the tree, broadest first), then name.
+func parseRegionRefs(text string) ([]Ref, error) {
+	type region struct {
+		pos int
+		Ref
+	}
+	var regions []region
+	if text != "" {
+		for rec := range strings.SplitSeq(text, recordSep) {
+			f := strings.Split(rec, unitSep)
+			if len(f) != 3 {
+				return nil, errRecord(rec)
+			}
+			pos, err := strconv.Atoi(f[0])
+			if err != nil {
+				return nil, errRecord(rec)
+			}
+			regions = append(regions, region{pos, Ref{Slug: f[1], Name: f[2]}})
+		}
+	}
+	slices.SortFunc(regions, func(x, y region) int {
+		return cmp.Or(cmp.Compare(x.pos, y.pos), strings.Compare(x.Name, y.Name), strings.Compare(x.Slug, y.Slug))
+	})
+	refs := make([]Ref, len(regions))
+	for i, r := range regions {
+		refs[i] = r.Ref
+	}
+	return refs, nil
+}
+
+// parseOutcomes reads position, metric, label, value, note records (value empty
+// when unknown), in order of position.
+func parseOutcomes(text string) ([]Outcome, error) {
+	type outcome struct {
+		pos int
+		Outcome
+	}
+	var outcomes []outcome
+	if text != "" {
+		for rec := range strings.SplitSeq(text, recordSep) {
+			f := strings.SplitN(rec, unitSep, 5)
+			if len(f) != 5 {
+				return nil, errRecord(rec)
+			}
+			pos, err := strconv.Atoi(f[0])
+			if err != nil {
+				return nil, errRecord(rec)
+			}
+			o := outcome{pos, Outcome{Metric: f[1], Label: f[2], Note: f[4]}}
+			if f[3] != "" {
+				v, err := strconv.ParseInt(f[3], 10, 64)
+				if err != nil {
+					return nil, errRecord(rec)
+				}
+				o.Value = &v
+			}
+			outcomes = append(outcomes, o)
+		}
+	}
+	slices.SortFunc(outcomes, func(x, y outcome) int { return cmp.Compare(x.pos, y.pos) })
+	out := make([]Outcome, len(outcomes))
+	for i, o := range outcomes {
+		out[i] = o.Outcome
+	}
+	return out, nil
 }
 
 func utcPtr(t *time.Time) *time.Time {
@@ -70,10 +224,6 @@ func utcPtr(t *time.Time) *time.Time {
 	u := t.UTC()
 	return &u
 }
-
-const articleColumns = `a.id, a.slug, a.title, a.summary, a.status,
-	a.publish_at, a.published_at, a.source_publisher_id, a.source_url, a.source_attribution, a.source_published_on,
-	a.image_url, a.image_alt, a.image_credit, a.created_at, a.updated_at, a.deleted_at, a.version`
 
 // ArticleFilter selects articles for a list. Slugs that name nothing are EBADPARAM errors.
 type ArticleFilter struct {
@@ -117,11 +267,12 @@ func (s *Store) FindArticles(ctx context.Context, f ArticleFilter) (Page[Article
 		}
 		afterAt, after = afterAt.UTC(), &c
 	}
-	var q *gorm.DB
+	sel, selArgs := articleSelect(f.Visibility, now)
+	q := db.Table("articles a").Select(sel, selArgs...)
 	if after != nil && !f.Visibility.Editor && !afterAt.After(now) {
-		q = db.Table("articles a").Select(articleColumns).Where("a.deleted_at IS NULL AND a.status IN ('published', 'scheduled')")
+		q = q.Where("a.deleted_at IS NULL AND a.status IN ('published', 'scheduled')")
 	} else {
-		q = scope(db.Table("articles a").Select(articleColumns), "a", f.Visibility, now)
+		q = scope(q, "a", f.Visibility, now)
 	}
 	// The public list is ordered by publication time. Drafts have none, so editors'
 	// lists use the creation time for them.
@@ -195,10 +346,9 @@ func (s *Store) FindArticles(ctx context.Context, f ArticleFilter) (Page[Article
 	}
 	page.Items = make([]Article, len(rows))
 	for i := range rows {
-		page.Items[i] = rows[i].article(now)
-	}
-	if err := loadArticleRelations(ctx, db, page.Items, f.Visibility, now); err != nil {
-		return page, err
+		if page.Items[i], err = rows[i].article(now); err != nil {
+			return page, err
+		}
 	}
 	if f.WithBodies {
 		if err := loadArticleBodies(ctx, db, page.Items); err != nil {
@@ -214,23 +364,22 @@ func (s *Store) FindArticle(ctx context.Context, slug string, v Visibility) (*Ar
 	ctx = readContext(ctx)
 	db := s.reader.WithContext(ctx)
 	now := s.now()
-	var rows []articleRow
-	q := scope(db.Table("articles a").Select(articleColumns), "a", v, now).Where("a.slug = ?", slug)
-	if err := q.Limit(1).Scan(&rows).Error; err != nil {
+	sel, selArgs := articleSelect(v, now)
+	rows, err := scanArticleRows(scope(db.Table("articles a").Select(sel, selArgs...), "a", v, now).Where("a.slug = ?", slug).Limit(1))
+	if err != nil {
 		return nil, internal("find article", err)
 	}
 	if len(rows) == 0 {
 		return nil, s.missing(ctx, db, "article", "articles", slug, v, now)
 	}
-	a := rows[0].article(now)
-	items := []Article{a}
-	if err := loadArticleRelations(ctx, db, items, v, now); err != nil {
+	a, err := rows[0].article(now)
+	if err != nil {
 		return nil, err
 	}
-	if err := loadArticleBody(ctx, db, &items[0]); err != nil {
+	if err := loadArticleBody(ctx, db, &a); err != nil {
 		return nil, err
 	}
-	return &items[0], nil
+	return &a, nil
 }
 
 // missing explains why a slug found nothing: EMOVED when it is an old slug of a
@@ -247,81 +396,6 @@ func (s *Store) missing(ctx context.Context, db *gorm.DB, itemType, table, slug 
 		return &Error{Code: EMOVED, Message: "This " + itemType + " has moved.", Location: cur[0]}
 	}
 	return Errorf(ENOTFOUND, "No %s with slug %q.", itemType, slug)
-}
-
-func loadArticleRelations(ctx context.Context, db *gorm.DB, items []Article, v Visibility, now time.Time) error {
-	if len(items) == 0 {
-		return nil
-	}
-	ids := idsOf(items, func(a *Article) int64 { return a.ID })
-	// One query for every kind of related item: a page's relations cost one round
-	// trip, not six.
-	ccond, cargs := refVisible("c", v, now)
-	hcond, hargs := refVisible("h", v, now)
-	args := []any{ids, ids}
-	args = append(append(args, ids), cargs...)
-	args = append(append(args, ids), hargs...)
-	args = append(args, ids, ids)
-	groups, err := loadRefGroups(ctx, db, `
-		SELECT 'region' AS kind, x.article_id AS owner, r.slug, r.name, r.position AS ord FROM article_regions x
-			JOIN regions r ON r.id = x.region_id WHERE x.article_id IN ?
-		UNION ALL SELECT 'topic', x.article_id, t.slug, t.name, 0 FROM article_topics x
-			JOIN topics t ON t.id = x.topic_id WHERE x.article_id IN ?
-		UNION ALL SELECT 'campaign', x.article_id, c.slug, c.name, 0 FROM article_campaigns x
-			JOIN campaigns c ON c.id = x.campaign_id WHERE x.article_id IN ? AND `+ccond+`
-		UNION ALL SELECT 'helpline', x.article_id, h.slug, h.name, 0 FROM article_helplines x
-			JOIN helplines h ON h.id = x.helpline_id WHERE x.article_id IN ? AND `+hcond+`
-		UNION ALL SELECT 'organisation', x.article_id, o.slug, o.name, 0 FROM article_organisations x
-			JOIN organisations o ON o.id = x.organisation_id WHERE x.article_id IN ? AND o.deleted_at IS NULL
-		UNION ALL SELECT 'publisher', a.id, o.slug, o.name, 0 FROM articles a
-			JOIN organisations o ON o.id = a.source_publisher_id WHERE a.id IN ? AND o.deleted_at IS NULL
-		ORDER BY 2, 1, 5, 4`, args...)
-	if err != nil {
-		return err
-	}
-	outcomes, err := loadOutcomes(ctx, db, "article", ids)
-	if err != nil {
-		return err
-	}
-	for i := range items {
-		a := &items[i]
-		a.Regions = nonNil(groups["region"][a.ID])
-		a.Topics = nonNil(groups["topic"][a.ID])
-		a.Campaigns = nonNil(groups["campaign"][a.ID])
-		a.Helplines = nonNil(groups["helpline"][a.ID])
-		a.Organisations = nonNil(groups["organisation"][a.ID])
-		a.Outcomes = nonNil(outcomes[a.ID])
-		if p := groups["publisher"][a.ID]; len(p) > 0 {
-			a.Source.Publisher = &p[0]
-		}
-	}
-	return nil
-}
-
-// loadRefGroups runs a query returning (kind, owner, slug, name, …) rows and groups
-// them by kind and owner, in the query's order. It scans rows by hand: this runs
-// for every page of every list.
-func loadRefGroups(ctx context.Context, db *gorm.DB, sql string, args ...any) (map[string]map[int64][]Ref, error) {
-	rows, err := db.WithContext(ctx).Raw(sql, args...).Rows()
-	if err != nil {
-		return nil, internal("load related", err)
-	}
-	defer rows.Close()
-	out := make(map[string]map[int64][]Ref)
-	var kind, slug, name string
-	var owner, ord int64
-	for rows.Next() {
-		if err := rows.Scan(&kind, &owner, &slug, &name, &ord); err != nil {
-			return nil, internal("load related", err)
-		}
-		m := out[kind]
-		if m == nil {
-			m = make(map[int64][]Ref)
-			out[kind] = m
-		}
-		m[owner] = append(m[owner], Ref{Slug: slug, Name: name})
-	}
-	return out, internal("load related", rows.Err())
 }
 
 // nonNil returns s, or an empty slice for nil, so lists are [] in JSON, never null.

@@ -10,21 +10,22 @@ import (
 var editor = Visibility{Editor: true}
 
 func loadArticle(ctx context.Context, db *gorm.DB, id int64, now time.Time) (*Article, error) {
-	var rows []articleRow
-	if err := db.WithContext(ctx).Table("articles a").Select(articleColumns).Where("a.id = ?", id).Scan(&rows).Error; err != nil {
+	sel, args := articleSelect(editor, now)
+	rows, err := scanArticleRows(db.WithContext(ctx).Table("articles a").Select(sel, args...).Where("a.id = ?", id))
+	if err != nil {
 		return nil, internal("load article", err)
 	}
 	if len(rows) == 0 {
 		return nil, Errorf(ENOTFOUND, "No such article.")
 	}
-	items := []Article{rows[0].article(now)}
-	if err := loadArticleRelations(ctx, db, items, editor, now); err != nil {
+	a, err := rows[0].article(now)
+	if err != nil {
 		return nil, err
 	}
-	if err := loadArticleBody(ctx, db, &items[0]); err != nil {
+	if err := loadArticleBody(ctx, db, &a); err != nil {
 		return nil, err
 	}
-	return &items[0], nil
+	return &a, nil
 }
 
 func loadHelpline(ctx context.Context, db *gorm.DB, id int64, now time.Time) (*Helpline, error) {
