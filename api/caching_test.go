@@ -894,3 +894,22 @@ func TestCachingSharedStore(t *testing.T) {
 		t.Errorf("next publication %s once it went live", next)
 	}
 }
+
+// The server's soft memory limit must leave room above a full response cache for the
+// requests' own garbage: a limit at or below the cache's size makes the collector run
+// without end once the cache is full (as 64 MiB did with a 64 MiB cache).
+func TestHeapLimitAboveFullCache(t *testing.T) {
+	cfg, _, err := LoadConfig("signpost", nil, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cache := range []int64{0, cfg.CacheBytes, 1 << 30} {
+		if limit := heapLimit(cache); limit < cache+32<<20 {
+			t.Errorf("cache of %d MiB: soft memory limit %d MiB leaves less than 32 MiB for the rest", cache>>20, limit>>20)
+		}
+	}
+	if cfg.CacheBytes+heapWorkingSet > 100<<20 {
+		t.Errorf("default cache %d MiB and working set %d MiB: with SQLite's 48 MiB the server would not stay under 150 MB",
+			cfg.CacheBytes>>20, heapWorkingSet>>20)
+	}
+}

@@ -109,7 +109,7 @@ var options = []option{
 		c.PublicURL = strings.TrimSuffix(u.String(), "/")
 		return nil
 	}},
-	{"cache-bytes", "SIGNPOST_CACHE_BYTES", "67108864", "memory for rendered public responses, in bytes; 0 turns the response cache off", func(c *Config, v string) error {
+	{"cache-bytes", "SIGNPOST_CACHE_BYTES", "33554432", "memory for rendered public responses, in bytes; 0 turns the response cache off", func(c *Config, v string) error {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err == nil && n < 0 {
 			err = errors.New("must not be negative")

@@ -38,11 +38,6 @@ import (
 var Version = "dev"
 
 func main() {
-	// The Go heap is small (a few tens of MiB under load); a soft limit keeps it from
-	// growing past what it needs between collections. GOMEMLIMIT overrides it.
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(64 << 20)
-	}
 	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	slog.SetDefault(logger)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -141,8 +136,22 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdout
 		}
 		return err
 	}
+	if getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(heapLimit(cfg.CacheBytes))
+	}
 	return Run(ctx, cfg, logger, nil)
 }
+
+// heapWorkingSet is the room the Go heap needs besides the response cache: requests'
+// garbage between collections and what lives for the process (under 32 MiB in the
+// load test).
+const heapWorkingSet = 48 << 20
+
+// heapLimit is the server's soft memory limit, which keeps the Go heap from growing
+// far past what it needs between collections. It leaves the working set's room above
+// a full response cache: a limit below that would make the collector run without
+// end once the cache filled up.
+func heapLimit(cacheBytes int64) int64 { return cacheBytes + heapWorkingSet }
 
 // Run opens the store, loads the seed content on an empty database unless told not
 // to, and serves until ctx is done, then stops gracefully. When ready is not nil it

@@ -68,15 +68,16 @@ func articleSelect(v Visibility, now time.Time) (string, []any) {
 		FROM outcomes o WHERE o.owner_type = 'article' AND o.owner_id = a.id), '') AS outcomes`, args
 }
 
-// scanArticleRows runs q (selecting articleSelect) and scans its rows by hand: this
-// is the hot path of every article list, and reflection costs more than the query.
-func scanArticleRows(q *gorm.DB) ([]articleRow, error) {
-	rs, err := q.Rows()
+// scanArticleRows runs q (selecting articleSelect, at most limit rows) and scans its
+// rows by hand: this is the hot path of every article list, and reflection costs
+// more than the query.
+func scanArticleRows(q *gorm.DB, limit int) ([]articleRow, error) {
+	rs, err := q.Limit(limit).Rows()
 	if err != nil {
 		return nil, err
 	}
 	defer rs.Close()
-	var rows []articleRow
+	rows := make([]articleRow, 0, limit)
 	for rs.Next() {
 		var r articleRow
 		if err := rs.Scan(&r.ID, &r.Slug, &r.Title, &r.Summary, &r.Status, &r.PublishAt, &r.PublishedAt,
@@ -331,7 +332,7 @@ func (s *Store) FindArticles(ctx context.Context, f ArticleFilter) (Page[Article
 	if after != nil {
 		q = q.Where("("+sortExpr+", a.id) < (?, ?)", afterAt, after.ID)
 	}
-	rows, err := scanArticleRows(q.Order(sortExpr + " DESC, a.id DESC").Limit(limit + 1))
+	rows, err := scanArticleRows(q.Order(sortExpr+" DESC, a.id DESC"), limit+1)
 	if err != nil {
 		return page, internal("find articles", err)
 	}
@@ -365,7 +366,7 @@ func (s *Store) FindArticle(ctx context.Context, slug string, v Visibility) (*Ar
 	db := s.reader.WithContext(ctx)
 	now := s.now()
 	sel, selArgs := articleSelect(v, now)
-	rows, err := scanArticleRows(scope(db.Table("articles a").Select(sel, selArgs...), "a", v, now).Where("a.slug = ?", slug).Limit(1))
+	rows, err := scanArticleRows(scope(db.Table("articles a").Select(sel, selArgs...), "a", v, now).Where("a.slug = ?", slug), 1)
 	if err != nil {
 		return nil, internal("find article", err)
 	}
