@@ -1,7 +1,7 @@
 // Command load measures Signpost's read path on this machine: it builds the server,
 // fills a database with synthetic content (once; it is kept for later runs), starts
 // the server on 127.0.0.1, times its start-up, and loads each endpoint in turn for a
-// bounded time from several connections, next to a built-in ceiling: a route that
+// bounded time from several connections, taking turns with a built-in ceiling: a route that
 // writes a fixed body of the same size through the same middleware. It prints, per
 // endpoint, requests per second, p50 and p99 latency, allocations per request (read
 // from the server's own /metrics) and throughput as a share of the ceiling's, then
@@ -157,20 +157,31 @@ func run(articles int, duration time.Duration, conns int, dir, only string) erro
 		if e.single {
 			n = 1
 		}
-		res, err := measure(ctx, client, base, e.path, e.header, n, duration, srv.Process.Pid, &peak)
-		if err != nil {
-			return fmt.Errorf("%s: %w", e.name, err)
+		if !e.ceiling {
+			res, err := measure(ctx, client, base, e.path, e.header, n, duration, srv.Process.Pid, &peak)
+			if err != nil {
+				return fmt.Errorf("%s: %w", e.name, err)
+			}
+			fmt.Printf("%-36s %10.0f %9s %9s %11.1f %9s  %s\n", e.name, res.rps, ms(res.p50), ms(res.p99), res.allocs, "-", e.target)
+			continue
 		}
-		ratio := "-"
-		if e.ceiling {
-			ceil, err := measure(ctx, client, base, fmt.Sprintf("/bench/ceiling?bytes=%d", size), nil, conns, duration, srv.Process.Pid, &peak)
+		// The endpoint and its ceiling take turns in short slices, so that whatever
+		// else the machine is doing weighs on both alike.
+		var res, ceil []sample
+		for range rounds {
+			r, err := run1(ctx, client, base, e.path, e.header, n, duration/rounds, srv.Process.Pid, &peak)
+			if err != nil {
+				return fmt.Errorf("%s: %w", e.name, err)
+			}
+			c, err := run1(ctx, client, base, fmt.Sprintf("/bench/ceiling?bytes=%d", size), nil, conns, duration/rounds, srv.Process.Pid, &peak)
 			if err != nil {
 				return fmt.Errorf("ceiling: %w", err)
 			}
-			ratio = fmt.Sprintf("%.0f%%", 100*res.rps/ceil.rps)
-			fmt.Printf("%-36s %10.0f %9s %9s %11.1f %9s  (%d bytes)\n", "  ceiling", ceil.rps, ms(ceil.p50), ms(ceil.p99), ceil.allocs, "100%", size)
+			res, ceil = append(res, r), append(ceil, c)
 		}
-		fmt.Printf("%-36s %10.0f %9s %9s %11.1f %9s  %s\n", e.name, res.rps, ms(res.p50), ms(res.p99), res.allocs, ratio, e.target)
+		rs, cs := summarize(res...), summarize(ceil...)
+		fmt.Printf("%-36s %10.0f %9s %9s %11.1f %9s  (%d bytes)\n", "  ceiling", cs.rps, ms(cs.p50), ms(cs.p99), cs.allocs, "100%", size)
+		fmt.Printf("%-36s %10.0f %9s %9s %11.1f %9s  %s\n", e.name, rs.rps, ms(rs.p50), ms(rs.p99), rs.allocs, fmt.Sprintf("%.0f%%", 100*rs.rps/cs.rps), e.target)
 	}
 	fmt.Printf("\npeak resident memory of the server during the load: %.1f MB (target < 150 MB)\n", float64(peak)/(1<<20))
 	return nil
@@ -266,10 +277,51 @@ type result struct {
 	allocs   float64
 }
 
-// measure loads one path from conns connections for d and reads the server's
-// allocation count before and after from /metrics.
+// rounds is how many turns an endpoint and its ceiling take.
+const rounds = 5
+
+// sample is one bounded run against one path.
+type sample struct {
+	latencies []time.Duration
+	elapsed   time.Duration
+	mallocs   float64 // the server's allocations during the run
+}
+
+// measure loads one path from conns connections for d and summarizes the run.
 func measure(ctx context.Context, client *http.Client, base, path string, h http.Header, conns int, d time.Duration, pid int, peak *int64) (result, error) {
-	var res result
+	s, err := run1(ctx, client, base, path, h, conns, d, pid, peak)
+	if err != nil {
+		return result{}, err
+	}
+	return summarize(s), nil
+}
+
+// summarize merges samples of the same path: requests per second over their total
+// time, latency percentiles over all their requests, allocations per request.
+func summarize(samples ...sample) result {
+	var all []time.Duration
+	var elapsed time.Duration
+	var mallocs float64
+	for _, s := range samples {
+		all = append(all, s.latencies...)
+		elapsed += s.elapsed
+		mallocs += s.mallocs
+	}
+	slices.Sort(all)
+	n := len(all)
+	return result{
+		rps: float64(n) / elapsed.Seconds(),
+		p50: all[n/2],
+		p99: all[min(n-1, n*99/100)],
+		// The /metrics reads between the runs allocate too; they are small next to n.
+		allocs: mallocs / float64(n),
+	}
+}
+
+// run1 loads one path from conns connections for d, reading the server's allocation
+// count before and after from /metrics and its resident memory every 100 ms.
+func run1(ctx context.Context, client *http.Client, base, path string, h http.Header, conns int, d time.Duration, pid int, peak *int64) (sample, error) {
+	var res sample
 	before, err := mallocs(client, base)
 	if err != nil {
 		return res, err
@@ -341,17 +393,10 @@ func measure(ctx context.Context, client *http.Client, base, path string, h http
 	if err != nil {
 		return res, err
 	}
-	slices.Sort(latencies)
-	n := len(latencies)
-	if n == 0 {
+	if len(latencies) == 0 {
 		return res, errors.New("no request completed")
 	}
-	res.rps = float64(n) / elapsed.Seconds()
-	res.p50 = latencies[n/2]
-	res.p99 = latencies[min(n-1, n*99/100)]
-	// The /metrics read between the runs allocates too; it is small next to n.
-	res.allocs = (after - before) / float64(n)
-	return res, nil
+	return sample{latencies: latencies, elapsed: elapsed, mallocs: after - before}, nil
 }
 
 // mallocs reads go_memstats_mallocs_total from the server's /metrics.
