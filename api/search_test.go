@@ -5,7 +5,9 @@ package main
 // also checked against the OpenAPI document.
 
 import (
+	"context"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
@@ -265,4 +267,27 @@ func TestSearchInStep(t *testing.T) {
 		hits := hitSlugs(search(t, app.testApp, q("margay", "type", "helpline"), ""))
 		expect("helplines by the organisation's new name", hits, "crimestoppers")
 	})
+}
+
+// A search whose client has gone stops ranking (the only read that does) and is
+// recorded as 499, not as an internal error of ours.
+func TestSearchClientGone(t *testing.T) {
+	app := MustStartApp(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	req := httptest.NewRequestWithContext(ctx, http.MethodGet, "/api/v1/search?q=police", nil)
+	req.Header.Set("Cache-Control", "no-cache")
+	w := httptest.NewRecorder()
+	app.Router.ServeHTTP(w, req)
+	if w.Code != handlers.StatusClientClosedRequest || w.Body.Len() != 0 {
+		t.Fatalf("search for a client that has gone: %d %q, want %d and no body", w.Code, w.Body, handlers.StatusClientClosedRequest)
+	}
+	resp := app.Unchecked().Do(t, http.MethodGet, "/metrics", nil)
+	metrics := string(ReadBody(t, resp))
+	if !strings.Contains(metrics, `signpost_http_requests_total{code="499",method="GET",route="/api/v1/search"} 1`) {
+		t.Error("the metrics do not record the search as 499")
+	}
+	if strings.Contains(metrics, `code="500"`) {
+		t.Error("the metrics record an internal error")
+	}
 }

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -30,6 +31,10 @@ type FieldProblem struct {
 
 // ProblemContentType is the media type of error responses.
 const ProblemContentType = "application/problem+json"
+
+// StatusClientClosedRequest is what the access log and metrics record for a request
+// whose client went away before its answer was ready (the client sees nothing).
+const StatusClientClosedRequest = 499
 
 var problemKinds = map[string]struct {
 	status int
@@ -62,6 +67,12 @@ func ProblemStatus(code string) int {
 // problem+json. Unknown errors become a 500 "Internal error" that is logged with the
 // request ID; their text never reaches the client.
 func WriteError(c *gin.Context, err error) {
+	if errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil {
+		// The client went away before its answer was ready (only a search's ranking
+		// stops for that): nothing went wrong here, and there is no one to answer.
+		c.AbortWithStatus(StatusClientClosedRequest)
+		return
+	}
 	var e *models.Error
 	if !errors.As(err, &e) {
 		slog.ErrorContext(c.Request.Context(), "internal error", "err", err, "request_id", RequestID(c),
