@@ -39,7 +39,7 @@ type SearchList struct {
 // search godoc
 //
 //	@Summary		Search articles, helplines and campaigns
-//	@Description	One ranked full-text search over published articles, helplines and campaigns, best first (bm25; a match in a title counts more than one in a summary, topics or body). Returns the top `limit` results only: there is no cursor, and next_cursor and links.next are always null. The snippet is HTML — escaped text with the matched words in <mark> elements. Query syntax: words (all must match), "quoted phrases", prefix* (at least 2 letters before the *), AND, OR and NOT in upper case (NOT binds tighter than AND, AND tighter than OR; lower-case "and" is a word), and parentheses. Case and accents are ignored; other punctuation separates words. A malformed query is a 400 naming q.
+//	@Description	One ranked full-text search over published articles, helplines and campaigns, best first (bm25; a match in a title counts more than one in a summary, topics or body; among equal scores, the most recently added first). Returns the top `limit` results only: there is no cursor, and next_cursor and links.next are always null. The snippet is HTML — escaped text with the matched words in <mark> elements. Query syntax: words (all must match), "quoted phrases", prefix* (at least 2 letters before the *), AND, OR and NOT in upper case (NOT binds tighter than AND, AND tighter than OR; lower-case "and" is a word), and parentheses. Case and accents are ignored; other punctuation separates words. A malformed query is a 400 naming q.
 //	@Tags			search
 //	@Produce		json
 //	@Param			q		query		string	true	"what to search for (at most 500 characters and 32 words), e.g. safeguarded, abus*, helpline NOT phone"

@@ -67,7 +67,8 @@ type searchRow struct {
 }
 
 // Search returns the best matches of f.Q among the items f.Visibility may see, best
-// first: ranked by bm25 with titles weighted above summaries, topics and bodies. It
+// first: ranked by bm25 with titles weighted above summaries, topics and bodies, and
+// among hits of the same score, the most recently added first. It
 // returns the top f.Limit hits only; there are no further pages. It returns EBADPARAM
 // (naming q, type or limit) for a malformed query, an unknown type or a bad limit.
 func (s *Store) Search(ctx context.Context, f SearchFilter) ([]SearchHit, error) {
@@ -100,17 +101,18 @@ func (s *Store) Search(ctx context.Context, f SearchFilter) ([]SearchHit, error)
 	// the lookups after it are small (see readContext).
 	rank := s.reader.WithContext(ctx)
 	db := s.reader.WithContext(readContext(ctx))
-	// Ranking alone is cheap; looking up every match's item to see whether it may be
-	// shown is not. So the best candidates by rank are looked up first, and almost
-	// all of them can be shown; when too few can, the search looks further.
+	// Looking up every match's item, to see whether it may be shown, costs more than
+	// ranking them all. So only the best candidates by rank (the limit and ten more)
+	// are looked up, and almost always they can all be shown; when too few can, the
+	// search looks further.
 	var rows []searchRow
-	for candidates := 4*limit + 20; ; candidates *= 8 {
+	for candidates := limit + 10; ; candidates *= 8 {
 		var ranked []struct {
 			RowID int64
 			Score float64
 		}
 		if err := rank.Raw(`SELECT rowid AS row_id, -bm25(search_index, `+searchWeights+`) AS score FROM search_index
-			WHERE search_index MATCH ? AND rowid % 4 IN ? ORDER BY score DESC, rowid LIMIT ?`, expr, codes, candidates).Scan(&ranked).Error; err != nil {
+			WHERE search_index MATCH ? AND rowid % 4 IN ? ORDER BY score DESC, rowid DESC LIMIT ?`, expr, codes, candidates).Scan(&ranked).Error; err != nil {
 			return nil, matchError("search", err)
 		}
 		score := make(map[int64]float64, len(ranked))
@@ -138,14 +140,10 @@ func (s *Store) Search(ctx context.Context, f SearchFilter) ([]SearchHit, error)
 				rows = append(rows, r)
 			}
 		}
+		// The ranking's own order, so that the candidates are exactly the best ones,
+		// ties included.
 		slices.SortFunc(rows, func(a, b searchRow) int {
-			if a.Score != b.Score {
-				return cmp.Compare(b.Score, a.Score)
-			}
-			if c := comparePublished(b.PublishedAt, a.PublishedAt); c != 0 {
-				return c
-			}
-			return cmp.Compare(a.RowID%4*1_000_000_000_000+a.RowID/4, b.RowID%4*1_000_000_000_000+b.RowID/4)
+			return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(b.RowID, a.RowID))
 		})
 		if len(rows) >= limit || len(ranked) < candidates {
 			break // enough, or every match was a candidate
@@ -624,15 +622,3 @@ func (p *queryParser) primary() (*queryNode, error) {
 	return nil, BadParam("q", "has no words to search for; %s", searchSyntax)
 }
 
-// comparePublished orders publication times, unknown ones first.
-func comparePublished(a, b *time.Time) int {
-	switch {
-	case a == nil && b == nil:
-		return 0
-	case a == nil:
-		return -1
-	case b == nil:
-		return 1
-	}
-	return a.Compare(*b)
-}

@@ -570,3 +570,29 @@ func TestSearchHiddenCandidates(t *testing.T) {
 		t.Fatalf("editor search found %d, want all 41", len(hits))
 	}
 }
+
+// Hits of the same score are shown the most recently added first, even when there
+// are more of them than the search looks up at first (see Search).
+func TestSearchTiesBeyondCandidates(t *testing.T) {
+	s, c := MustOpenStore(t, true)
+	ctx := context.Background()
+	const n = 60
+	for i := range n {
+		c.Set(epoch.Add(time.Duration(i-n) * time.Hour))
+		if _, err := s.CreateArticle(ctx, "test", &models.Article{Slug: fmt.Sprintf("wombat-%02d", i), Title: "Wombat sighting",
+			Summary: "A wombat was seen.", Status: models.StatusPublished}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.Set(epoch)
+	for _, limit := range []int{1, 5, 20} {
+		got := searchSlugs(t, s, models.SearchFilter{Q: "wombat", Limit: limit})
+		var want []string
+		for i := n - 1; i >= n-limit; i-- {
+			want = append(want, fmt.Sprintf("wombat-%02d", i))
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("limit %d: %v, want the latest %v", limit, got, want)
+		}
+	}
+}
