@@ -621,4 +621,3 @@ func (p *queryParser) primary() (*queryNode, error) {
 	}
 	return nil, BadParam("q", "has no words to search for; %s", searchSyntax)
 }
-
