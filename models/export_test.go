@@ -1,6 +1,10 @@
 package models
 
-import "context"
+import (
+	"context"
+	"sync"
+	"time"
+)
 
 // ReaderExec runs a statement on the store's read pool. It exists for the test that
 // proves the pool cannot write.
@@ -13,4 +17,25 @@ func ReaderQueryInt(ctx context.Context, s *Store, query string, args ...any) (i
 	var n int64
 	err := s.reader.WithContext(ctx).Raw(query, args...).Scan(&n).Error
 	return n, err
+}
+
+// Clock is a clock that tests move by hand; the store reads it through Config.Now.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewClock returns a clock set to t.
+func NewClock(t time.Time) *Clock { return &Clock{t: t} }
+
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
 }

@@ -10,37 +10,18 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 )
-
-// hlClock is a settable clock for the store.
-type hlClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *hlClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *hlClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
 
 // hlEpoch is Monday 1 February 2027, 10:00 UTC (GMT), when every seeded line is open.
 var hlEpoch = time.Date(2027, 2, 1, 10, 0, 0, 0, time.UTC)
 
 // hlMustOpenStore opens a seeded store in a file under t.TempDir() with a clock at
 // hlEpoch and the verification period verifyAfter (0: the default).
-func hlMustOpenStore(tb testing.TB, verifyAfter time.Duration) (*Store, *hlClock) {
+func hlMustOpenStore(tb testing.TB, verifyAfter time.Duration) (*Store, *Clock) {
 	tb.Helper()
-	clock := &hlClock{t: hlEpoch}
+	clock := NewClock(hlEpoch)
 	s, err := Open(context.Background(), Config{Path: filepath.Join(tb.TempDir(), "signpost.db"), Now: clock.Now, VerifyAfter: verifyAfter})
 	if err != nil {
 		tb.Fatalf("open: %v", err)

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,29 +17,11 @@ import (
 // epoch is where the test clocks start: Monday 1 February 2027, 10:00 UTC.
 var epoch = time.Date(2027, time.February, 1, 10, 0, 0, 0, time.UTC)
 
-// clock is a clock that tests move by hand.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
 // MustOpenStore opens a store on a new SQLite file under tb.TempDir(), with its
 // clock at epoch, seeded unless seed is false. It is closed when the test ends.
-func MustOpenStore(tb testing.TB, seed bool) (*models.Store, *clock) {
+func MustOpenStore(tb testing.TB, seed bool) (*models.Store, *models.Clock) {
 	tb.Helper()
-	c := &clock{t: epoch}
+	c := models.NewClock(epoch)
 	s, err := models.Open(context.Background(), models.Config{Path: filepath.Join(tb.TempDir(), "signpost.db"), Now: c.Now})
 	if err != nil {
 		tb.Fatalf("open: %v", err)
