@@ -47,9 +47,18 @@ const (
 // with everything it shows. Each kind of related item is one column of records;
 // they are sorted in Go, which costs less than a sort in SQLite for each of them.
 func articleSelect(v Visibility, now time.Time) (string, []any) {
-	ccond, args := refVisible("c", v, now)
-	hcond, hargs := refVisible("h", v, now)
-	args = append(args, hargs...)
+	_, args := refVisible("c", v, now)
+	_, hargs := refVisible("h", v, now)
+	return articleSelectSQL[v.Editor], append(args, hargs...)
+}
+
+// articleSelectSQL holds articleSelect's text for the public (false) and for editors
+// (true), made once: it is the same for every page.
+var articleSelectSQL = map[bool]string{false: articleSelectText(Visibility{}), true: articleSelectText(Visibility{Editor: true})}
+
+func articleSelectText(v Visibility) string {
+	ccond, _ := refVisible("c", v, time.Time{})
+	hcond, _ := refVisible("h", v, time.Time{})
 	return `a.id, a.slug, a.title, a.summary, a.status,
 	a.publish_at, a.published_at, a.source_publisher_id, a.source_url, a.source_attribution, a.source_published_on,
 	a.image_url, a.image_alt, a.image_credit, a.created_at, a.updated_at, a.deleted_at, a.version,
@@ -65,7 +74,7 @@ func articleSelect(v Visibility, now time.Time) (string, []any) {
 		FROM article_organisations x JOIN organisations o ON o.id = x.organisation_id WHERE x.article_id = a.id AND o.deleted_at IS NULL), '') AS organisations,
 	COALESCE((SELECT o.slug || char(31) || o.name FROM organisations o WHERE o.id = a.source_publisher_id AND o.deleted_at IS NULL), '') AS publisher,
 	COALESCE((SELECT group_concat(o.position || char(31) || o.metric || char(31) || o.label || char(31) || COALESCE(o.value, '') || char(31) || o.note, char(30))
-		FROM outcomes o WHERE o.owner_type = 'article' AND o.owner_id = a.id), '') AS outcomes`, args
+		FROM outcomes o WHERE o.owner_type = 'article' AND o.owner_id = a.id), '') AS outcomes`
 }
 
 // scanArticleRows runs q (selecting articleSelect, at most limit rows) and scans its
