@@ -16,6 +16,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"signpost/models"
 )
 
 // env returns a getenv over a fixed environment.
@@ -341,4 +343,67 @@ func TestCommandRun(t *testing.T) {
 			t.Fatal("Run on a busy address returned no error")
 		}
 	})
+}
+
+// generate fills a database with the synthetic content the benchmarks use: as many
+// articles, helplines and campaigns as asked, shaped like real ones, searchable, and
+// the same for the same seed.
+func TestCommandGenerate(t *testing.T) {
+	dir := t.TempDir()
+	a, b, c := filepath.Join(dir, "a.db"), filepath.Join(dir, "b.db"), filepath.Join(dir, "c.db")
+	out := mustMain(t, env(), "generate", "-db", a, "-articles", "250", "-helplines", "12", "-campaigns", "15", "-seed", "7")
+	if !strings.Contains(out, "added 250 articles, 12 helplines and 15 campaigns") {
+		t.Errorf("generate printed %q", out)
+	}
+	counts := seedCounts(t, a)
+	for table, want := range map[string]int64{"articles": seeded["articles"] + 250, "helplines": seeded["helplines"] + 12, "campaigns": seeded["campaigns"] + 15} {
+		if counts[table] != want {
+			t.Errorf("%s: %d rows, want %d (the seed and the synthetic ones)", table, counts[table], want)
+		}
+	}
+	if counts["outcomes"] < seeded["outcomes"]+250 {
+		t.Errorf("%d outcomes: every synthetic article should have one", counts["outcomes"])
+	}
+
+	store, err := models.Open(context.Background(), models.Config{Path: a})
+	if err != nil {
+		t.Fatal(err)
+	}
+	art, err := store.FindArticle(context.Background(), "synthetic-article-250", models.Visibility{})
+	if err != nil {
+		t.Fatalf("a generated article is not public: %v", err)
+	}
+	if len(art.Regions) == 0 || len(art.Topics) == 0 || len(art.Outcomes) == 0 || len(strings.Fields(art.BodyText)) < 150 ||
+		!strings.Contains(art.Title, "Synthetic") {
+		t.Errorf("generated article lacks the shape of a real one: %d regions, %d topics, %d outcomes, %d words of body, title %q",
+			len(art.Regions), len(art.Topics), len(art.Outcomes), len(strings.Fields(art.BodyText)), art.Title)
+	}
+	word := strings.Fields(art.Title)[len(strings.Fields(art.Title))-1]
+	hits, err := store.Search(context.Background(), models.SearchFilter{Q: word, Types: []string{"article"}, Limit: 100})
+	if err != nil || !slices.ContainsFunc(hits, func(h models.SearchHit) bool { return h.Slug == art.Slug }) {
+		t.Errorf("search for %q (in its title) does not find %s: %v", word, art.Slug, err)
+	}
+	store.Close()
+
+	mustMain(t, env(), "generate", "-db", b, "-articles", "250", "-helplines", "12", "-campaigns", "15", "-seed", "7")
+	mustMain(t, env(), "generate", "-db", c, "-articles", "250", "-helplines", "12", "-campaigns", "15", "-seed", "8")
+	text := func(path string) string {
+		db, err := sql.Open("sqlite3", sideDSN(path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		var s string
+		if err := db.QueryRow(`SELECT group_concat(a.title || a.summary || b.body_markdown, '|') FROM
+			(SELECT * FROM articles ORDER BY id) a JOIN article_bodies b ON b.article_id = a.id`).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	if text(a) != text(b) {
+		t.Error("the same seed made different content")
+	}
+	if text(a) == text(c) {
+		t.Error("another seed made the same content")
+	}
 }
