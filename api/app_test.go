@@ -37,6 +37,8 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"signpost/models/hours"
+	"signpost/models/store"
 	"slices"
 	"strings"
 	"sync"
@@ -68,7 +70,7 @@ type testClock struct {
 // newTestClock returns a clock showing t.
 func newTestClock(t time.Time) *testClock { return &testClock{t: t.UTC()} }
 
-// Now returns the clock's time; it is what the store gets as models.Config.Now.
+// Now returns the clock's time; it is what the store gets as store.Config.Now.
 func (c *testClock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -144,7 +146,7 @@ func resolveOptions(tb testing.TB, opts []TestOption) *testOptions {
 // clock's time. The store's clock is WithClock's, else a new one at testEpoch; the
 // rest of its configuration comes from the server's (defaults, then WithConfig). It
 // is closed when the test ends.
-func MustOpenStore(tb testing.TB, opts ...TestOption) *models.Store {
+func MustOpenStore(tb testing.TB, opts ...TestOption) *store.Store {
 	tb.Helper()
 	o := resolveOptions(tb, opts)
 	return openStore(tb, o, testConfig(tb, o))
@@ -169,11 +171,11 @@ func testConfig(tb testing.TB, o *testOptions) Config {
 	return cfg
 }
 
-func openStore(tb testing.TB, o *testOptions, cfg Config) *models.Store {
+func openStore(tb testing.TB, o *testOptions, cfg Config) *store.Store {
 	tb.Helper()
 	sc := cfg.storeConfig()
 	sc.Now = o.clock.Now
-	store, err := models.Open(context.Background(), sc)
+	store, err := store.Open(context.Background(), sc)
 	if err != nil {
 		tb.Fatalf("open store: %v", err)
 	}
@@ -196,7 +198,7 @@ type testApp struct {
 	// URL is the server's base URL, e.g. http://127.0.0.1:41234.
 	URL string
 	// Store is the store the server reads from and writes to.
-	Store *models.Store
+	Store *store.Store
 	// Clock is the store's clock; Set it to move time for the server.
 	Clock *testClock
 	// DBPath is the SQLite file, for tests that look at it from outside.
@@ -707,7 +709,7 @@ func (a *testApp) MustInsertArticle(tb testing.TB, r ArticleRow) int64 {
 type HelplineRow struct {
 	Slug, Name string
 	// Hours are the opening hours; the zero value means unknown (never open_now).
-	Hours models.OpeningHours
+	Hours hours.Schedule
 	// Status defaults to published; PublishAt and PublishedAt as for ArticleRow.
 	Status                 string
 	PublishAt, PublishedAt *time.Time

@@ -4,10 +4,9 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"signpost/models/store"
 	"testing"
 	"time"
-
-	"signpost/models"
 )
 
 // The benchmarks of the read path run the real router in-process (no network)
@@ -21,7 +20,7 @@ func mustBenchApp(b *testing.B) *testApp {
 	app := MustStartApp(b, WithConfig(func(c *Config) {
 		c.RateLimit, c.RateLimitKey, c.BenchCeiling, c.CacheCheck = 0, 0, true, 250*time.Millisecond
 	}))
-	if err := app.Store.Generate(context.Background(), models.GenerateConfig{Articles: benchArticles, Helplines: 20, Campaigns: 20, Seed: 1}); err != nil {
+	if err := app.Store.Generate(context.Background(), store.GenerateConfig{Articles: benchArticles, Helplines: 20, Campaigns: 20, Seed: 1}); err != nil {
 		b.Fatal(err)
 	}
 	return app
@@ -74,7 +73,7 @@ func BenchmarkRead(b *testing.B) {
 		{"ArticleUncached", "/api/v1/articles/synthetic-article-500", fresh},
 		{"HelplinesRegionCached", "/api/v1/helplines?region=cumbria", nil},
 		{"HelplinesRegionUncached", "/api/v1/helplines?region=cumbria", fresh},
-		{"SearchUncached", "/api/v1/search?q=" + models.SyntheticWord(40), fresh},
+		{"SearchUncached", "/api/v1/search?q=" + store.SyntheticWord(40), fresh},
 		{"NotModified", "/api/v1/articles", []string{"If-None-Match", etag("/api/v1/articles")}},
 		{"Ceiling", "/bench/ceiling?bytes=16000", nil},
 	} {

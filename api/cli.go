@@ -9,6 +9,8 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"signpost/handlers"
+	"signpost/models/store"
 	"text/tabwriter"
 	"time"
 
@@ -38,7 +40,7 @@ func keysCommand(ctx context.Context, args []string, getenv func(string) string,
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	store, err := models.Open(ctx, models.Config{Path: db})
+	store, err := store.Open(ctx, store.Config{Path: db, Snapshot: handlers.Snapshot})
 	if err != nil {
 		return err
 	}
@@ -138,7 +140,7 @@ func helplinesCommand(ctx context.Context, args []string, getenv func(string) st
 	if len(rest) > 0 {
 		return errors.New(usage)
 	}
-	store, err := models.Open(ctx, cfg.storeConfig())
+	store, err := store.Open(ctx, cfg.storeConfig())
 	if err != nil {
 		return err
 	}
@@ -173,7 +175,7 @@ func generateCommand(ctx context.Context, args []string, getenv func(string) str
 		db = "signpost.db"
 	}
 	fs.StringVar(&db, "db", db, "SQLite database file (env SIGNPOST_DB)")
-	var cfg models.GenerateConfig
+	var cfg store.GenerateConfig
 	fs.IntVar(&cfg.Articles, "articles", 100_000, "synthetic articles to add")
 	fs.IntVar(&cfg.Helplines, "helplines", 200, "synthetic helplines to add")
 	fs.IntVar(&cfg.Campaigns, "campaigns", 500, "synthetic campaigns to add")
@@ -184,7 +186,7 @@ func generateCommand(ctx context.Context, args []string, getenv func(string) str
 	if fs.NArg() > 0 || cfg.Articles < 0 || cfg.Helplines < 0 || cfg.Campaigns < 0 {
 		return errors.New("usage: signpost generate [-db FILE] [-articles N] [-helplines N] [-campaigns N] [-seed N]")
 	}
-	store, err := models.Open(ctx, models.Config{Path: db})
+	store, err := store.Open(ctx, store.Config{Path: db, Snapshot: handlers.Snapshot})
 	if err != nil {
 		return err
 	}

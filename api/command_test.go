@@ -12,6 +12,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"signpost/handlers"
+	"signpost/models/store"
 	"slices"
 	"strings"
 	"testing"
@@ -365,7 +367,7 @@ func TestCommandGenerate(t *testing.T) {
 		t.Errorf("%d outcomes: every synthetic article should have one", counts["outcomes"])
 	}
 
-	store, err := models.Open(context.Background(), models.Config{Path: a})
+	store, err := store.Open(context.Background(), store.Config{Path: a, Snapshot: handlers.Snapshot})
 	if err != nil {
 		t.Fatal(err)
 	}

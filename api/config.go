@@ -8,11 +8,11 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
+	"signpost/handlers"
+	"signpost/models/store"
 	"strconv"
 	"strings"
 	"time"
-
-	"signpost/models"
 )
 
 // Config is the whole configuration of the server, read from flags and SIGNPOST_*
@@ -41,8 +41,8 @@ type Config struct {
 }
 
 // storeConfig is the store's part of the configuration.
-func (c Config) storeConfig() models.Config {
-	return models.Config{Path: c.DB, VerifyAfter: c.VerifyAfter}
+func (c Config) storeConfig() store.Config {
+	return store.Config{Path: c.DB, VerifyAfter: c.VerifyAfter, Snapshot: handlers.Snapshot}
 }
 
 // option is one row of the configuration table: its flag, environment variable,

@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"signpost/models/hours"
 	"slices"
 	"strings"
 	"testing"
@@ -23,7 +24,6 @@ import (
 	"golang.org/x/net/html"
 
 	"signpost/handlers"
-	"signpost/models"
 	"signpost/widget"
 )
 
@@ -462,7 +462,7 @@ func TestEmbedPage(t *testing.T) {
 		}
 		for i := range 25 {
 			app.MustInsertHelpline(t, HelplineRow{Slug: "extra-" + string(rune('a'+i)), Name: "Extra line " + string(rune('A'+i)),
-				Hours: models.AlwaysOpen(), Coverage: []string{"united-kingdom"}, Contacts: []string{"web"}})
+				Hours: hours.AlwaysOpen(), Coverage: []string{"united-kingdom"}, Contacts: []string{"web"}})
 		}
 		doc, _ = mustEmbedPage(t, app, "")
 		if n := len(doc.cards()); n != 4 {
@@ -491,7 +491,7 @@ func TestEmbedPage(t *testing.T) {
 
 	t.Run("OKEscaped", func(t *testing.T) {
 		app := MustStartApp(t)
-		app.MustInsertHelpline(t, HelplineRow{Slug: "xss", Name: `<script>alert(1)</script>`, Hours: models.AlwaysOpen(), Coverage: []string{"united-kingdom"}})
+		app.MustInsertHelpline(t, HelplineRow{Slug: "xss", Name: `<script>alert(1)</script>`, Hours: hours.AlwaysOpen(), Coverage: []string{"united-kingdom"}})
 		id := app.MustQueryInt(t, `SELECT id FROM helplines WHERE slug = 'xss'`)
 		app.MustExec(t, `INSERT INTO contacts (helpline_id, position, type, value, display, uri) VALUES (?, 0, 'web', 'x', '"><b>x</b>', 'javascript:alert(1)')`, id)
 		doc, _ := mustEmbedPage(t, app, "?limit=20")
@@ -508,7 +508,7 @@ func TestEmbedPage(t *testing.T) {
 		app := MustStartApp(t)
 		// Four cards (the seed's three and one more) and the emergency line, with the
 		// quick exit.
-		app.MustInsertHelpline(t, HelplineRow{Slug: "fourth", Name: "A fourth helpline", Hours: models.AlwaysOpen(),
+		app.MustInsertHelpline(t, HelplineRow{Slug: "fourth", Name: "A fourth helpline", Hours: hours.AlwaysOpen(),
 			Coverage: []string{"united-kingdom"}, Topics: []string{"general-public"}, Contacts: []string{"web", "email"}})
 		for _, q := range []string{"", "?quick_exit=1&theme=dark"} {
 			doc, resp := mustEmbedPage(t, app, q)

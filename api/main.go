@@ -27,11 +27,10 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"signpost/models/store"
 	"syscall"
 	"time"
 	_ "time/tzdata" // opening hours need time zones even where the system has none
-
-	"signpost/models"
 )
 
 // Version is set at build time with -ldflags "-X main.Version=…".
@@ -103,7 +102,7 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdout
 	case "healthcheck":
 		return healthcheck(ctx, cfg.Addr)
 	case "backup":
-		store, err := models.Open(ctx, cfg.storeConfig())
+		store, err := store.Open(ctx, cfg.storeConfig())
 		if err != nil {
 			return err
 		}
@@ -114,7 +113,7 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdout
 		fmt.Fprintf(stdout, "backup of %s written to %s\n", cfg.DB, rest[0])
 		return nil
 	case "migrate":
-		store, err := models.Open(ctx, cfg.storeConfig())
+		store, err := store.Open(ctx, cfg.storeConfig())
 		if err != nil {
 			return err
 		}
@@ -125,7 +124,7 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdout
 		}
 		return err
 	case "seed":
-		store, err := models.Open(ctx, cfg.storeConfig())
+		store, err := store.Open(ctx, cfg.storeConfig())
 		if err != nil {
 			return err
 		}
@@ -157,7 +156,7 @@ func heapLimit(cacheBytes int64) int64 { return cacheBytes + heapWorkingSet }
 // to, and serves until ctx is done, then stops gracefully. When ready is not nil it
 // receives the listener's address once the server accepts connections.
 func Run(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- string) error {
-	store, err := models.Open(ctx, cfg.storeConfig())
+	store, err := store.Open(ctx, cfg.storeConfig())
 	if err != nil {
 		return err
 	}
@@ -215,7 +214,7 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- stri
 // ctx is done. The items are public at their time whatever this does (reads compare
 // publish times with the clock); this only adds their publish events to the
 // changes feed and moves the content version on, so caches drop stale answers.
-func publishScheduled(ctx context.Context, store *models.Store, logger *slog.Logger) {
+func publishScheduled(ctx context.Context, store *store.Store, logger *slog.Logger) {
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
 	for {

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"signpost/models/hours"
 	"slices"
 	"strings"
 	"testing"
@@ -915,8 +916,8 @@ func TestReadPagination(t *testing.T) {
 
 	t.Run("Helplines", func(t *testing.T) {
 		app := MustStartApp(t) // the clock stays at Monday 10:00, when the seed's lines are open
-		open, closed := models.AlwaysOpen(), models.OpeningHours{Timezone: "Europe/London",
-			Weekly: []models.WeeklyInterval{{Days: []string{"sat"}, Opens: "09:00", Closes: "10:00"}}}
+		open, closed := hours.AlwaysOpen(), hours.Schedule{Timezone: "Europe/London",
+			Weekly: []hours.Interval{{Days: []string{"sat"}, Opens: "09:00", Closes: "10:00"}}}
 		var openLines, closedLines []ordered
 		for _, s := range seedHelplines {
 			var it item[handlers.Helpline]
@@ -1093,7 +1094,7 @@ func TestReadPublication(t *testing.T) {
 	app.MustExec(t, `UPDATE articles SET deleted_at = ? WHERE id = ?`, testEpoch, deleted)
 	app.MustInsertHelpline(t, HelplineRow{Slug: "draft-line", Name: "Draft line", Status: models.StatusDraft, Coverage: []string{"united-kingdom"}})
 	app.MustInsertHelpline(t, HelplineRow{Slug: "scheduled-line", Name: "Scheduled line", Status: models.StatusScheduled, PublishAt: &due,
-		Coverage: []string{"united-kingdom"}, Hours: models.AlwaysOpen()})
+		Coverage: []string{"united-kingdom"}, Hours: hours.AlwaysOpen()})
 	app.MustInsertCampaign(t, CampaignRow{Slug: "draft-campaign", Name: "Draft campaign", Status: models.StatusDraft})
 	app.MustInsertCampaign(t, CampaignRow{Slug: "scheduled-campaign", Name: "Scheduled campaign", Status: models.StatusScheduled, PublishAt: &due})
 

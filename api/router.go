@@ -3,17 +3,17 @@ package main
 import (
 	"database/sql"
 	"log/slog"
+	"signpost/models/store"
 
 	"github.com/gin-gonic/gin"
 
 	"signpost/handlers"
-	"signpost/models"
 )
 
-var _ handlers.Store = (*models.Store)(nil)
+var _ handlers.Store = (*store.Store)(nil)
 
 // NewRouter builds the HTTP handler: middleware first, then every route.
-func NewRouter(store *models.Store, cfg Config, logger *slog.Logger) *gin.Engine {
+func NewRouter(store *store.Store, cfg Config, logger *slog.Logger) *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	// The client's address is the connection's, unless it comes from a trusted proxy:

@@ -14,6 +14,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"signpost/models/slug"
 	"slices"
 	"strings"
 	"sync"
@@ -399,10 +400,11 @@ func TestWriteCRUD(t *testing.T) {
 			name := "CRUD " + tc.name + " item"
 			resp, created := app.Write(t, http.MethodPost, tc.base, app.Editor, tc.body(name))
 			MustStatus(t, resp, http.StatusCreated)
-			slug := created["slug"].(string)
-			if want := models.Slugify(name); slug != want {
-				t.Errorf("slug %q, want %q", slug, want)
+			got := created["slug"].(string)
+			if want := slug.Make(name); got != want {
+				t.Errorf("slug %q, want %q", got, want)
 			}
+			slug := got
 			loc := resp.Header.Get("Location")
 			if loc != tc.base+"/"+slug {
 				t.Fatalf("Location %q, want %s/%s", loc, tc.base, slug)
@@ -1587,5 +1589,37 @@ func TestWriteResponsesChecked(t *testing.T) {
 		if err := checkResponse(del, status, p, []byte(body)); err != nil {
 			t.Errorf("DELETE %d: %v", status, err)
 		}
+	}
+}
+
+// TestAuditShapes proves that the audit log records items in the API's documented
+// editor shape: an entry's after is exactly what GET of the item with an editor key
+// answers at that moment, field for field, for every content type.
+func TestAuditShapes(t *testing.T) {
+	app := MustStartEditorApp(t)
+	for _, tc := range []struct {
+		base string
+		body obj
+	}{
+		{"/api/v1/articles", articleBody("Shaped article")},
+		{"/api/v1/helplines", helplineBody("Shaped helpline")},
+		{"/api/v1/campaigns", campaignBody("Shaped campaign")},
+		{"/api/v1/organisations", organisationBody("Shaped organisation")},
+	} {
+		t.Run(strings.TrimPrefix(tc.base, "/api/v1/"), func(t *testing.T) {
+			created := app.MustCreate(t, tc.base, app.Editor, tc.body)
+			slug := created["slug"].(string)
+			var item struct{ Data obj }
+			MustStatus(t, app.GetJSON(t, tc.base+"/"+slug, &item, auth(app.Editor)...), http.StatusOK)
+			entries := readAudit(t, app, "/api/v1/audit?limit=1&slug="+slug)
+			if len(entries) != 1 || entries[0].Action != "create" {
+				t.Fatalf("audit entries %+v, want one create", entries)
+			}
+			got, _ := json.Marshal(entries[0].After)
+			want, _ := json.Marshal(item.Data)
+			if string(got) != string(want) {
+				t.Errorf("audit after:\n%s\nGET with an editor key:\n%s", got, want)
+			}
+		})
 	}
 }

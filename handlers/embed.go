@@ -8,6 +8,7 @@ import (
 	"html"
 	"net/http"
 	"net/url"
+	"signpost/models/hours"
 	"strconv"
 	"strings"
 	"time"
@@ -238,7 +239,7 @@ func openAt(m *models.Helpline, t time.Time) {
 // its own hours_text.
 func embedLine(m *models.Helpline, now time.Time) EmbedLine {
 	j := helplineJSON(m)
-	tz := models.DefaultTimezone
+	tz := hours.DefaultTimezone
 	if j.OpeningHours != nil && j.OpeningHours.Timezone != "" {
 		tz = j.OpeningHours.Timezone
 	}

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"signpost/models/hours"
 	"time"
 
 	"signpost/models"
@@ -135,16 +136,16 @@ func outcomesIn(in []Outcome) []models.Outcome {
 	return out
 }
 
-func hoursIn(h *OpeningHours) models.OpeningHours {
+func hoursIn(h *OpeningHours) hours.Schedule {
 	if h == nil {
-		return models.OpeningHours{}
+		return hours.Schedule{}
 	}
-	out := models.OpeningHours{Timezone: h.Timezone}
+	out := hours.Schedule{Timezone: h.Timezone}
 	for _, w := range h.Weekly {
-		out.Weekly = append(out.Weekly, models.WeeklyInterval{Days: w.Days, Opens: w.Opens, Closes: w.Closes, Overnight: w.Overnight})
+		out.Weekly = append(out.Weekly, hours.Interval{Days: w.Days, Opens: w.Opens, Closes: w.Closes, Overnight: w.Overnight})
 	}
 	for _, e := range h.Exceptions {
-		out.Exceptions = append(out.Exceptions, models.HoursException{Date: e.Date, Closed: e.Closed, Opens: e.Opens, Closes: e.Closes, Overnight: e.Overnight, Note: e.Note})
+		out.Exceptions = append(out.Exceptions, hours.Exception{Date: e.Date, Closed: e.Closed, Opens: e.Opens, Closes: e.Closes, Overnight: e.Overnight, Note: e.Note})
 	}
 	return out
 }

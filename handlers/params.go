@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/url"
+	"signpost/models/slug"
 	"slices"
 	"strconv"
 	"strings"
@@ -58,7 +59,7 @@ func (q query) slug(name string) (string, error) {
 	if err != nil || s == "" {
 		return s, err
 	}
-	if !models.ValidSlug(s) {
+	if !slug.Valid(s) {
 		return "", models.BadParam(name, "%q is not a slug (lower-case letters, digits and hyphens)", s)
 	}
 	return s, nil

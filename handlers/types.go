@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"signpost/models/hours"
 	"time"
 
 	"signpost/models"
@@ -262,13 +263,13 @@ func articleJSON(a *models.Article, full, editor bool) Article {
 	return out
 }
 
-func hoursJSON(h *models.OpeningHours) *OpeningHours {
+func hoursJSON(h *hours.Schedule) *OpeningHours {
 	if h == nil || h.IsZero() {
 		return nil
 	}
 	out := &OpeningHours{Timezone: h.Timezone, Weekly: make([]WeeklyInterval, len(h.Weekly)), Exceptions: make([]HoursException, len(h.Exceptions))}
 	if out.Timezone == "" {
-		out.Timezone = models.DefaultTimezone
+		out.Timezone = hours.DefaultTimezone
 	}
 	for i, w := range h.Weekly {
 		out.Weekly[i] = WeeklyInterval{Days: w.Days, Opens: w.Opens, Closes: w.Closes, Overnight: w.Overnight}
@@ -280,7 +281,7 @@ func hoursJSON(h *models.OpeningHours) *OpeningHours {
 }
 
 // openState returns open_now and next_change_at, both null when the hours are unknown.
-func openState(h *models.OpeningHours, open bool, next *time.Time) (*bool, *time.Time) {
+func openState(h *hours.Schedule, open bool, next *time.Time) (*bool, *time.Time) {
 	if h == nil || h.IsZero() {
 		return nil, nil
 	}
@@ -301,19 +302,19 @@ func helplineJSON(h *models.Helpline) Helpline {
 	out.OpenNow, out.NextChangeAt = openState(&h.Hours, h.OpenNow, h.NextChangeAt)
 	for i := range h.Contacts {
 		c := &h.Contacts[i]
-		hours := &h.Hours
+		oh := &h.Hours
 		if c.Hours != nil {
-			hours = c.Hours
+			oh = c.Hours
 		}
 		cj := Contact{Type: c.Type, Label: c.Label, Value: c.Value, Display: c.Display, E164: optional(c.E164),
-			URI: c.URI, Cost: c.Cost, Anonymous: c.Anonymous, Note: c.Note, OpeningHours: hoursJSON(c.Hours), HoursText: hours.Text()}
+			URI: c.URI, Cost: c.Cost, Anonymous: c.Anonymous, Note: c.Note, OpeningHours: hoursJSON(c.Hours), HoursText: oh.Text()}
 		if c.Hours != nil && c.Hours.IsZero() {
 			// The channel's own hours are not known: say so, which is not the same
 			// as null (the helpline's hours apply).
-			cj.OpeningHours = &OpeningHours{Timezone: models.DefaultTimezone, Weekly: []WeeklyInterval{}, Exceptions: []HoursException{}}
+			cj.OpeningHours = &OpeningHours{Timezone: hours.DefaultTimezone, Weekly: []WeeklyInterval{}, Exceptions: []HoursException{}}
 			cj.HoursText = ""
 		}
-		cj.OpenNow, cj.NextChangeAt = openState(hours, c.OpenNow, c.NextChangeAt)
+		cj.OpenNow, cj.NextChangeAt = openState(oh, c.OpenNow, c.NextChangeAt)
 		out.Contacts[i] = cj
 	}
 	return out

@@ -1,12 +1,6 @@
 package models
 
-import (
-	"context"
-	"fmt"
-	"time"
-
-	"gorm.io/gorm"
-)
+import "time"
 
 // Events of the changes feed. Each describes what the public can now see of an item.
 const (
@@ -29,52 +23,9 @@ type Change struct {
 	Tombstone bool
 }
 
-// public reports whether the current row is visible to the public at now.
-func (c *current) public(now time.Time) bool {
-	if c.Status == nil {
-		return true // organisations have no publication state
-	}
-	return publicAt(*c.Status, c.PublishedAt, now)
-}
-
-// publicAt reports whether content with this state is visible to the public at now.
-func publicAt(status string, publishedAt *time.Time, now time.Time) bool {
+// PublicAt reports whether content with this state is visible to the public at now.
+func PublicAt(status string, publishedAt *time.Time, now time.Time) bool {
 	return (status == StatusPublished || status == StatusScheduled) && publishedAt != nil && !publishedAt.After(now)
-}
-
-func insertChange(tx *gorm.DB, now time.Time, itemType string, id int64, slug, action string, tombstone bool) error {
-	return tx.Exec(`INSERT INTO changes (at, item_type, item_id, slug, action, tombstone) VALUES (?, ?, ?, ?, ?, ?)`,
-		now, itemType, id, slug, action, tombstone).Error
-}
-
-// recordChange adds the feed events of one write, from what the public could see
-// before and can see after it. A write the public never sees adds nothing.
-func recordChange(tx *gorm.DB, now time.Time, itemType string, id int64, cur *current, slug string, wasPublic, isPublic bool, item content) error {
-	switch {
-	case wasPublic && isPublic:
-		if cur.Slug != slug {
-			if err := insertChange(tx, now, itemType, id, cur.Slug, ChangeMove, true); err != nil {
-				return err
-			}
-		}
-		return insertChange(tx, now, itemType, id, slug, ChangeUpdate, false)
-	case !wasPublic && isPublic:
-		action := ChangePublish
-		if cur == nil {
-			action = ChangeCreate
-		}
-		return insertChange(tx, now, itemType, id, slug, action, false)
-	case wasPublic && !isPublic:
-		action := ChangeUnpublish
-		if status, _, _ := item.publication(); status != nil && *status == StatusArchived {
-			action = ChangeArchive
-		}
-		if err := insertChange(tx, now, itemType, id, cur.Slug, action, true); err != nil {
-			return err
-		}
-		return nil
-	}
-	return nil
 }
 
 // ChangeFilter selects a page of the changes feed.
@@ -92,143 +43,4 @@ type ChangePage struct {
 	Items  []Change
 	Next   string // "" when there is nothing more now
 	Resume string
-}
-
-// Changes returns a page of the changes feed, oldest first. Events are numbered in
-// commit order (the store has one writer), so a client that pages on never misses
-// one that was written while it paged. It returns EBADPARAM for a bad cursor or
-// limit.
-func (s *Store) Changes(ctx context.Context, f ChangeFilter) (ChangePage, error) {
-	ctx = readContext(ctx)
-	var page ChangePage
-	limit, err := clampLimit(f.Limit)
-	if err != nil {
-		return page, err
-	}
-	db := s.reader.WithContext(ctx)
-	var after int64
-	switch {
-	case f.Cursor != "":
-		c, err := decodeCursor(f.Cursor, "changes")
-		if err != nil {
-			return page, err
-		}
-		after = c.ID
-	case f.Since != nil:
-		var ids []int64
-		if err := db.Raw(`SELECT COALESCE(MAX(id), 0) FROM changes WHERE at < ?`, f.Since.UTC()).Scan(&ids).Error; err != nil {
-			return page, internal("changes since", err)
-		}
-		if len(ids) > 0 {
-			after = ids[0]
-		}
-	}
-	var rows []Change
-	if err := db.Raw(`SELECT id, at, item_type, slug, action, tombstone FROM changes WHERE id > ? ORDER BY id LIMIT ?`, after, limit+1).Scan(&rows).Error; err != nil {
-		return page, internal("changes", err)
-	}
-	if len(rows) > limit {
-		rows = rows[:limit]
-		page.Next = encodeCursor(cursor{List: "changes", ID: rows[limit-1].ID})
-	}
-	last := after
-	if len(rows) > 0 {
-		last = rows[len(rows)-1].ID
-	}
-	if last > 0 {
-		page.Resume = encodeCursor(cursor{List: "changes", ID: last})
-	}
-	for i := range rows {
-		rows[i].At = rows[i].At.UTC()
-	}
-	page.Items = nonNil(rows)
-	return page, nil
-}
-
-// PublishDue announces the scheduled items whose time has come: each gets a publish
-// event in the changes feed, and the content version moves on, so caches drop what
-// they rendered before. The server calls it every second; it writes only when
-// something is due. It returns how many items it announced.
-func (s *Store) PublishDue(ctx context.Context) (int, error) {
-	now := s.now()
-	type due struct {
-		ItemType string
-		ID       int64
-		Slug     string
-	}
-	find := func(db *gorm.DB) ([]due, error) {
-		var out []due
-		for _, t := range []struct{ itemType, table string }{{"helpline", "helplines"}, {"campaign", "campaigns"}, {"article", "articles"}} {
-			var rows []due
-			err := db.Raw(`SELECT ? AS item_type, t.id, t.slug FROM `+t.table+` t
-				WHERE t.deleted_at IS NULL AND t.status = 'scheduled' AND t.published_at <= ?
-				AND NOT EXISTS (SELECT 1 FROM changes c WHERE c.item_type = ? AND c.item_id = t.id AND c.tombstone = FALSE
-					AND c.id = (SELECT MAX(id) FROM changes m WHERE m.item_type = ? AND m.item_id = t.id))
-				ORDER BY t.published_at, t.id`, t.itemType, now, t.itemType, t.itemType).Scan(&rows).Error
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, rows...)
-		}
-		return out, nil
-	}
-	pending, err := find(s.reader.WithContext(ctx))
-	if err != nil || len(pending) == 0 {
-		return 0, internal("publish due", err)
-	}
-	n := 0
-	err = s.writer.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		items, err := find(tx) // again, under the write lock
-		if err != nil {
-			return err
-		}
-		for _, d := range items {
-			if err := insertChange(tx, now, d.ItemType, d.ID, d.Slug, ChangePublish, false); err != nil {
-				return err
-			}
-		}
-		n = len(items)
-		if n == 0 {
-			return nil
-		}
-		return bumpVersion(tx, now)
-	})
-	return n, internal("publish due", err)
-}
-
-// CacheState returns what a response cache needs to know whether an answer is still
-// current: the content version, and the next time a scheduled item goes live (zero
-// when none is scheduled), at which lists change without a write.
-func (s *Store) CacheState(ctx context.Context) (version int64, nextPublication time.Time, err error) {
-	ctx = readContext(ctx)
-	var row struct {
-		Version string
-		Next    *string
-	}
-	now := s.now()
-	err = s.reader.WithContext(ctx).Raw(`SELECT
-		(SELECT value FROM meta WHERE key = 'content_version') AS version,
-		(SELECT MIN(t) FROM (
-			SELECT MIN(published_at) AS t FROM articles WHERE status = 'scheduled' AND deleted_at IS NULL AND published_at > ?
-			UNION ALL SELECT MIN(published_at) FROM helplines WHERE status = 'scheduled' AND deleted_at IS NULL AND published_at > ?
-			UNION ALL SELECT MIN(published_at) FROM campaigns WHERE status = 'scheduled' AND deleted_at IS NULL AND published_at > ?)) AS next`,
-		now, now, now).Scan(&row).Error
-	if err != nil {
-		return 0, time.Time{}, internal("cache state", err)
-	}
-	fmt.Sscan(row.Version, &version)
-	if row.Next != nil {
-		nextPublication, _ = parseStoredTime(*row.Next)
-	}
-	return version, nextPublication, nil
-}
-
-// parseStoredTime parses a time as the SQLite driver stores it.
-func parseStoredTime(s string) (time.Time, error) {
-	for _, layout := range []string{"2006-01-02 15:04:05.999999999-07:00", "2006-01-02T15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999", time.RFC3339Nano} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC(), nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("models: unreadable time %q", s)
 }

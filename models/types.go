@@ -1,6 +1,10 @@
 package models
 
-import "time"
+import (
+	"time"
+
+	"signpost/models/hours"
+)
 
 // Publication states of content.
 const (
@@ -10,11 +14,11 @@ const (
 	StatusArchived  = "archived"
 )
 
-// effectiveStatus is the publication state as of now. A scheduled item goes live
+// EffectiveStatus is the publication state as of now. A scheduled item goes live
 // when its time comes without any job rewriting its row, so the stored state stays
 // "scheduled"; readers (the public, editors, the audit log) must see "published" from
 // that moment on, as the visibility rule of visibleSQL already does.
-func effectiveStatus(status string, publishedAt *time.Time, now time.Time) string {
+func EffectiveStatus(status string, publishedAt *time.Time, now time.Time) string {
 	if status == StatusScheduled && publishedAt != nil && !publishedAt.After(now) {
 		return StatusPublished
 	}
@@ -23,146 +27,146 @@ func effectiveStatus(status string, publishedAt *time.Time, now time.Time) strin
 
 // Ref is the short form of a related item: its slug and name.
 type Ref struct {
-	Slug string `json:"slug"`
-	Name string `json:"name"`
+	Slug string
+	Name string
 }
 
 // Outcome is one measured result of an article or campaign. Value is nil when the
 // source gives no count (e.g. "a number of devices seized").
 type Outcome struct {
-	Metric string `json:"metric"`
-	Label  string `json:"label"`
-	Value  *int64 `json:"value"`
-	Note   string `json:"note"`
+	Metric string
+	Label  string
+	Value  *int64
+	Note   string
 }
 
 // Source says where an article first appeared.
 type Source struct {
-	Publisher   *Ref   `json:"publisher"`
-	URL         string `json:"url"`
-	Attribution string `json:"attribution"`
+	Publisher   *Ref
+	URL         string
+	Attribution string
 	// PublishedOn is the original report's date (YYYY-MM-DD), "" when not known.
-	PublishedOn string `json:"published_on"`
+	PublishedOn string
 }
 
 // Image is an article's picture.
 type Image struct {
-	URL    string `json:"url"`
-	Alt    string `json:"alt"`
-	Credit string `json:"credit"`
+	URL    string
+	Alt    string
+	Credit string
 }
 
 // Article is a news item about safeguarding work.
 type Article struct {
-	ID            int64      `json:"id"`
-	Slug          string     `json:"slug"`
-	Title         string     `json:"title"`
-	Summary       string     `json:"summary"`
-	BodyMarkdown  string     `json:"body_markdown"`
-	BodyHTML      string     `json:"body_html"`
-	BodyText      string     `json:"body_text"`
-	Status        string     `json:"status"`
-	PublishAt     *time.Time `json:"publish_at"`
-	PublishedAt   *time.Time `json:"published_at"`
-	CreatedAt     time.Time  `json:"created_at"`
-	UpdatedAt     time.Time  `json:"updated_at"`
-	Source        Source     `json:"source"`
-	Image         Image      `json:"image"`
-	Regions       []Ref      `json:"regions"`
-	Topics        []Ref      `json:"topics"`
-	Campaigns     []Ref      `json:"campaigns"`
-	Helplines     []Ref      `json:"helplines"`
-	Organisations []Ref      `json:"organisations"`
-	Outcomes      []Outcome  `json:"outcomes"`
-	Version       int64      `json:"version"`
+	ID            int64
+	Slug          string
+	Title         string
+	Summary       string
+	BodyMarkdown  string
+	BodyHTML      string
+	BodyText      string
+	Status        string
+	PublishAt     *time.Time
+	PublishedAt   *time.Time
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	Source        Source
+	Image         Image
+	Regions       []Ref
+	Topics        []Ref
+	Campaigns     []Ref
+	Helplines     []Ref
+	Organisations []Ref
+	Outcomes      []Outcome
+	Version       int64
 }
 
 // Contact is one way to reach a helpline.
 type Contact struct {
-	Type      string `json:"type"` // phone, textphone, sms, webchat, email, web
-	Label     string `json:"label"`
-	Value     string `json:"value"`
-	Display   string `json:"display"`
-	E164      string `json:"e164"`
-	URI       string `json:"uri"`
-	Cost      string `json:"cost"`
-	Anonymous bool   `json:"anonymous"`
-	Note      string `json:"note"`
+	Type      string // phone, textphone, sms, webchat, email, web
+	Label     string
+	Value     string
+	Display   string
+	E164      string
+	URI       string
+	Cost      string
+	Anonymous bool
+	Note      string
 	// Hours are the channel's own hours; nil means the helpline's hours apply.
-	Hours *OpeningHours `json:"opening_hours"`
+	Hours *hours.Schedule
 	// OpenNow and NextChangeAt are computed for the moment of the request from the
 	// channel's own hours or, where it has none, the helpline's.
-	OpenNow      bool       `json:"open_now"`
-	NextChangeAt *time.Time `json:"next_change_at"`
+	OpenNow      bool
+	NextChangeAt *time.Time
 }
 
 // Helpline is a service people can contact for help or to report.
 type Helpline struct {
-	ID                  int64        `json:"id"`
-	Slug                string       `json:"slug"`
-	Name                string       `json:"name"`
-	Organisation        *Ref         `json:"organisation"`
-	Description         string       `json:"description"`
-	Website             string       `json:"website"`
-	Topics              []Ref        `json:"topics"`
-	Audiences           []Ref        `json:"audiences"`
-	Coverage            []Ref        `json:"coverage"`
-	Contacts            []Contact    `json:"contacts"`
-	Hours               OpeningHours `json:"opening_hours"`
-	Emergency           bool         `json:"emergency"`
-	Anonymous           bool         `json:"anonymous"`
-	Confidential        bool         `json:"confidential"`
-	ConfidentialityNote string       `json:"confidentiality_note"`
-	Languages           []string     `json:"languages"`
-	Interpreters        string       `json:"interpreters"`
-	LastVerifiedAt      *time.Time   `json:"last_verified_at"`
-	Status              string       `json:"status"`
-	PublishAt           *time.Time   `json:"publish_at"`
-	PublishedAt         *time.Time   `json:"published_at"`
-	CreatedAt           time.Time    `json:"created_at"`
-	UpdatedAt           time.Time    `json:"updated_at"`
-	Version             int64        `json:"version"`
+	ID                  int64
+	Slug                string
+	Name                string
+	Organisation        *Ref
+	Description         string
+	Website             string
+	Topics              []Ref
+	Audiences           []Ref
+	Coverage            []Ref
+	Contacts            []Contact
+	Hours               hours.Schedule
+	Emergency           bool
+	Anonymous           bool
+	Confidential        bool
+	ConfidentialityNote string
+	Languages           []string
+	Interpreters        string
+	LastVerifiedAt      *time.Time
+	Status              string
+	PublishAt           *time.Time
+	PublishedAt         *time.Time
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
+	Version             int64
 	// OpenNow and NextChangeAt are computed for the moment of the request from the
 	// helpline's own hours (those of its main line).
-	OpenNow      bool       `json:"open_now"`
-	NextChangeAt *time.Time `json:"next_change_at"`
+	OpenNow      bool
+	NextChangeAt *time.Time
 	// VerificationDue is true when LastVerifiedAt is unknown or older than the
 	// store's verification period.
-	VerificationDue bool `json:"verification_due"`
+	VerificationDue bool
 }
 
 // Campaign ties helplines and articles together.
 type Campaign struct {
-	ID        int64     `json:"id"`
-	Slug      string    `json:"slug"`
-	Name      string    `json:"name"`
-	Summary   string    `json:"summary"`
-	Organiser *Ref      `json:"organiser"`
-	Partners  []Ref     `json:"partners"`
-	Scope     string    `json:"scope"`     // local, regional, national
-	StartsOn  string    `json:"starts_on"` // YYYY-MM-DD, "" when not known
-	EndsOn    string    `json:"ends_on"`
-	Hashtags  []string  `json:"hashtags"`
-	Regions   []Ref     `json:"regions"`
-	Helplines []Ref     `json:"helplines"`
-	Outcomes  []Outcome `json:"outcomes"`
+	ID        int64
+	Slug      string
+	Name      string
+	Summary   string
+	Organiser *Ref
+	Partners  []Ref
+	Scope     string // local, regional, national
+	StartsOn  string // YYYY-MM-DD, "" when not known
+	EndsOn    string
+	Hashtags  []string
+	Regions   []Ref
+	Helplines []Ref
+	Outcomes  []Outcome
 	// Totals are the sums of the campaign's published articles' outcomes, for every
 	// metric the campaign does not state itself.
-	Totals      []Outcome    `json:"totals"`
-	Articles    []ArticleRef `json:"articles"` // latest published articles; filled on the item only
-	Status      string       `json:"status"`   // publication state
-	PublishAt   *time.Time   `json:"publish_at"`
-	PublishedAt *time.Time   `json:"published_at"`
-	CreatedAt   time.Time    `json:"created_at"`
-	UpdatedAt   time.Time    `json:"updated_at"`
-	Version     int64        `json:"version"`
+	Totals      []Outcome
+	Articles    []ArticleRef // latest published articles; filled on the item only
+	Status      string       // publication state
+	PublishAt   *time.Time
+	PublishedAt *time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	Version     int64
 }
 
 // ArticleRef is the short form of an article in a campaign.
 type ArticleRef struct {
-	Slug        string    `json:"slug"`
-	Title       string    `json:"title"`
-	PublishedAt time.Time `json:"published_at"`
+	Slug        string
+	Title       string
+	PublishedAt time.Time
 }
 
 // Campaign periods, derived from the dates.
@@ -191,38 +195,50 @@ func (c *Campaign) Period(now time.Time) string {
 
 // Organisation publishes articles, runs helplines, organises or funds campaigns.
 type Organisation struct {
-	ID          int64     `json:"id"`
-	Slug        string    `json:"slug"`
-	Name        string    `json:"name"`
-	Kind        string    `json:"kind"` // police, charity, government, media, other
-	URL         string    `json:"url"`
-	Description string    `json:"description"`
-	Parent      *Ref      `json:"parent"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
-	Version     int64     `json:"version"`
+	ID          int64
+	Slug        string
+	Name        string
+	Kind        string // police, charity, government, media, other
+	URL         string
+	Description string
+	Parent      *Ref
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	Version     int64
 }
 
 // Region is a node of the region tree.
 type Region struct {
-	ID       int64  `json:"id"`
-	Slug     string `json:"slug"`
-	Name     string `json:"name"`
-	Kind     string `json:"kind"`
-	Parent   *Ref   `json:"parent"`
-	Children []Ref  `json:"children"`
+	ID       int64
+	Slug     string
+	Name     string
+	Kind     string
+	Parent   *Ref
+	Children []Ref
 }
 
 // Topic is a term of the controlled vocabulary: a topic or an audience.
 type Topic struct {
-	Slug        string `json:"slug"`
-	Name        string `json:"name"`
-	Kind        string `json:"kind"`
-	Description string `json:"description"`
+	Slug        string
+	Name        string
+	Kind        string
+	Description string
 }
 
 // Page is one page of a list with the cursor to the next, "" at the end.
 type Page[T any] struct {
 	Items      []T
 	NextCursor string
+}
+
+// SearchHit is one result of a search.
+type SearchHit struct {
+	Type string
+	Slug string
+	// Title is the plain title (a helpline's or campaign's name).
+	Title string
+	// Snippet is HTML: escaped text with the matched words in <mark> elements.
+	Snippet     string
+	Score       float64
+	PublishedAt *time.Time
 }

@@ -10,6 +10,11 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"signpost/models/hours"
+	"signpost/models/markdown"
+	"signpost/models/phone"
+	"signpost/models/slug"
 )
 
 // checker collects field errors, so that a write reports all of them at once.
@@ -42,9 +47,16 @@ func (c *checker) text(field, v string, required bool, max int, multiline bool) 
 	}
 }
 
+// hours adds the problems of some opening hours.
+func (c *checker) hours(field string, h hours.Schedule) {
+	for _, p := range h.Validate(field) {
+		c.errs = append(c.errs, FieldError{Field: p.Field, Message: p.Message})
+	}
+}
+
 func (c *checker) slug(field, v string) {
-	if v != "" && !ValidSlug(v) {
-		c.add(field, "must be lower-case letters, digits and single hyphens, at most %d characters", MaxSlugLength)
+	if v != "" && !slug.Valid(v) {
+		c.add(field, "must be lower-case letters, digits and single hyphens, at most %d characters", slug.MaxLength)
 	}
 }
 
@@ -84,14 +96,14 @@ func (c *checker) oneOf(field, v string, list []string) {
 
 func (c *checker) refs(field string, refs []Ref) {
 	for i, r := range refs {
-		if !ValidSlug(r.Slug) {
+		if !slug.Valid(r.Slug) {
 			c.add(fmt.Sprintf("%s[%d]", field, i), "must be a slug")
 		}
 	}
 }
 
 func (c *checker) ref(field string, r *Ref) {
-	if r != nil && r.Slug != "" && !ValidSlug(r.Slug) {
+	if r != nil && r.Slug != "" && !slug.Valid(r.Slug) {
 		c.add(field, "must be a slug")
 	}
 }
@@ -138,9 +150,9 @@ func (c *checker) outcomes(os []Outcome) {
 	}
 }
 
-// prepareArticle checks an article from an editor and renders its body. It returns
+// CheckArticle checks an article from an editor and renders its body. It returns
 // the field errors found.
-func prepareArticle(a *Article, now time.Time) []FieldError {
+func CheckArticle(a *Article, now time.Time) []FieldError {
 	var c checker
 	c.slug("slug", a.Slug)
 	c.text("title", a.Title, true, 200, false)
@@ -165,7 +177,7 @@ func prepareArticle(a *Article, now time.Time) []FieldError {
 	}
 	c.outcomes(a.Outcomes)
 	if len(c.errs) == 0 {
-		html, text, err := RenderMarkdown(a.BodyMarkdown)
+		html, text, err := markdown.Render(a.BodyMarkdown)
 		if err != nil {
 			c.add("body_markdown", "could not be rendered")
 		}
@@ -179,10 +191,10 @@ var ReservedHelplineSlugs = []string{"essentials", "due"}
 
 var languagePattern = regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
 
-// prepareHelpline checks a helpline from an editor and normalises its contacts:
+// CheckHelpline checks a helpline from an editor and normalises its contacts:
 // phone numbers are checked with libphonenumber and stored in E.164 with a display
 // form and a URI. It returns the field errors found.
-func prepareHelpline(h *Helpline, now time.Time) []FieldError {
+func CheckHelpline(h *Helpline, now time.Time) []FieldError {
 	var c checker
 	c.slug("slug", h.Slug)
 	if slices.Contains(ReservedHelplineSlugs, h.Slug) {
@@ -207,14 +219,14 @@ func prepareHelpline(h *Helpline, now time.Time) []FieldError {
 		}
 	}
 	// Stored in UTC, so that comparing the stored text (HelplinesDue) is right.
-	h.LastVerifiedAt = utcPtr(h.LastVerifiedAt)
+	h.LastVerifiedAt = UTC(h.LastVerifiedAt)
 	if h.LastVerifiedAt != nil && h.LastVerifiedAt.After(now) {
 		c.add("last_verified_at", "must not be in the future")
 	}
 	if h.Hours.Timezone == "" && !h.Hours.IsZero() {
-		h.Hours.Timezone = DefaultTimezone
+		h.Hours.Timezone = hours.DefaultTimezone
 	}
-	c.errs = append(c.errs, h.Hours.Validate("opening_hours")...)
+	c.hours("opening_hours", h.Hours)
 	if len(h.Contacts) == 0 {
 		c.add("contacts", "at least one contact channel is required")
 	}
@@ -229,16 +241,16 @@ func prepareHelpline(h *Helpline, now time.Time) []FieldError {
 		c.text(f+".display", ct.Display, false, 200, false)
 		if ct.Hours != nil {
 			if ct.Hours.Timezone == "" && !ct.Hours.IsZero() {
-				ct.Hours.Timezone = DefaultTimezone
+				ct.Hours.Timezone = hours.DefaultTimezone
 			}
-			c.errs = append(c.errs, ct.Hours.Validate(f+".opening_hours")...)
+			c.hours(f+".opening_hours", *ct.Hours)
 		}
 		switch ct.Type {
 		case "phone", "textphone", "sms":
-			p, err := ParsePhone(ct.Value, DefaultPhoneRegion, ct.Type)
+			p, err := phone.Parse(ct.Value, phone.DefaultRegion, ct.Type)
 			if err != nil {
 				msg := "is not a valid phone number"
-				if e, ok := err.(*Error); ok {
+				if e, ok := err.(*phone.Error); ok {
 					msg = e.Message
 				}
 				c.add(f+".value", "%s", msg)
@@ -270,8 +282,8 @@ func prepareHelpline(h *Helpline, now time.Time) []FieldError {
 
 var hashtagPattern = regexp.MustCompile(`^#[\p{L}\p{N}_]{1,100}$`)
 
-// prepareCampaign checks a campaign from an editor. It returns the field errors found.
-func prepareCampaign(cp *Campaign, now time.Time) []FieldError {
+// CheckCampaign checks a campaign from an editor. It returns the field errors found.
+func CheckCampaign(cp *Campaign, now time.Time) []FieldError {
 	var c checker
 	c.slug("slug", cp.Slug)
 	c.text("name", cp.Name, true, 200, false)
@@ -296,8 +308,8 @@ func prepareCampaign(cp *Campaign, now time.Time) []FieldError {
 	return c.errs
 }
 
-// prepareOrganisation checks an organisation from an editor.
-func prepareOrganisation(o *Organisation) []FieldError {
+// CheckOrganisation checks an organisation from an editor.
+func CheckOrganisation(o *Organisation) []FieldError {
 	var c checker
 	c.slug("slug", o.Slug)
 	c.text("name", o.Name, true, 200, false)
@@ -305,5 +317,26 @@ func prepareOrganisation(o *Organisation) []FieldError {
 	c.url("url", o.URL)
 	c.text("description", o.Description, false, 2000, true)
 	c.ref("parent", o.Parent)
+	return c.errs
+}
+
+// UTC returns t in UTC, or nil for nil. Times are stored and compared in UTC.
+func UTC(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+var keyNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$`)
+
+// CheckKey checks the name and scope of a new API key.
+func CheckKey(name, scope string) []FieldError {
+	var c checker
+	if !keyNamePattern.MatchString(name) {
+		c.add("name", "must be 1 to 64 letters, digits, '.', '_', '@' or '-'")
+	}
+	c.oneOf("scope", scope, []string{ScopeEditor, ScopeAdmin})
 	return c.errs
 }

@@ -18,7 +18,6 @@ import (
 	_ "embed" // the templates and assets are compiled into the binary
 	"encoding/base64"
 	"errors"
-	"fmt"
 	"html/template"
 	"io"
 	"strings"
@@ -27,6 +26,8 @@ import (
 	"github.com/tdewolff/minify/v2"
 	"github.com/tdewolff/minify/v2/css"
 	"github.com/tdewolff/minify/v2/js"
+
+	"signpost/models/hours"
 )
 
 var (
@@ -154,9 +155,9 @@ const (
 // Status words whether a line is open at now, given open_now and next_change_at as
 // the API computes them (open nil: the hours are unknown) and the time zone of its
 // hours: "Open 24 hours", "Open now — closes 9pm", "Closed — opens Monday 9am",
-// "Hours not published". Times are the helpline's local times; see When.
+// "Hours not published". Times are the helpline's local times; see hours.When.
 func Status(open *bool, next *time.Time, timezone string, now time.Time) (state, text string) {
-	loc := location(timezone)
+	loc := hours.LocationOrDefault(timezone)
 	switch {
 	case open == nil:
 		return StateUnknown, "Hours not published"
@@ -165,78 +166,12 @@ func Status(open *bool, next *time.Time, timezone string, now time.Time) (state,
 	case *open && next.Sub(now) > 7*24*time.Hour:
 		return StateOpen, "Open now"
 	case *open:
-		return StateOpen, "Open now — closes " + When(*next, loc, now)
+		return StateOpen, "Open now — closes " + hours.When(*next, loc, now)
 	case next == nil:
 		return StateClosed, "Closed"
 	default:
-		return StateClosed, "Closed — opens " + When(*next, loc, now)
+		return StateClosed, "Closed — opens " + hours.When(*next, loc, now)
 	}
-}
-
-// When words the instant t as seen at now in loc, as shortly as is clear: "9pm"
-// later today, "tomorrow 9am", "Monday 9am" within the week, else "Friday 2 January
-// 9am". Midnight is the end of the day before: a line closing at 00:00 on Tuesday
-// "closes midnight" on Monday.
-func When(t time.Time, loc *time.Location, now time.Time) string {
-	t, now = t.In(loc), now.In(loc)
-	clock := clockText(t)
-	day := t
-	if clock == "midnight" {
-		day = t.Add(-time.Minute)
-	}
-	y1, m1, d1 := now.Date()
-	y2, m2, d2 := day.Date()
-	days := int(time.Date(y2, m2, d2, 12, 0, 0, 0, time.UTC).Sub(time.Date(y1, m1, d1, 12, 0, 0, 0, time.UTC)) / (24 * time.Hour))
-	switch {
-	case days <= 0:
-		return clock
-	case days == 1 && clock == "midnight":
-		return "tomorrow at midnight"
-	case days == 1:
-		return "tomorrow " + clock
-	case days < 7 && clock == "midnight":
-		return day.Weekday().String() + " at midnight"
-	case days < 7:
-		return day.Weekday().String() + " " + clock
-	default:
-		return day.Format("Monday 2 January") + " " + clock
-	}
-}
-
-// clockText is a time of day as in the hours text: "9am", "9:30pm", "12pm",
-// "midnight".
-func clockText(t time.Time) string {
-	h, m := t.Hour(), t.Minute()
-	if h == 0 && m == 0 {
-		return "midnight"
-	}
-	suffix := "am"
-	if h >= 12 {
-		suffix = "pm"
-	}
-	if h = h % 12; h == 0 {
-		h = 12
-	}
-	if m == 0 {
-		return fmt.Sprintf("%d%s", h, suffix)
-	}
-	return fmt.Sprintf("%d:%02d%s", h, m, suffix)
-}
-
-// location loads an IANA time zone; the hours were validated when they were
-// written, so an unknown one falls back to the UK's.
-func location(name string) *time.Location {
-	if name == "" {
-		name = "Europe/London"
-	}
-	loc, err := time.LoadLocation(name)
-	if err != nil || name == "Local" {
-		loc, err = time.LoadLocation("Europe/London")
-		if err != nil {
-			return time.UTC
-		}
-	}
-	return loc
 }
 
 // minifier shrinks the style sheet and the script once, at start-up, so that the

@@ -24,14 +24,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"signpost/models/store"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"signpost/models"
 )
 
 func main() {
@@ -128,7 +127,7 @@ func run(articles int, duration time.Duration, conns int, dir, only string) erro
 	fresh := http.Header{"Cache-Control": {"no-cache"}}
 	// A made-up word of the synthetic text that about 2% of the articles contain
 	// (2,028 of 100,000 with the default seed), like a real search term.
-	rare := models.SyntheticWord(940)
+	rare := store.SyntheticWord(940)
 	endpoints := []endpoint{
 		{name: "article list (cached)", path: "/api/v1/articles", ceiling: true, target: ">= 80% of ceiling"},
 		{name: "article (cached)", path: "/api/v1/articles/synthetic-article-500", ceiling: true, target: ">= 80% of ceiling"},

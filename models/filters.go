@@ -1,0 +1,101 @@
+package models
+
+import "time"
+
+// Visibility decides who sees what: the public sees published content (including
+// scheduled items whose time has come); editors see drafts and archived items too.
+type Visibility struct {
+	// Editor includes drafts, future scheduled and archived items.
+	Editor bool
+}
+
+// Limits of every list.
+const (
+	DefaultLimit = 20
+	MaxLimit     = 100
+)
+
+// ArticleFilter selects articles for a list. Slugs that name nothing are EBADPARAM errors.
+type ArticleFilter struct {
+	Campaign        string
+	Region          string // the region or any region below it
+	Topic           string
+	Organisation    string // the publisher or an organisation the article is about
+	PublishedAfter  *time.Time
+	PublishedBefore *time.Time
+	Q               string // full-text search; see package search
+	// WithBodies loads the bodies too (feeds show them; the list does not).
+	WithBodies bool
+	Limit      int
+	Cursor     string
+	Visibility
+}
+
+// Channel types of helpline contacts.
+var ChannelTypes = []string{"phone", "textphone", "sms", "webchat", "email", "web"}
+
+// HelplineFilter selects helplines for a list. Slugs that name nothing are EBADPARAM
+// errors.
+type HelplineFilter struct {
+	// Region matches helplines whose coverage contains it or any region above it: a
+	// UK-wide line serves Cumbria.
+	Region   string
+	Topic    string
+	Audience string
+	Channel  string
+	// OpenNow keeps only the lines open at At.
+	OpenNow bool
+	// At is the moment that open_now is computed for; zero means now.
+	At     time.Time
+	Q      string // full-text search (see package search); it filters, the order stays
+	Limit  int
+	Cursor string
+	Visibility
+}
+
+// Campaign scopes.
+var CampaignScopes = []string{"local", "regional", "national"}
+
+// CampaignFilter selects campaigns for a list.
+type CampaignFilter struct {
+	// Period is upcoming, active, ended or unknown, derived from the dates.
+	Period string
+	// Region matches campaigns in that region, above it (a national campaign covers
+	// Cumbria) or below it.
+	Region string
+	// Organisation matches the organiser or a partner.
+	Organisation string
+	Scope        string
+	Q            string // full-text search (see package search); it filters, the order stays
+	Limit        int
+	Cursor       string
+	Visibility
+}
+
+// Organisation kinds.
+var OrganisationKinds = []string{"police", "charity", "government", "media", "other"}
+
+// OrganisationFilter selects organisations for a list.
+type OrganisationFilter struct {
+	Kind   string
+	Limit  int
+	Cursor string
+}
+
+// TopicFilter narrows the vocabulary to topics or audiences.
+type TopicFilter struct {
+	Kind string // "", "topic" or "audience"
+}
+
+// SearchTypes are the types of content that search covers.
+var SearchTypes = []string{"article", "helpline", "campaign"}
+
+// SearchFilter is a search over articles, helplines and campaigns.
+type SearchFilter struct {
+	// Q is what the user typed; see package search for the language.
+	Q string
+	// Types limits the search to some of SearchTypes; none means all.
+	Types []string
+	Limit int
+	Visibility
+}

@@ -1,0 +1,41 @@
+package store
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// ReaderExec runs a statement on the store's read pool. It exists for the test that
+// proves the pool cannot write.
+func ReaderExec(ctx context.Context, s *Store, query string, args ...any) error {
+	return s.reader.WithContext(ctx).Exec(query, args...).Error
+}
+
+// ReaderQueryInt runs a query returning one integer on the store's read pool.
+func ReaderQueryInt(ctx context.Context, s *Store, query string, args ...any) (int64, error) {
+	var n int64
+	err := s.reader.WithContext(ctx).Raw(query, args...).Scan(&n).Error
+	return n, err
+}
+
+// Clock is a clock that tests move by hand; the store reads it through Config.Now.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewClock returns a clock set to t.
+func NewClock(t time.Time) *Clock { return &Clock{t: t} }
+
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}

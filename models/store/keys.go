@@ -1,0 +1,156 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"signpost/models"
+	"slices"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// keyPrefix starts every key, so that leaked keys are easy to spot and search for.
+const keyPrefix = "sp_"
+
+// CreateKey makes a new API key and returns it; it is shown this once. It returns
+// EINVALID for a bad name or scope and ECONFLICT when the name is taken.
+func (s *Store) CreateKey(ctx context.Context, name, scope string) (string, error) {
+	if err := models.Invalid(models.CheckKey(name, scope)); err != nil {
+		return "", err
+	}
+	var idb [6]byte
+	var secret [32]byte
+	rand.Read(idb[:])
+	rand.Read(secret[:])
+	id := hex.EncodeToString(idb[:])
+	key := keyPrefix + id + "_" + base64.RawURLEncoding.EncodeToString(secret[:])
+	err := s.writer.WithContext(ctx).Exec(`INSERT INTO api_keys (name, scope, prefix, hash, created_at) VALUES (?, ?, ?, ?, ?)`,
+		name, scope, id, hashKey(key), s.now()).Error
+	if errors.Is(err, gorm.ErrDuplicatedKey) || (err != nil && strings.Contains(err.Error(), "UNIQUE")) {
+		return "", models.Errorf(models.ECONFLICT, "A key named %q already exists.", name)
+	}
+	if err != nil {
+		return "", internal("create key", err)
+	}
+	return key, nil
+}
+
+func hashKey(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(sum[:])
+}
+
+// Keys lists every key, revoked ones too, by name.
+func (s *Store) Keys(ctx context.Context) ([]models.Key, error) {
+	var out []models.Key
+	if err := s.reader.WithContext(ctx).Raw(`SELECT name, scope, created_at, last_used_at, revoked_at FROM api_keys ORDER BY name`).Scan(&out).Error; err != nil {
+		return nil, internal("list keys", err)
+	}
+	for i := range out {
+		out[i].CreatedAt = out[i].CreatedAt.UTC()
+		out[i].LastUsedAt = utcPtr(out[i].LastUsedAt)
+		out[i].RevokedAt = utcPtr(out[i].RevokedAt)
+	}
+	return out, nil
+}
+
+// RevokeKey revokes the key with this name. It returns ENOTFOUND when there is no
+// such key that is not already revoked.
+func (s *Store) RevokeKey(ctx context.Context, name string) error {
+	res := s.writer.WithContext(ctx).Exec(`UPDATE api_keys SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL`, s.now(), name)
+	if res.Error != nil {
+		return internal("revoke key", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return models.Errorf(models.ENOTFOUND, "No active key named %q.", name)
+	}
+	return nil
+}
+
+// Authenticate returns the key's record. It compares hashes in constant time and
+// returns EUNAUTHORIZED for an unknown, malformed or revoked key. It records the
+// time of use at most once a minute, so that reads stay cheap.
+func (s *Store) Authenticate(ctx context.Context, key string) (*models.Key, error) {
+	ctx = readContext(ctx)
+	bad := models.Errorf(models.EUNAUTHORIZED, "The API key is not valid.")
+	rest, ok := strings.CutPrefix(key, keyPrefix)
+	id, _, ok2 := strings.Cut(rest, "_")
+	if !ok || !ok2 || len(id) != 12 || len(key) > 200 {
+		return nil, bad
+	}
+	var rows []struct {
+		Name       string
+		Scope      string
+		Hash       string
+		CreatedAt  time.Time
+		LastUsedAt *time.Time
+		RevokedAt  *time.Time
+	}
+	if err := s.reader.WithContext(ctx).Raw(`SELECT name, scope, hash, created_at, last_used_at, revoked_at FROM api_keys WHERE prefix = ?`, id).Scan(&rows).Error; err != nil {
+		return nil, internal("authenticate", err)
+	}
+	want := hashKey(key)
+	for _, r := range rows {
+		if subtle.ConstantTimeCompare([]byte(r.Hash), []byte(want)) != 1 || r.RevokedAt != nil {
+			continue
+		}
+		now := s.now()
+		if r.LastUsedAt == nil || now.Sub(*r.LastUsedAt) > time.Minute {
+			if err := s.writer.WithContext(ctx).Exec(`UPDATE api_keys SET last_used_at = ? WHERE name = ?`, now, r.Name).Error; err != nil {
+				return nil, internal("record key use", err)
+			}
+		}
+		return &models.Key{Name: r.Name, Scope: r.Scope, CreatedAt: r.CreatedAt.UTC(), LastUsedAt: utcPtr(r.LastUsedAt)}, nil
+	}
+	// Spend the same time on a miss as on a hit with a bad hash.
+	subtle.ConstantTimeCompare([]byte(want), []byte(want))
+	return nil, bad
+}
+
+// Audit returns a page of the audit log, newest first. It returns EBADPARAM for
+// bad parameters.
+func (s *Store) Audit(ctx context.Context, f models.AuditFilter) (models.Page[models.AuditEntry], error) {
+	ctx = readContext(ctx)
+	var page models.Page[models.AuditEntry]
+	limit, err := clampLimit(f.Limit)
+	if err != nil {
+		return page, err
+	}
+	q := s.reader.WithContext(ctx).Table("audit_log").Select("id, at, key_name, action, item_type, slug, before, after")
+	if f.ItemType != "" {
+		if !slices.Contains(models.ItemTypes, f.ItemType) {
+			return page, models.BadParam("item_type", "must be article, helpline, campaign or organisation")
+		}
+		q = q.Where("item_type = ?", f.ItemType)
+	}
+	if f.Slug != "" {
+		q = q.Where("slug = ?", f.Slug)
+	}
+	if f.Cursor != "" {
+		c, err := decodeCursor(f.Cursor, "audit")
+		if err != nil {
+			return page, err
+		}
+		q = q.Where("id < ?", c.ID)
+	}
+	var rows []models.AuditEntry
+	if err := q.Order("id DESC").Limit(limit + 1).Scan(&rows).Error; err != nil {
+		return page, internal("audit", err)
+	}
+	if len(rows) > limit {
+		page.NextCursor = encodeCursor(cursor{List: "audit", ID: rows[limit-1].ID})
+		rows = rows[:limit]
+	}
+	for i := range rows {
+		rows[i].At = rows[i].At.UTC()
+	}
+	page.Items = rows
+	return page, nil
+}

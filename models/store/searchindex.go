@@ -1,0 +1,108 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"gorm.io/gorm"
+)
+
+// The search index is one FTS5 table, search_index (migration 0002), with a row per
+// live article, helpline and campaign: title, summary, body and topics columns, filled
+// as indexSources says. It is kept in step from Go: every editorial write calls
+// reindex in its transaction, so the index never disagrees with what was committed.
+// Unpublished items stay indexed; every query joins back to the item's table for
+// visibility. An item's row id is id*4 + the type's code, so that one item's row is
+// found without a scan.
+
+// clean removes the snippet markers from indexed text.
+func clean(expr string) string {
+	return "replace(replace(" + expr + ", char(57344), ''), char(57345), '')"
+}
+
+type indexSource struct {
+	itemType, table, alias string
+	code                   int
+	// sel selects the index row of live items matching the condition %s.
+	sel string
+}
+
+var indexSources = []indexSource{
+	{"article", "articles", "a", 1, `SELECT a.id * 4 + 1, 'article', a.id, ` + clean("a.title") + `, ` + clean("a.summary") + `, ` + clean("COALESCE(b.body_text, '')") + `,
+		` + clean(`COALESCE((SELECT group_concat(t.name, ' ') FROM article_topics x JOIN topics t ON t.id = x.topic_id WHERE x.article_id = a.id), '')`) + `
+		FROM articles a LEFT JOIN article_bodies b ON b.article_id = a.id WHERE a.deleted_at IS NULL AND (%s)`},
+	{"helpline", "helplines", "h", 2, `SELECT h.id * 4 + 2, 'helpline', h.id, ` + clean("h.name") + `, ` + clean("h.description") + `,
+		` + clean(`concat_ws(' ', o.name, h.confidentiality_note,
+			(SELECT group_concat(concat_ws(' ', c.label, c.display, c.note), ' ') FROM contacts c WHERE c.helpline_id = h.id))`) + `,
+		` + clean(`COALESCE((SELECT group_concat(t.name, ' ') FROM helpline_topics x JOIN topics t ON t.id = x.topic_id WHERE x.helpline_id = h.id), '')`) + `
+		FROM helplines h LEFT JOIN organisations o ON o.id = h.organisation_id AND o.deleted_at IS NULL
+		WHERE h.deleted_at IS NULL AND (%s)`},
+	{"campaign", "campaigns", "c", 3, `SELECT c.id * 4 + 3, 'campaign', c.id, ` + clean("c.name") + `, ` + clean("c.summary") + `,
+		` + clean(`concat_ws(' ', o.name, (SELECT group_concat(p.name, ' ') FROM campaign_partners x
+			JOIN organisations p ON p.id = x.organisation_id AND p.deleted_at IS NULL WHERE x.campaign_id = c.id))`) + `,
+		` + clean(`COALESCE((SELECT group_concat(j.value, ' ') FROM json_each(c.hashtags) j), '')`) + `
+		FROM campaigns c LEFT JOIN organisations o ON o.id = c.organiser_id AND o.deleted_at IS NULL
+		WHERE c.deleted_at IS NULL AND (%s)`},
+}
+
+func indexSourceOf(itemType string) *indexSource {
+	for i := range indexSources {
+		if indexSources[i].itemType == itemType {
+			return &indexSources[i]
+		}
+	}
+	return nil
+}
+
+// refresh replaces the index rows of the items of src matching cond (over src.alias):
+// deleted items lose their row, live ones get their current text.
+func (src *indexSource) refresh(tx *gorm.DB, cond string, args ...any) error {
+	del := fmt.Sprintf(`DELETE FROM search_index WHERE rowid IN (SELECT %[1]s.id * 4 + %[2]d FROM %[3]s %[1]s WHERE %[4]s)`,
+		src.alias, src.code, src.table, cond)
+	if err := tx.Exec(del, args...).Error; err != nil {
+		return fmt.Errorf("store: unindex %s: %w", src.table, err)
+	}
+	ins := `INSERT INTO search_index (rowid, item_type, item_id, title, summary, body, topics) ` + fmt.Sprintf(src.sel, cond)
+	if err := tx.Exec(ins, args...).Error; err != nil {
+		return fmt.Errorf("store: index %s: %w", src.table, err)
+	}
+	return nil
+}
+
+// reindex brings the search index in step with one item after a write in tx: the
+// item's own row for an article, helpline or campaign; for an organisation, the rows
+// of the helplines and campaigns that show its name.
+func reindex(tx *gorm.DB, itemType string, id int64) error {
+	if itemType == "organisation" {
+		if err := indexSourceOf("helpline").refresh(tx, "h.organisation_id = ?", id); err != nil {
+			return err
+		}
+		return indexSourceOf("campaign").refresh(tx,
+			"c.organiser_id = ? OR c.id IN (SELECT campaign_id FROM campaign_partners WHERE organisation_id = ?)", id, id)
+	}
+	src := indexSourceOf(itemType)
+	if src == nil {
+		return nil
+	}
+	return src.refresh(tx, src.alias+".id = ?", id)
+}
+
+// rebuildSearch refills the whole search index in tx.
+func rebuildSearch(tx *gorm.DB) error {
+	if err := tx.Exec(`DELETE FROM search_index`).Error; err != nil {
+		return fmt.Errorf("store: clear search index: %w", err)
+	}
+	for i := range indexSources {
+		if err := indexSources[i].refresh(tx, "1 = 1"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RebuildSearch refills the search index from the content tables in one write
+// transaction. The store keeps the index in step by itself; this is for content
+// written around it (SQL run by hand, test fixtures).
+func (s *Store) RebuildSearch(ctx context.Context) error {
+	return s.writer.WithContext(ctx).Transaction(rebuildSearch)
+}

@@ -1,0 +1,277 @@
+// Package store keeps Signpost's content in a database through gorm: reads in the
+// vocabulary of the domain (package models), editorial writes with their audit
+// entries, changes feed and search index in one transaction, migrations and the
+// seed content. No *gorm.DB leaves the package; it never imports gin.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"runtime"
+	"signpost/models"
+	"strings"
+	"time"
+
+	"github.com/mattn/go-sqlite3"
+	"gorm.io/driver/sqlite"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// Config says where the database is and how the store tells the time.
+type Config struct {
+	// Path is the SQLite database file.
+	Path string
+	// Now returns the current time; nil means time.Now. Tests pin it.
+	Now func() time.Time
+	// ReadConns is the size of the read pool; 0 picks one from the CPU count.
+	ReadConns int
+	// VerifyAfter is how long a helpline's details are trusted after they were last
+	// checked; older ones are marked verification_due. 0 means 180 days.
+	VerifyAfter time.Duration
+	// Snapshot renders an item (a *models.Article, Helpline, Campaign or
+	// Organisation) in the API's editor shape at now, for the audit log's before
+	// and after.
+	// The store calls it inside write transactions. It is required: the audit log
+	// shows the documented shapes only.
+	Snapshot func(item any, now time.Time) ([]byte, error)
+}
+
+// DefaultVerifyAfter is how long helpline details are trusted by default.
+const DefaultVerifyAfter = 180 * 24 * time.Hour
+
+// Store holds the database: one writer connection, so that writes never race for the
+// lock, and a pool of read-only connections on the same file.
+type Store struct {
+	writer      *gorm.DB
+	reader      *gorm.DB
+	now         func() time.Time
+	path        string
+	verifyAfter time.Duration
+	snapshot    func(item any, now time.Time) ([]byte, error)
+}
+
+// Open opens (creating if needed) the database at cfg.Path and applies any pending
+// migrations. It fails when the binary was built without FTS5.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	if cfg.Path == "" {
+		return nil, errors.New("store: database path is empty")
+	}
+	if cfg.Snapshot == nil {
+		return nil, errors.New("store: Config.Snapshot is required")
+	}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	s := &Store{now: func() time.Time { return now().UTC() }, path: cfg.Path, verifyAfter: cfg.VerifyAfter, snapshot: cfg.Snapshot}
+	if s.verifyAfter <= 0 {
+		s.verifyAfter = DefaultVerifyAfter
+	}
+
+	gcfg := func() *gorm.Config {
+		return &gorm.Config{
+			TranslateError:         true,
+			SkipDefaultTransaction: true,
+			NowFunc:                s.now,
+			Logger:                 logger.Discard,
+		}
+	}
+	// _txlock=immediate makes every write transaction take the lock up front, so a
+	// read-then-write never fails with "database is locked" half way.
+	// Opening sets WAL mode, which takes a moment's exclusive lock: another process
+	// opening the same new file at once may see "database is locked". Try again
+	// for a few seconds before giving up.
+	var writer *gorm.DB
+	var err error
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		writer, err = gorm.Open(sqlite.Open(dsn(cfg.Path, "_txlock=immediate&_synchronous=FULL")), gcfg())
+		if err == nil || !isBusy(err) || time.Now().After(deadline) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: open writer: %w", err)
+	}
+	wdb, _ := writer.DB()
+	wdb.SetMaxOpenConns(1)
+	wdb.SetMaxIdleConns(1)
+	wdb.SetConnMaxLifetime(0)
+	s.writer = writer
+
+	// SQLite's page caches and search work stay within 48 MiB for the whole process:
+	// past that it gives pages back rather than grow.
+	if _, err := wdb.ExecContext(ctx, `PRAGMA soft_heap_limit = 50331648`); err != nil {
+		wdb.Close()
+		return nil, fmt.Errorf("store: soft heap limit: %w", err)
+	}
+	if err := probeFTS5(ctx, wdb); err != nil {
+		wdb.Close()
+		return nil, err
+	}
+	if err := s.Migrate(ctx); err != nil {
+		wdb.Close()
+		return nil, err
+	}
+
+	// Each reader keeps up to 12 MiB of pages: a search joins thousands of matches
+	// to their items, and pages read from SQLite's own cache cost far less than pages
+	// read again from the file.
+	// Readers keep their prepared statements: the same few queries run over and over.
+	rcfg := gcfg()
+	rcfg.PrepareStmt = true
+	reader, err := gorm.Open(sqlite.Open(dsn(cfg.Path, "_query_only=1&_cache_size=-12288")), rcfg)
+	if err != nil {
+		wdb.Close()
+		return nil, fmt.Errorf("store: open reader: %w", err)
+	}
+	n := cfg.ReadConns
+	if n <= 0 {
+		// Reads are CPU work on pages in memory: one connection a core, and one
+		// more, is enough, and keeps each one's page cache within bounds.
+		n = max(2, runtime.NumCPU()+1)
+	}
+	rdb, _ := reader.DB()
+	rdb.SetMaxOpenConns(n)
+	rdb.SetMaxIdleConns(n)
+	rdb.SetConnMaxLifetime(0)
+	s.reader = reader
+	return s, nil
+}
+
+func dsn(path, extra string) string {
+	u := url.URL{Scheme: "file", Opaque: path}
+	q := "_journal_mode=WAL&_busy_timeout=5000&_foreign_keys=on"
+	if extra != "" {
+		q += "&" + extra
+	}
+	return u.String() + "?" + q
+}
+
+func probeFTS5(ctx context.Context, db *sql.DB) error {
+	if _, err := db.ExecContext(ctx, `CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts5_probe USING fts5(x)`); err != nil {
+		if strings.Contains(err.Error(), "no such module") {
+			return errors.New("store: this binary was built without SQLite FTS5; build with -tags sqlite_fts5")
+		}
+		return fmt.Errorf("store: probe FTS5: %w", err)
+	}
+	_, err := db.ExecContext(ctx, `DROP TABLE temp.fts5_probe`)
+	return err
+}
+
+// Close closes both pools.
+func (s *Store) Close() error {
+	var errs []error
+	for _, g := range []*gorm.DB{s.reader, s.writer} {
+		if g == nil {
+			continue
+		}
+		if db, err := g.DB(); err == nil {
+			errs = append(errs, db.Close())
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// readContext returns ctx without its cancellation, for reads of bounded size.
+//
+// The SQLite driver watches a cancellable context by starting a goroutine for every
+// row it fetches, and handing the row over through a channel: on a page of a list
+// that cost more than the query itself (it doubled the article list's latency in the
+// load test). A page or an item is read in about a millisecond, so those reads run to
+// the end even when the client has gone. Only a search's ranking, which can take far
+// longer, stays cancellable.
+func readContext(ctx context.Context) context.Context { return context.WithoutCancel(ctx) }
+
+// Now returns the store's current time in UTC.
+func (s *Store) Now() time.Time { return s.now() }
+
+// Ping checks that the database answers a query.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	if err := s.reader.WithContext(ctx).Raw(`SELECT 1`).Scan(&one).Error; err != nil {
+		return fmt.Errorf("store: ping: %w", err)
+	}
+	return nil
+}
+
+// ContentVersion returns the number that every write to content bumps.
+func (s *Store) ContentVersion(ctx context.Context) (int64, error) {
+	ctx = readContext(ctx)
+	var v string
+	if err := s.reader.WithContext(ctx).Raw(`SELECT value FROM meta WHERE key = 'content_version'`).Scan(&v).Error; err != nil {
+		return 0, fmt.Errorf("store: content version: %w", err)
+	}
+	var n int64
+	fmt.Sscan(v, &n)
+	return n, nil
+}
+
+// bumpVersion increments the content version and records the time of the change,
+// inside a write transaction.
+func bumpVersion(tx *gorm.DB, now time.Time) error {
+	if err := tx.Exec(`UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'content_version'`).Error; err != nil {
+		return err
+	}
+	return tx.Exec(`UPDATE meta SET value = ? WHERE key = 'content_changed_at'`, now.UTC().Format(time.RFC3339Nano)).Error
+}
+
+// ContentState returns the content version and the time of the last content write
+// (zero when none is known).
+func (s *Store) ContentState(ctx context.Context) (version int64, changedAt time.Time, err error) {
+	ctx = readContext(ctx)
+	var rows []struct {
+		Key   string
+		Value string
+	}
+	if err := s.reader.WithContext(ctx).Raw(`SELECT key, value FROM meta WHERE key IN ('content_version', 'content_changed_at')`).Scan(&rows).Error; err != nil {
+		return 0, time.Time{}, internal("content state", err)
+	}
+	for _, r := range rows {
+		switch r.Key {
+		case "content_version":
+			fmt.Sscan(r.Value, &version)
+		case "content_changed_at":
+			changedAt, _ = time.Parse(time.RFC3339Nano, r.Value)
+		}
+	}
+	return version, changedAt, nil
+}
+
+// internal wraps an unexpected storage error; its message never reaches clients.
+func internal(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var e *models.Error
+	if errors.As(err, &e) {
+		return err
+	}
+	return fmt.Errorf("store: %s: %w", op, err)
+}
+
+// Backup writes a consistent copy of the database to path while the server runs.
+// The file must not exist yet.
+func (s *Store) Backup(ctx context.Context, path string) error {
+	if err := s.writer.WithContext(ctx).Exec(`VACUUM INTO ?`, path).Error; err != nil {
+		return fmt.Errorf("store: backup to %s: %w", path, err)
+	}
+	return nil
+}
+
+// isBusy reports whether err is SQLite's "database is locked" (SQLITE_BUSY).
+func isBusy(err error) bool {
+	var se sqlite3.Error
+	if errors.As(err, &se) {
+		return se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked
+	}
+	return strings.Contains(err.Error(), "database is locked")
+}
