@@ -42,7 +42,7 @@ type Config struct {
 
 // storeConfig is the store's part of the configuration.
 func (c Config) storeConfig() store.Config {
-	return store.Config{Path: c.DB, VerifyAfter: c.VerifyAfter, Snapshot: handlers.Snapshot}
+	return store.Config{Path: c.DB, VerifyAfter: c.VerifyAfter, Render: handlers.Renderer{}}
 }
 
 // option is one row of the configuration table: its flag, environment variable,

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"database/sql"
 	"log/slog"
 	"signpost/models/store"
@@ -35,7 +36,7 @@ func NewRouter(store *store.Store, cfg Config, logger *slog.Logger) *gin.Engine 
 	var cache *handlers.ResponseCache
 	if cfg.CacheBytes > 0 {
 		cache = handlers.NewResponseCache(handlers.CacheConfig{
-			MaxBytes: cfg.CacheBytes, CheckEvery: cfg.CacheCheck, State: store.CacheState, Now: store.Now,
+			MaxBytes: cfg.CacheBytes, CheckEvery: cfg.CacheCheck, State: cacheState(store), Now: store.Now,
 		})
 		cache.OnHit, cache.OnMiss = metrics.CacheHits.Inc, metrics.CacheMisses.Inc
 	}
@@ -60,4 +61,21 @@ func NewRouter(store *store.Store, cfg Config, logger *slog.Logger) *gin.Engine 
 		handlers.CeilingRoute(r)
 	}
 	return r
+}
+
+// cacheState reads what the response cache needs from the store: the content
+// version, the next scheduled publication and the invalidations since a version.
+func cacheState(s *store.Store) func(ctx context.Context, since int64) (handlers.CacheState, error) {
+	return func(ctx context.Context, since int64) (handlers.CacheState, error) {
+		v, next, list, complete, err := s.Invalidations(ctx, since)
+		if err != nil {
+			return handlers.CacheState{}, err
+		}
+		st := handlers.CacheState{Version: v, NextPublication: next, Complete: complete,
+			Invalidations: make([]handlers.Invalidation, len(list))}
+		for i, inv := range list {
+			st.Invalidations[i] = handlers.Invalidation{Version: inv.Version, Tags: inv.Tags}
+		}
+		return st, nil
+	}
 }

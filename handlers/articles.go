@@ -2,8 +2,6 @@ package handlers
 
 import (
 	"github.com/gin-gonic/gin"
-
-	"signpost/models"
 )
 
 // ArticleList is the list envelope of articles, for the docs.
@@ -50,11 +48,32 @@ func (h *Handler) listArticles(c *gin.Context) {
 		return
 	}
 	f.Visibility = visibility(c)
+	dependsOnFilter(c, "campaign", f.Campaign)
+	dependsOnFilter(c, "organisation", f.Organisation)
+	if _, sparse := c.GetQuery("fields"); !f.Visibility.Editor && !sparse {
+		// The public list: each article's JSON was made when it was written.
+		page, err := h.store.FindArticlesJSON(c.Request.Context(), f)
+		if err != nil {
+			WriteError(c, err)
+			return
+		}
+		tags := make([]string, 0, len(page.Items)+1)
+		tags = append(tags, "article")
+		items := make([][]byte, len(page.Items))
+		for i, it := range page.Items {
+			tags = append(tags, itemTag("article", it.Slug))
+			items[i] = it.JSON
+		}
+		dependsOn(c, tags...)
+		writeRawList(c, items, f.Limit, page.NextCursor)
+		return
+	}
 	page, err := h.store.FindArticles(c.Request.Context(), f)
 	if err != nil {
 		WriteError(c, err)
 		return
 	}
+	dependsOnItems(c, "article", page.Items, articleSlug)
 	data := make([]Article, len(page.Items))
 	for i := range page.Items {
 		data[i] = articleJSON(&page.Items[i], false, f.Visibility.Editor)
@@ -90,12 +109,13 @@ func (h *Handler) getArticle(c *gin.Context) {
 	if h.articles().getEditor(c) {
 		return
 	}
-	a, err := h.store.FindArticle(c.Request.Context(), c.Param("slug"), models.Visibility{})
+	a, err := h.store.ArticleJSON(c.Request.Context(), c.Param("slug"))
 	if err != nil {
 		WriteError(c, err)
 		return
 	}
 	setVersion(c, a.Version)
-	h.setItemLastModified(c, a.UpdatedAt, 0)
-	writeItem(c, articleJSON(a, true, false))
+	setLastModified(c, a.ChangedAt)
+	dependsOn(c, itemTag("article", c.Param("slug")))
+	writeRawItem(c, a.JSON)
 }

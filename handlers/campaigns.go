@@ -62,6 +62,9 @@ func (h *Handler) listCampaigns(c *gin.Context) {
 		return
 	}
 	now := h.store.Now()
+	dependsOnItems(c, "campaign", page.Items, campaignSlug)
+	dependsOnFilter(c, "organisation", f.Organisation)
+	validUntil(c, nextDay(now), h.store.Now)
 	data := make([]Campaign, len(page.Items))
 	for i := range page.Items {
 		data[i] = campaignJSON(&page.Items[i], now)
@@ -103,6 +106,9 @@ func (h *Handler) getCampaign(c *gin.Context) {
 		return
 	}
 	setVersion(c, cp.Version)
+	now := h.store.Now()
+	dependsOn(c, itemTag("campaign", cp.Slug))
+	validUntil(c, nextDay(now), h.store.Now)
 	h.setItemLastModified(c, cp.UpdatedAt, 24*time.Hour)
-	writeItem(c, campaignJSON(cp, h.store.Now()))
+	writeItem(c, campaignJSON(cp, now))
 }

@@ -110,5 +110,6 @@ func (h *Handler) listChanges(c *gin.Context) {
 	}
 	// Apps poll this; a short shared cache life keeps the feed fresh.
 	c.Header("Cache-Control", "public, max-age=5")
+	dependsOn(c, contentTypes...)
 	c.JSON(http.StatusOK, resp)
 }

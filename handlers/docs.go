@@ -85,6 +85,7 @@ func openapiJSON(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
+	dependsOn(c, tagStatic)
 	c.Data(http.StatusOK, "application/json", b)
 }
 
@@ -96,6 +97,7 @@ func DocsRoutes(r *gin.Engine) {
 	r.Match(getHead, "/docs", func(c *gin.Context) { c.Redirect(http.StatusFound, "/docs/index.html") })
 	r.Match(getHead, "/docs/*any", func(c *gin.Context) {
 		c.Header("Content-Security-Policy", "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'")
+		dependsOn(c, tagStatic)
 		ui(c)
 	})
 }

@@ -92,6 +92,15 @@ type EmbedList struct {
 	Emergency []EmbedLine `json:"emergency"`
 	Helplines []EmbedLine `json:"helplines"`
 	National  []EmbedLine `json:"national"`
+	// until is when the lines' states, as worded, stop being right.
+	until time.Time
+}
+
+// shown notes a line the list shows, for until.
+func (l *EmbedList) shown(m *models.Helpline) {
+	if t := m.Until(); !t.IsZero() && (l.until.IsZero() || t.Before(l.until)) {
+		l.until = t
+	}
 }
 
 // EmbedListItem is the body of /embed/helplines.json.
@@ -170,6 +179,7 @@ func (h *Handler) embedList(ctx context.Context, q embedQuery) (EmbedList, error
 	f.At, f.Limit = now, models.MaxLimit
 	err := h.eachHelpline(ctx, f, func(m *models.Helpline) bool {
 		if !m.Emergency {
+			out.shown(m)
 			out.Helplines = append(out.Helplines, embedLine(m, now))
 		}
 		return len(out.Helplines) < q.limit
@@ -179,6 +189,7 @@ func (h *Handler) embedList(ctx context.Context, q embedQuery) (EmbedList, error
 	}
 	err = h.eachHelpline(ctx, models.HelplineFilter{Region: q.filter.Region, At: now, Limit: models.MaxLimit}, func(m *models.Helpline) bool {
 		if m.Emergency {
+			out.shown(m)
 			out.Emergency = append(out.Emergency, embedLine(m, now))
 		}
 		return true
@@ -194,6 +205,7 @@ func (h *Handler) embedList(ctx context.Context, q embedQuery) (EmbedList, error
 		for i := range lines {
 			if !lines[i].Emergency {
 				openAt(&lines[i], now)
+				out.shown(&lines[i])
 				out.National = append(out.National, embedLine(&lines[i], now))
 			}
 		}
@@ -341,6 +353,10 @@ func (h *Handler) embedPage(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
+	dependsOn(c, "helpline")
+	if q.filter.At.IsZero() {
+		validUntil(c, list.until, h.store.Now)
+	}
 	p := widget.Page{Dark: q.dark, OEmbedURL: h.oembedURL(h.embedURL(q.values)), List: list}
 	if q.quickExit {
 		p.QuickExitURL = h.quickExitURL()
@@ -420,6 +436,10 @@ func (h *Handler) embedJSON(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
+	dependsOn(c, "helpline")
+	if q.filter.At.IsZero() {
+		validUntil(c, list.until, h.store.Now)
+	}
 	// The script reads this from the partner's page, whatever the CORS settings.
 	c.Header("Access-Control-Allow-Origin", "*")
 	c.JSON(http.StatusOK, EmbedListItem{Data: list})
@@ -446,6 +466,7 @@ func (h *Handler) embedScript(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
+	dependsOnItems(c, "helpline", lines, helplineSlug)
 	fallback := struct {
 		Emergency []fallbackLine `json:"emergency"`
 		National  []fallbackLine `json:"national"`
@@ -584,6 +605,7 @@ func (h *Handler) oembed(c *gin.Context) {
 		return
 	}
 	src := h.embedURL(eq.values)
+	dependsOn(c, tagStatic)
 	c.JSON(http.StatusOK, OEmbed{
 		Type: "rich", Version: "1.0", Title: "Helplines", ProviderName: "Signpost", ProviderURL: h.opts.PublicURL,
 		CacheAge: 3600, Width: width, Height: height,

@@ -72,6 +72,7 @@ func (h *Handler) getEssentials(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
+	dependsOnItems(c, "helpline", lines, helplineSlug)
 	var out EssentialsBundle
 	out.Data.Helplines = make([]EssentialLine, len(lines))
 	for i := range lines {

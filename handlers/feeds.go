@@ -236,6 +236,9 @@ func (h *Handler) loadFeed(c *gin.Context) (*feedPage, bool) {
 		WriteError(c, err)
 		return nil, false
 	}
+	dependsOnItems(c, "article", page.Items, articleSlug)
+	dependsOnFilter(c, "campaign", f.Campaign)
+	dependsOnFilter(c, "organisation", f.Organisation)
 	base := strings.TrimSuffix(h.opts.PublicURL, "/")
 	query := ""
 	if len(q.values) > 0 {

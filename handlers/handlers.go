@@ -4,6 +4,7 @@ package handlers
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"time"
@@ -13,10 +14,13 @@ import (
 	"signpost/models"
 )
 
-// ArticleStore reads articles.
+// ArticleStore reads articles: as domain values, and, for the public, as the JSON
+// made when they were written.
 type ArticleStore interface {
 	FindArticles(ctx context.Context, f models.ArticleFilter) (models.Page[models.Article], error)
 	FindArticle(ctx context.Context, slug string, v models.Visibility) (*models.Article, error)
+	FindArticlesJSON(ctx context.Context, f models.ArticleFilter) (models.Page[models.Rendered], error)
+	ArticleJSON(ctx context.Context, slug string) (models.Rendered, error)
 }
 
 // HelplineStore reads helplines.
@@ -122,11 +126,7 @@ func writeList(c *gin.Context, data any, limit int, next string) {
 	}
 	resp := ListResponse{Data: data, Meta: ListMeta{Limit: limit}, Links: ListLinks{Self: c.Request.URL.RequestURI()}}
 	if next != "" {
-		u := *c.Request.URL
-		q := u.Query()
-		q.Set("cursor", next)
-		u.RawQuery = q.Encode()
-		link := (&url.URL{Path: u.Path, RawQuery: u.RawQuery}).RequestURI()
+		link := nextLink(c, next)
 		resp.Meta.NextCursor = &next
 		resp.Links.Next = &link
 		c.Header("Link", "<"+link+`>; rel="next"`)
@@ -136,6 +136,67 @@ func writeList(c *gin.Context, data any, limit int, next string) {
 
 func writeItem(c *gin.Context, data any) {
 	c.JSON(http.StatusOK, ItemResponse{Data: data})
+}
+
+// writeRawList writes the list envelope around items that are JSON already, and
+// the Link header, as writeList does.
+func writeRawList(c *gin.Context, items [][]byte, limit int, next string) {
+	if limit == 0 {
+		limit = models.DefaultLimit
+	}
+	meta := ListMeta{Limit: limit}
+	links := ListLinks{Self: c.Request.URL.RequestURI()}
+	if next != "" {
+		link := nextLink(c, next)
+		meta.NextCursor, links.Next = &next, &link
+		c.Header("Link", "<"+link+`>; rel="next"`)
+	}
+	mb, err := json.Marshal(meta)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	lb, err := json.Marshal(links)
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	n := len(`{"data":[],"meta":,"links":}`) + len(mb) + len(lb)
+	for _, it := range items {
+		n += len(it) + 1
+	}
+	b := make([]byte, 0, n)
+	b = append(b, `{"data":[`...)
+	for i, it := range items {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, it...)
+	}
+	b = append(b, `],"meta":`...)
+	b = append(b, mb...)
+	b = append(b, `,"links":`...)
+	b = append(b, lb...)
+	b = append(b, '}')
+	c.Data(http.StatusOK, "application/json; charset=utf-8", b)
+}
+
+// writeRawItem writes the item envelope around an item that is JSON already.
+func writeRawItem(c *gin.Context, item []byte) {
+	b := make([]byte, 0, len(item)+len(`{"data":}`))
+	b = append(b, `{"data":`...)
+	b = append(b, item...)
+	b = append(b, '}')
+	c.Data(http.StatusOK, "application/json; charset=utf-8", b)
+}
+
+// nextLink is the URL of the list's next page: the request's with the cursor.
+func nextLink(c *gin.Context, next string) string {
+	u := *c.Request.URL
+	q := u.Query()
+	q.Set("cursor", next)
+	u.RawQuery = q.Encode()
+	return (&url.URL{Path: u.Path, RawQuery: u.RawQuery}).RequestURI()
 }
 
 // jsonRaw is stored JSON passed through as it is.

@@ -65,6 +65,8 @@ func (h *Handler) listHelplines(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
+	dependsOnItems(c, "helpline", page.Items, helplineSlug)
+	validUntil(c, page.Until, h.store.Now)
 	data := make([]Helpline, len(page.Items))
 	for i := range page.Items {
 		data[i] = helplineJSON(&page.Items[i])
@@ -112,6 +114,8 @@ func (h *Handler) getHelpline(c *gin.Context) {
 		return
 	}
 	setVersion(c, hl.Version)
+	dependsOn(c, itemTag("helpline", hl.Slug))
+	validUntil(c, hl.Until(), h.store.Now)
 	if !v.Editor {
 		h.setItemLastModified(c, hl.UpdatedAt, time.Minute)
 	}

@@ -50,6 +50,7 @@ func (h *Handler) listOrganisations(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
+	dependsOnItems(c, "organisation", page.Items, organisationSlug)
 	data := make([]Organisation, len(page.Items))
 	for i := range page.Items {
 		data[i] = organisationJSON(&page.Items[i])
@@ -91,5 +92,6 @@ func (h *Handler) getOrganisation(c *gin.Context) {
 	}
 	setVersion(c, o.Version)
 	h.setItemLastModified(c, o.UpdatedAt, 0)
+	dependsOn(c, itemTag("organisation", o.Slug))
 	writeItem(c, organisationJSON(o))
 }

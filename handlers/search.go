@@ -91,5 +91,6 @@ func (h *Handler) search(c *gin.Context) {
 	if limit == 0 {
 		limit = models.DefaultLimit
 	}
+	dependsOn(c, contentTypes...)
 	c.JSON(http.StatusOK, SearchList{Data: data, Meta: ListMeta{Limit: limit}, Links: ListLinks{Self: c.Request.URL.RequestURI()}})
 }

@@ -39,6 +39,7 @@ func (h *Handler) listRegions(c *gin.Context) {
 	for i, r := range rs {
 		data[i] = Region{Slug: r.Slug, Name: r.Name, Kind: r.Kind, Parent: refPtr(r.Parent), Children: refs(r.Children)}
 	}
+	dependsOn(c, tagStatic)
 	c.JSON(http.StatusOK, RegionList{Data: data})
 }
 
@@ -80,5 +81,6 @@ func (h *Handler) listTopics(c *gin.Context) {
 	for i, t := range ts {
 		data[i] = Topic{Slug: t.Slug, Name: t.Name, Kind: t.Kind, Description: t.Description}
 	}
+	dependsOn(c, tagStatic)
 	c.JSON(http.StatusOK, TopicList{Data: data})
 }

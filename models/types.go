@@ -133,6 +133,26 @@ type Helpline struct {
 	// VerificationDue is true when LastVerifiedAt is unknown or older than the
 	// store's verification period.
 	VerificationDue bool
+	// DueAt is when VerificationDue becomes true; nil when it already is.
+	DueAt *time.Time
+}
+
+// Until is when what is shown of the helpline stops being right as time passes:
+// the next opening or closing of the line or one of its channels, or the moment its
+// details become due for checking; zero for never.
+func (h *Helpline) Until() time.Time {
+	var until time.Time
+	earlier := func(t *time.Time) {
+		if t != nil && (until.IsZero() || t.Before(until)) {
+			until = *t
+		}
+	}
+	earlier(h.NextChangeAt)
+	earlier(h.DueAt)
+	for i := range h.Contacts {
+		earlier(h.Contacts[i].NextChangeAt)
+	}
+	return until
 }
 
 // Campaign ties helplines and articles together.
@@ -229,6 +249,9 @@ type Topic struct {
 type Page[T any] struct {
 	Items      []T
 	NextCursor string
+	// Until is when the page stops being right by itself, as time passes (a line
+	// opens or closes); zero when only a write can change it.
+	Until time.Time
 }
 
 // SearchHit is one result of a search.
@@ -241,4 +264,15 @@ type SearchHit struct {
 	Snippet     string
 	Score       float64
 	PublishedAt *time.Time
+}
+
+// Rendered is an item in the API's JSON, made by the store's renderer and kept
+// ready to send.
+type Rendered struct {
+	JSON    []byte
+	Slug    string
+	Version int64
+	// ChangedAt is when the JSON last changed (an item's Last-Modified); zero in
+	// lists.
+	ChangedAt time.Time
 }

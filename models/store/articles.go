@@ -241,12 +241,59 @@ func utcPtr(t *time.Time) *time.Time {
 func (s *Store) FindArticles(ctx context.Context, f models.ArticleFilter) (models.Page[models.Article], error) {
 	ctx = readContext(ctx)
 	var page models.Page[models.Article]
-	limit, err := clampLimit(f.Limit)
+	db := s.reader.WithContext(ctx)
+	now := s.now()
+	lq, err := s.articleQuery(ctx, db, f, now)
 	if err != nil {
 		return page, err
 	}
-	db := s.reader.WithContext(ctx)
-	now := s.now()
+	sel, selArgs := articleSelect(f.Visibility, now)
+	rows, err := scanArticleRows(lq.q.Select(sel, selArgs...), lq.limit+1)
+	if err != nil {
+		return page, internal("find articles", err)
+	}
+	if len(rows) > lq.limit {
+		last := rows[lq.limit-1]
+		page.NextCursor = articleCursor(last.ID, last.PublishedAt, last.CreatedAt)
+		rows = rows[:lq.limit]
+	}
+	page.Items = make([]models.Article, len(rows))
+	for i := range rows {
+		if page.Items[i], err = rows[i].article(now); err != nil {
+			return page, err
+		}
+	}
+	if f.WithBodies {
+		if err := loadArticleBodies(ctx, db, page.Items); err != nil {
+			return page, err
+		}
+	}
+	return page, nil
+}
+
+// articleCursor is the cursor after an article: its place in the list's order.
+func articleCursor(id int64, publishedAt *time.Time, createdAt time.Time) string {
+	key := createdAt
+	if publishedAt != nil {
+		key = *publishedAt
+	}
+	return encodeCursor(cursor{List: "articles", Key: key.UTC().Format(time.RFC3339Nano), ID: id})
+}
+
+// articleList is a list query over "articles a" with its filters, visibility, cursor
+// and order applied, but no select list yet.
+type articleList struct {
+	q     *gorm.DB
+	limit int
+}
+
+// articleQuery builds the query of a list of articles. It returns EBADPARAM for a bad
+// limit, cursor, search or filter value.
+func (s *Store) articleQuery(ctx context.Context, db *gorm.DB, f models.ArticleFilter, now time.Time) (articleList, error) {
+	limit, err := clampLimit(f.Limit)
+	if err != nil {
+		return articleList{}, err
+	}
 	// A page after the first starts below its cursor, which is no later than now
 	// (it names an item that was public): that bound alone limits the publication
 	// time, so SQLite walks the index from the cursor rather than from now.
@@ -255,15 +302,14 @@ func (s *Store) FindArticles(ctx context.Context, f models.ArticleFilter) (model
 	if f.Cursor != "" {
 		c, err := decodeCursor(f.Cursor, "articles")
 		if err != nil {
-			return page, err
+			return articleList{}, err
 		}
 		if afterAt, err = time.Parse(time.RFC3339Nano, c.Key); err != nil {
-			return page, models.BadParam("cursor", "not a cursor from this list; use next_cursor from a previous page")
+			return articleList{}, models.BadParam("cursor", "not a cursor from this list; use next_cursor from a previous page")
 		}
 		afterAt, after = afterAt.UTC(), &c
 	}
-	sel, selArgs := articleSelect(f.Visibility, now)
-	q := db.Table("articles a").Select(sel, selArgs...)
+	q := db.Table("articles a")
 	if after != nil && !f.Visibility.Editor && !afterAt.After(now) {
 		q = q.Where("a.deleted_at IS NULL AND a.status IN ('published', 'scheduled')")
 	} else {
@@ -278,35 +324,35 @@ func (s *Store) FindArticles(ctx context.Context, f models.ArticleFilter) (model
 	if f.Campaign != "" {
 		id, err := lookupID(ctx, db, "campaigns", f.Campaign, "campaign")
 		if err != nil {
-			return page, err
+			return articleList{}, err
 		}
 		q = q.Where("EXISTS (SELECT 1 FROM article_campaigns x WHERE x.article_id = a.id AND x.campaign_id = ?)", id)
 	}
 	if f.Region != "" {
 		t, err := loadRegionTree(ctx, db)
 		if err != nil {
-			return page, err
+			return articleList{}, err
 		}
 		r := t.bySlug[f.Region]
 		if r == nil {
-			return page, models.BadParam("region", "no region with slug %q", f.Region)
+			return articleList{}, models.BadParam("region", "no region with slug %q", f.Region)
 		}
 		q = q.Where("EXISTS (SELECT 1 FROM article_regions x WHERE x.article_id = a.id AND x.region_id IN ?)", t.descendantsAndSelf(r.ID))
 	}
 	if f.Topic != "" {
 		ids, missing, err := topicIDs(ctx, db, "", []string{f.Topic})
 		if err != nil {
-			return page, err
+			return articleList{}, err
 		}
 		if len(missing) > 0 {
-			return page, models.BadParam("topic", "no topic with slug %q", f.Topic)
+			return articleList{}, models.BadParam("topic", "no topic with slug %q", f.Topic)
 		}
 		q = q.Where("EXISTS (SELECT 1 FROM article_topics x WHERE x.article_id = a.id AND x.topic_id = ?)", ids[f.Topic])
 	}
 	if f.Organisation != "" {
 		id, err := lookupID(ctx, db, "organisations", f.Organisation, "organisation")
 		if err != nil {
-			return page, err
+			return articleList{}, err
 		}
 		q = q.Where("(a.source_publisher_id = ? OR EXISTS (SELECT 1 FROM article_organisations x WHERE x.article_id = a.id AND x.organisation_id = ?))", id, id)
 	}
@@ -319,38 +365,14 @@ func (s *Store) FindArticles(ctx context.Context, f models.ArticleFilter) (model
 	if f.Q != "" {
 		cond, expr, err := matchFilter(f.Q, "article", "a")
 		if err != nil {
-			return page, err
+			return articleList{}, err
 		}
 		q = q.Where(cond, expr)
 	}
 	if after != nil {
 		q = q.Where("("+sortExpr+", a.id) < (?, ?)", afterAt, after.ID)
 	}
-	rows, err := scanArticleRows(q.Order(sortExpr+" DESC, a.id DESC"), limit+1)
-	if err != nil {
-		return page, internal("find articles", err)
-	}
-	if len(rows) > limit {
-		last := rows[limit-1]
-		key := last.CreatedAt
-		if last.PublishedAt != nil {
-			key = *last.PublishedAt
-		}
-		page.NextCursor = encodeCursor(cursor{List: "articles", Key: key.UTC().Format(time.RFC3339Nano), ID: last.ID})
-		rows = rows[:limit]
-	}
-	page.Items = make([]models.Article, len(rows))
-	for i := range rows {
-		if page.Items[i], err = rows[i].article(now); err != nil {
-			return page, err
-		}
-	}
-	if f.WithBodies {
-		if err := loadArticleBodies(ctx, db, page.Items); err != nil {
-			return page, err
-		}
-	}
-	return page, nil
+	return articleList{q: q.Order(sortExpr + " DESC, a.id DESC"), limit: limit}, nil
 }
 
 // FindArticle returns one article by slug. It returns ENOTFOUND when there is no such

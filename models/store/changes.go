@@ -140,8 +140,12 @@ func (s *Store) PublishDue(ctx context.Context) (int, error) {
 		if err != nil {
 			return err
 		}
+		touched := newTouchSet()
 		for _, d := range items {
 			if err := insertChange(tx, now, d.ItemType, d.ID, d.Slug, models.ChangePublish, false); err != nil {
+				return err
+			}
+			if err := touch(tx, touched, d.ItemType, d.ID); err != nil {
 				return err
 			}
 		}
@@ -149,7 +153,10 @@ func (s *Store) PublishDue(ctx context.Context) (int, error) {
 		if n == 0 {
 			return nil
 		}
-		return bumpVersion(tx, now)
+		if err := s.renderFragments(ctx, tx, mapKeys(touched.articles), now); err != nil {
+			return err
+		}
+		return bumpVersion(tx, now, touched.tags())
 	})
 	return n, internal("publish due", err)
 }

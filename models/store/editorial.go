@@ -64,6 +64,7 @@ func write[T any](ctx context.Context, s *Store, actor, slug string, ifMatch int
 		var cur *current
 		var before T
 		action := models.ActionCreate
+		touched := newTouchSet()
 		if slug != "" {
 			c, err := findCurrent(tx, table, itemType, slug)
 			if err != nil {
@@ -74,6 +75,9 @@ func write[T any](ctx context.Context, s *Store, actor, slug string, ifMatch int
 			}
 			cur, action = c, models.ActionUpdate
 			if before, err = load(ctx, tx, c.ID, now); err != nil {
+				return err
+			}
+			if err := touch(tx, touched, itemType, c.ID); err != nil {
 				return err
 			}
 		}
@@ -128,7 +132,13 @@ func write[T any](ctx context.Context, s *Store, actor, slug string, ifMatch int
 		if err := reindex(tx, itemType, id); err != nil {
 			return err
 		}
-		return bumpVersion(tx, now)
+		if err := touch(tx, touched, itemType, id); err != nil {
+			return err
+		}
+		if err := s.renderFragments(ctx, tx, mapKeys(touched.articles), now); err != nil {
+			return err
+		}
+		return bumpVersion(tx, now, touched.tags())
 	})
 	return out, err
 }
@@ -153,6 +163,10 @@ func remove[T any](ctx context.Context, s *Store, actor, slug string, ifMatch in
 		if err != nil {
 			return err
 		}
+		touched := newTouchSet()
+		if err := touch(tx, touched, itemType, c.ID); err != nil {
+			return err
+		}
 		if err := tx.Exec(`UPDATE `+table+` SET deleted_at = ?, updated_at = ?, version = version + 1 WHERE id = ?`, now, now, c.ID).Error; err != nil {
 			return err
 		}
@@ -170,8 +184,20 @@ func remove[T any](ctx context.Context, s *Store, actor, slug string, ifMatch in
 		if err := reindex(tx, itemType, c.ID); err != nil {
 			return err
 		}
-		return bumpVersion(tx, now)
+		if err := s.renderFragments(ctx, tx, mapKeys(touched.articles), now); err != nil {
+			return err
+		}
+		return bumpVersion(tx, now, touched.tags())
 	})
+}
+
+// mapKeys returns the keys of a set.
+func mapKeys[K comparable](m map[K]bool) []K {
+	out := make([]K, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
 }
 
 func findCurrent(tx *gorm.DB, table, itemType, slug string) (*current, error) {
@@ -290,13 +316,13 @@ func translate(err error, itemType string) error {
 }
 
 // recordAudit adds the audit entry of one write, with the item before and after it
-// in the API's editor shape (Config.Snapshot); nil for none.
+// in the API's editor shape (Renderer.Editor); nil for none.
 func (s *Store) recordAudit(tx *gorm.DB, now time.Time, actor, action, itemType string, id int64, slug string, before, after any) error {
 	enc := func(v any) (*string, error) {
 		if v == nil {
 			return nil, nil
 		}
-		b, err := s.snapshot(v, now)
+		b, err := s.render.Editor(v, now)
 		if err != nil {
 			return nil, err
 		}

@@ -157,7 +157,7 @@ func (s *Store) Generate(ctx context.Context, cfg GenerateConfig) error {
 	if err != nil {
 		return fmt.Errorf("store: generate articles: %w", err)
 	}
-	return db.Transaction(func(tx *gorm.DB) error {
+	err = db.Transaction(func(tx *gorm.DB) error {
 		if err := rebuildSearch(tx); err != nil {
 			return err
 		}
@@ -172,8 +172,12 @@ func (s *Store) Generate(ctx context.Context, cfg GenerateConfig) error {
 		if err := tx.Exec(`ANALYZE`).Error; err != nil {
 			return err
 		}
-		return bumpVersion(tx, now)
+		return bumpVersion(tx, now, nil)
 	})
+	if err != nil {
+		return err
+	}
+	return s.renderMissingFragments(ctx)
 }
 
 // vocabulary holds the words of synthetic text: real words first, then made-up ones,

@@ -134,6 +134,7 @@ func (s *Store) FindHelplines(ctx context.Context, f models.HelplineFilter) (mod
 	if err := q.Order("h.name, h.id").Scan(&rows).Error; err != nil {
 		return page, internal("find helplines", err)
 	}
+	var until time.Time
 	items := make([]models.Helpline, 0, len(rows))
 	for i := range rows {
 		h, err := rows[i].helpline(now)
@@ -141,6 +142,11 @@ func (s *Store) FindHelplines(ctx context.Context, f models.HelplineFilter) (mod
 			return page, err
 		}
 		h.OpenNow, h.NextChangeAt = h.Hours.State(at)
+		// The order depends on whether each line is open, and open_now=true on it
+		// too, so the whole list changes when any of them opens or closes.
+		if t := h.NextChangeAt; t != nil && (until.IsZero() || t.Before(until)) {
+			until = *t
+		}
 		if f.OpenNow && !h.OpenNow {
 			continue
 		}
@@ -149,6 +155,7 @@ func (s *Store) FindHelplines(ctx context.Context, f models.HelplineFilter) (mod
 	slices.SortStableFunc(items, func(a, b models.Helpline) int {
 		return compareHelplineKeys(keyOf(&a, at), keyOf(&b, at))
 	})
+
 	if after != nil {
 		i, _ := slices.BinarySearchFunc(items, *after, func(h models.Helpline, k helplineKey) int {
 			return compareHelplineKeys(keyOf(&h, at), k)
@@ -167,7 +174,12 @@ func (s *Store) FindHelplines(ctx context.Context, f models.HelplineFilter) (mod
 		return page, err
 	}
 	s.markDue(items, now)
-	page.Items = items
+	for i := range items {
+		if t := items[i].Until(); !t.IsZero() && (until.IsZero() || t.Before(until)) {
+			until = t
+		}
+	}
+	page.Items, page.Until = items, until
 	return page, nil
 }
 
@@ -329,6 +341,12 @@ func (s *Store) markDue(items []models.Helpline, now time.Time) {
 	for i := range items {
 		h := &items[i]
 		h.VerificationDue = h.LastVerifiedAt == nil || now.Sub(*h.LastVerifiedAt) > s.verifyAfter
+		h.DueAt = nil
+		if !h.VerificationDue {
+			// Due once more than verifyAfter has passed: the first nanosecond after it.
+			t := h.LastVerifiedAt.Add(s.verifyAfter + time.Nanosecond)
+			h.DueAt = &t
+		}
 	}
 }
 

@@ -90,7 +90,9 @@ func (s *Store) Migrate(ctx context.Context) error {
 			return fmt.Errorf("store: migration %s: %w", m.name, err)
 		}
 	}
-	return nil
+	// Articles written before their fragments existed (or around the store) get
+	// them now, so that every later read is the quick one.
+	return s.renderMissingFragments(ctx)
 }
 
 // SchemaVersion returns the highest applied migration.

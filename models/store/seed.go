@@ -82,7 +82,14 @@ func (s *Store) Seed(ctx context.Context) (bool, error) {
 		if err := rebuildSearch(tx); err != nil {
 			return err
 		}
-		return bumpVersion(tx, now)
+		var ids []int64
+		if err := tx.Raw(`SELECT id FROM articles`).Scan(&ids).Error; err != nil {
+			return err
+		}
+		if err := s.renderFragments(ctx, tx, ids, now); err != nil {
+			return err
+		}
+		return bumpVersion(tx, now, nil)
 	})
 	if err != nil {
 		return false, internal("seed", err)

@@ -32,12 +32,21 @@ type Config struct {
 	// VerifyAfter is how long a helpline's details are trusted after they were last
 	// checked; older ones are marked verification_due. 0 means 180 days.
 	VerifyAfter time.Duration
-	// Snapshot renders an item (a *models.Article, Helpline, Campaign or
-	// Organisation) in the API's editor shape at now, for the audit log's before
-	// and after.
-	// The store calls it inside write transactions. It is required: the audit log
-	// shows the documented shapes only.
-	Snapshot func(item any, now time.Time) ([]byte, error)
+	// Render writes items in the API's shapes: for the audit log's before and after,
+	// and for the ready-made public JSON of articles. Required: the store shows the
+	// documented shapes only, and it does not import the package that owns them.
+	Render Renderer
+}
+
+// Renderer writes items (a *models.Article, Helpline, Campaign or Organisation) in
+// the API's shapes. The store calls it inside write transactions, and on reads of
+// items whose ready-made JSON is missing.
+type Renderer interface {
+	// Editor renders an item as an editor reads it at now.
+	Editor(item any, now time.Time) ([]byte, error)
+	// Public renders an item as the public reads it: in a list (full false) or on
+	// its own page (full true).
+	Public(item any, full bool, now time.Time) ([]byte, error)
 }
 
 // DefaultVerifyAfter is how long helpline details are trusted by default.
@@ -51,7 +60,7 @@ type Store struct {
 	now         func() time.Time
 	path        string
 	verifyAfter time.Duration
-	snapshot    func(item any, now time.Time) ([]byte, error)
+	render      Renderer
 }
 
 // Open opens (creating if needed) the database at cfg.Path and applies any pending
@@ -60,14 +69,14 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.Path == "" {
 		return nil, errors.New("store: database path is empty")
 	}
-	if cfg.Snapshot == nil {
-		return nil, errors.New("store: Config.Snapshot is required")
+	if cfg.Render == nil {
+		return nil, errors.New("store: Config.Render is required")
 	}
 	now := cfg.Now
 	if now == nil {
 		now = time.Now
 	}
-	s := &Store{now: func() time.Time { return now().UTC() }, path: cfg.Path, verifyAfter: cfg.VerifyAfter, snapshot: cfg.Snapshot}
+	s := &Store{now: func() time.Time { return now().UTC() }, path: cfg.Path, verifyAfter: cfg.VerifyAfter, render: cfg.Render}
 	if s.verifyAfter <= 0 {
 		s.verifyAfter = DefaultVerifyAfter
 	}
@@ -213,15 +222,6 @@ func (s *Store) ContentVersion(ctx context.Context) (int64, error) {
 	var n int64
 	fmt.Sscan(v, &n)
 	return n, nil
-}
-
-// bumpVersion increments the content version and records the time of the change,
-// inside a write transaction.
-func bumpVersion(tx *gorm.DB, now time.Time) error {
-	if err := tx.Exec(`UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'content_version'`).Error; err != nil {
-		return err
-	}
-	return tx.Exec(`UPDATE meta SET value = ? WHERE key = 'content_changed_at'`, now.UTC().Format(time.RFC3339Nano)).Error
 }
 
 // ContentState returns the content version and the time of the last content write

@@ -1,0 +1,459 @@
+package handlers
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+)
+
+// HTTP caching, in one place: strong entity tags computed from the bytes sent, 304
+// for If-None-Match and If-Modified-Since, Cache-Control bounded by the moment an
+// answer stops being right, gzip for the clients that ask, and the in-memory
+// response cache (responsecache.go) in front of the handlers.
+
+// Conditional buffers each response so that its entity tag is computed from the
+// bytes actually sent. Successful GET and HEAD responses get a strong ETag,
+// Cache-Control and Vary, are compressed with gzip when the client accepts it and
+// the body is worth it, and If-None-Match (or, failing that, If-Modified-Since) is
+// answered with 304. Writes get the ETag of the item they return. When a handler
+// names the item's version, the tag starts with it, so that If-Match can be checked
+// against the stored version.
+//
+// A handler whose answer depends on the time says until when it holds (validUntil):
+// Cache-Control then lets no cache keep it, stale or not, past that moment.
+//
+// With a cache (nil for none), public reads are answered from memory while nothing
+// they were made from has changed; see ResponseCache.
+func Conditional(cacheControl string, cache *ResponseCache) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if cache != nil && !isRead(c.Request) {
+			a := render(c, cacheControl)
+			if a.rep.status < http.StatusBadRequest {
+				// This instance's own write: learn what it changed before the editor
+				// can read again, so no stale answer is ever served to them.
+				cache.sync(c.Request.Context(), true)
+			}
+			a.rep.serve(c, c.Writer, a.header, "")
+			return
+		}
+		key, useCache := "", false
+		if cache != nil {
+			key, useCache = cacheKey(c.Request)
+		}
+		if !useCache {
+			a := render(c, cacheControl)
+			a.rep.serve(c, c.Writer, a.header, a.cacheControl(c))
+			return
+		}
+		version := cache.sync(c.Request.Context(), false)
+		if version < 0 {
+			a := render(c, cacheControl)
+			a.rep.serve(c, c.Writer, a.header, a.cacheControl(c))
+			return
+		}
+		if !noCache(c.Request) && cache.serveCached(c, key) {
+			return
+		}
+		a, shared := cache.renderOnce(c, key, version, cacheControl)
+		if shared {
+			c.Abort() // the handlers ran for another request with the same key
+		}
+		a.rep.serve(c, c.Writer, a.header, a.cacheControl(c))
+	}
+}
+
+// answer is a rendered response: its representation, the headers the handler set,
+// and what it was made from.
+type answer struct {
+	rep    representation
+	header http.Header // the headers the handlers set
+	meta   answerMeta
+	// baseCC is the Cache-Control before it is bounded by meta.until.
+	baseCC string
+}
+
+// cacheControl returns the Cache-Control to send now: the handler's or the default,
+// bounded by the moment the answer stops being right.
+func (a *answer) cacheControl(c *gin.Context) string {
+	if a.baseCC == "" || a.meta.until.IsZero() {
+		return a.baseCC
+	}
+	return boundCacheControl(a.baseCC, a.meta.until.Sub(a.meta.now(c)))
+}
+
+// render runs the handlers into a buffer and returns what they answered.
+func render(c *gin.Context, cacheControl string) *answer {
+	orig := c.Writer
+	before := orig.Header().Clone()
+	bw := &bufferedWriter{ResponseWriter: orig}
+	c.Writer = bw
+	defer func() { c.Writer = orig }()
+	c.Next()
+	c.Writer = orig
+
+	a := &answer{rep: representation{status: bw.Status(), body: bw.buf.Bytes()}}
+	if m, ok := c.Get(answerMetaKey); ok {
+		a.meta = *m.(*answerMeta)
+	}
+	h := orig.Header()
+	if a.rep.status == http.StatusOK || a.rep.status == http.StatusCreated {
+		a.rep.etag = entityTag(c, a.rep.body)
+		if t, ok := c.Get(lastModifiedKey); ok {
+			a.rep.lastModified = t.(time.Time)
+		}
+		if isRead(c.Request) && a.rep.status == http.StatusOK {
+			a.baseCC = h.Get("Cache-Control")
+			if a.baseCC == "" {
+				a.baseCC = cacheControl
+			}
+			// Compress for the clients that ask; a cached answer is compressed
+			// when the first of them comes (see ResponseCache.withGzip).
+			a.rep.compressible = compressible(h.Get("Content-Type")) && len(a.rep.body) >= gzipMinSize
+			if a.rep.compressible && acceptsGzip(c.GetHeader("Accept-Encoding")) {
+				a.rep.gzip = gzipBytes(a.rep.body)
+			}
+		}
+	}
+	a.header = changedHeaders(before, h)
+	return a
+}
+
+// noCache reports whether the client asked for a fresh answer (Cache-Control:
+// no-cache): it is rendered again, and the cache keeps the new one.
+func noCache(r *http.Request) bool {
+	cc := r.Header.Get("Cache-Control")
+	return cc != "" && strings.Contains(strings.ToLower(cc), "no-cache")
+}
+
+func isRead(r *http.Request) bool {
+	return r.Method == http.MethodGet || r.Method == http.MethodHead
+}
+
+// answerMeta is what a handler says about its answer, for caches: the tags of what
+// it was made from (see ResponseCache), and the moment it stops being right by
+// itself (zero when only a write can change it).
+type answerMeta struct {
+	tags  []string
+	until time.Time
+	clock func() time.Time
+}
+
+func (m answerMeta) now(c *gin.Context) time.Time {
+	if m.clock != nil {
+		return m.clock()
+	}
+	return time.Now()
+}
+
+const answerMetaKey = "signpost.answer"
+
+func metaOf(c *gin.Context) *answerMeta {
+	if m, ok := c.Get(answerMetaKey); ok {
+		return m.(*answerMeta)
+	}
+	m := &answerMeta{}
+	c.Set(answerMetaKey, m)
+	return m
+}
+
+// dependsOn records tags of what the answer is made from: a type whose lists it
+// shows ("article"), items it shows ("article/<slug>"), or TagAll.
+func dependsOn(c *gin.Context, tags ...string) {
+	m := metaOf(c)
+	m.tags = append(m.tags, tags...)
+}
+
+// validUntil records that the answer, computed at the store clock's now, stops
+// being right at t (an opening or closing, a day's end) unless t is zero.
+func validUntil(c *gin.Context, t time.Time, now func() time.Time) {
+	if t.IsZero() {
+		return
+	}
+	m := metaOf(c)
+	m.clock = now
+	if m.until.IsZero() || t.Before(m.until) {
+		m.until = t
+	}
+}
+
+// boundCacheControl returns cc with max-age, s-maxage, stale-while-revalidate and
+// stale-if-error cut so that no cache may use the answer, fresh or stale, after
+// remaining: max-age plus either stale allowance ends by then. An answer with less
+// than a second left may be stored but must be revalidated (max-age=0).
+func boundCacheControl(cc string, remaining time.Duration) string {
+	r := int64(remaining / time.Second)
+	if r < 0 {
+		r = 0
+	}
+	parts := strings.Split(cc, ",")
+	var maxAge int64 = -1
+	for _, p := range parts {
+		name, val, _ := strings.Cut(strings.TrimSpace(p), "=")
+		if strings.EqualFold(name, "max-age") {
+			maxAge, _ = strconv.ParseInt(val, 10, 64)
+		}
+	}
+	if maxAge < 0 || maxAge > r {
+		maxAge = r
+	}
+	out := make([]string, 0, len(parts)+1)
+	sawMaxAge := false
+	for _, p := range parts {
+		p = strings.TrimSpace(p)
+		name, val, hasVal := strings.Cut(p, "=")
+		switch strings.ToLower(name) {
+		case "max-age":
+			out = append(out, "max-age="+strconv.FormatInt(maxAge, 10))
+			sawMaxAge = true
+		case "s-maxage":
+			n, _ := strconv.ParseInt(val, 10, 64)
+			out = append(out, "s-maxage="+strconv.FormatInt(min(n, r), 10))
+		case "stale-while-revalidate", "stale-if-error":
+			n, _ := strconv.ParseInt(val, 10, 64)
+			if n = min(n, r-maxAge); n > 0 && hasVal {
+				out = append(out, strings.ToLower(name)+"="+strconv.FormatInt(n, 10))
+			}
+		case "":
+		default:
+			out = append(out, p)
+		}
+	}
+	if !sawMaxAge {
+		out = append(out, "max-age="+strconv.FormatInt(maxAge, 10))
+	}
+	return strings.Join(out, ", ")
+}
+
+// bufferedWriter holds a response until the handler is done, so that its entity tag
+// can be computed from the bytes actually sent.
+type bufferedWriter struct {
+	gin.ResponseWriter
+	buf    bytes.Buffer
+	status int
+}
+
+func (w *bufferedWriter) WriteHeader(code int) { w.status = code }
+func (w *bufferedWriter) WriteHeaderNow()      {}
+func (w *bufferedWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.buf.Write(b)
+}
+func (w *bufferedWriter) WriteString(s string) (int, error) { return w.Write([]byte(s)) }
+func (w *bufferedWriter) Status() int {
+	if w.status == 0 {
+		return http.StatusOK
+	}
+	return w.status
+}
+func (w *bufferedWriter) Written() bool { return w.status != 0 }
+func (w *bufferedWriter) Size() int     { return w.buf.Len() }
+
+// representation is a response ready to send: its body, and the same body
+// compressed with gzip when that is worth it, each with its own strong ETag.
+type representation struct {
+	status       int
+	body         []byte
+	compressible bool // worth compressing: gzip is made when a client asks
+	gzip         []byte
+	etag         string // of body; the gzip form's tag adds "-gzip"
+	lastModified time.Time
+}
+
+// gzipMinSize is the smallest body worth compressing.
+const gzipMinSize = 1024
+
+// Header values that never change, in the canonical form net/http sends.
+var (
+	varyAcceptEncoding = []string{"Accept-Encoding"}
+	contentGzip        = []string{"gzip"}
+)
+
+// serve writes the representation with the handlers' headers and cacheControl: the
+// encoding the client accepts, its ETag, and 304 when the client's copy is current.
+// A 304 names the tag of the same encoding, so a client never keeps the wrong bytes.
+func (rep *representation) serve(c *gin.Context, w gin.ResponseWriter, header http.Header, cacheControl string) {
+	h := w.Header()
+	for k, vs := range header {
+		h[k] = vs
+	}
+	body, etag := rep.body, rep.etag
+	read := isRead(c.Request) && rep.status == http.StatusOK
+	if cacheControl != "" && read {
+		h["Cache-Control"] = []string{cacheControl}
+	}
+	if read {
+		if vary := h["Vary"]; len(vary) > 0 {
+			// A new slice: the one in h may be shared with a cached answer.
+			h["Vary"] = append(append(make([]string, 0, len(vary)+1), vary...), varyAcceptEncoding...)
+		} else {
+			h["Vary"] = varyAcceptEncoding
+		}
+	}
+	if rep.compressible && acceptsGzip(c.GetHeader("Accept-Encoding")) {
+		gz := rep.gzip
+		if gz == nil {
+			gz = gzipBytes(rep.body)
+		}
+		body, etag = gz, gzipTag(rep.etag)
+		h["Content-Encoding"] = contentGzip
+	}
+	if etag != "" {
+		h["Etag"] = []string{etag}
+	}
+	if !rep.lastModified.IsZero() {
+		h["Last-Modified"] = []string{rep.lastModified.UTC().Format(http.TimeFormat)}
+	}
+	if read && notModified(c.Request, etag, rep.lastModified) {
+		delete(h, "Content-Type")
+		delete(h, "Content-Length")
+		delete(h, "Content-Encoding")
+		w.WriteHeader(http.StatusNotModified)
+		w.WriteHeaderNow()
+		return
+	}
+	if rep.status != http.StatusNoContent && rep.status != http.StatusNotModified {
+		h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	}
+	w.WriteHeader(rep.status)
+	w.WriteHeaderNow()
+	if c.Request.Method != http.MethodHead && len(body) > 0 {
+		w.Write(body)
+	}
+}
+
+// notModified applies RFC 9110's order: If-None-Match when present, else
+// If-Modified-Since.
+func notModified(r *http.Request, etag string, lastModified time.Time) bool {
+	if inm := r.Header.Get("If-None-Match"); inm != "" {
+		return etag != "" && etagMatch(inm, etag)
+	}
+	ims := r.Header.Get("If-Modified-Since")
+	if ims == "" || lastModified.IsZero() {
+		return false
+	}
+	t, err := http.ParseTime(ims)
+	return err == nil && !lastModified.Truncate(time.Second).After(t)
+}
+
+func gzipTag(etag string) string {
+	return strings.TrimSuffix(etag, `"`) + `-gzip"`
+}
+
+// acceptsGzip reports whether an Accept-Encoding header allows gzip (q > 0).
+func acceptsGzip(header string) bool {
+	if header == "" {
+		return false
+	}
+	for _, part := range strings.Split(header, ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		name = strings.ToLower(strings.TrimSpace(name))
+		if name != "gzip" && name != "*" {
+			continue
+		}
+		q := 1.0
+		for _, p := range strings.Split(params, ";") {
+			k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
+			if ok && strings.EqualFold(strings.TrimSpace(k), "q") {
+				if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
+					q = f
+				}
+			}
+		}
+		return q > 0
+	}
+	return false
+}
+
+func compressible(contentType string) bool {
+	mt, _, _ := strings.Cut(contentType, ";")
+	mt = strings.TrimSpace(mt)
+	return strings.HasPrefix(mt, "text/") || strings.HasSuffix(mt, "json") || strings.HasSuffix(mt, "xml") ||
+		mt == "application/javascript"
+}
+
+var gzipWriters = sync.Pool{New: func() any {
+	w, _ := gzip.NewWriterLevel(io.Discard, gzip.DefaultCompression)
+	return w
+}}
+
+func gzipBytes(b []byte) []byte {
+	var buf bytes.Buffer
+	buf.Grow(len(b) / 3)
+	w := gzipWriters.Get().(*gzip.Writer)
+	w.Reset(&buf)
+	w.Write(b)
+	w.Close()
+	gzipWriters.Put(w)
+	return buf.Bytes()
+}
+
+const lastModifiedKey = "signpost.last_modified"
+
+// setLastModified tells the Conditional middleware when the item last changed.
+func setLastModified(c *gin.Context, t time.Time) {
+	c.Set(lastModifiedKey, t)
+}
+
+// entityTag is a strong tag of the body: "<version>.<hash>" for an item whose
+// handler named its version, else "<hash>".
+func entityTag(c *gin.Context, body []byte) string {
+	sum := sha256.Sum256(body)
+	hash := base64.RawURLEncoding.EncodeToString(sum[:18])
+	if v, ok := c.Get(versionKey); ok {
+		return fmt.Sprintf(`"%d.%s"`, v.(int64), hash)
+	}
+	return `"` + hash + `"`
+}
+
+// etagMatch implements If-None-Match's weak comparison: "*", or any listed tag whose
+// opaque part equals ours, with or without W/.
+func etagMatch(header, etag string) bool {
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimSpace(t)
+		if t == "*" || strings.TrimPrefix(t, "W/") == etag {
+			return true
+		}
+	}
+	return false
+}
+
+// changedHeaders returns the headers of after that differ from before: those the
+// handlers set.
+func changedHeaders(before, after http.Header) http.Header {
+	out := http.Header{}
+	for k, vs := range after {
+		if old, ok := before[k]; !ok || !equalValues(old, vs) {
+			out[k] = append([]string(nil), vs...)
+		}
+	}
+	return out
+}
+
+func equalValues(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// withoutCancel is the context a shared rendering runs with: the first of the
+// requests waiting for it may go away without failing the others.
+func withoutCancel(ctx context.Context) context.Context { return context.WithoutCancel(ctx) }
