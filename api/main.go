@@ -31,6 +31,7 @@ import (
 	"time"
 	_ "time/tzdata" // opening hours need time zones even where the system has none
 
+	"signpost/handlers"
 	"signpost/models"
 )
 
@@ -38,7 +39,7 @@ import (
 var Version = "dev"
 
 func main() {
-	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	logger := handlers.RedactLogs(slog.New(slog.NewJSONHandler(os.Stderr, nil)))
 	slog.SetDefault(logger)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -157,6 +158,7 @@ func heapLimit(cacheBytes int64) int64 { return cacheBytes + heapWorkingSet }
 // to, and serves until ctx is done, then stops gracefully. When ready is not nil it
 // receives the listener's address once the server accepts connections.
 func Run(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- string) error {
+	logger = handlers.RedactLogs(logger)
 	store, err := models.Open(ctx, cfg.storeConfig())
 	if err != nil {
 		return err

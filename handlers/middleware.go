@@ -74,7 +74,8 @@ func Recovery() gin.HandlerFunc {
 // AccessLog logs one structured line a request: method, route template, status,
 // duration and request ID. Client addresses and query strings are left out unless
 // the operator opts in with logClient, since people looking up a helpline must not
-// be tracked.
+// be tracked; even then the values of credential-like parameters (key=, token=, …)
+// are redacted.
 func AccessLog(logger *slog.Logger, logClient bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
@@ -91,7 +92,7 @@ func AccessLog(logger *slog.Logger, logClient bool) gin.HandlerFunc {
 			slog.String("request_id", RequestID(c)),
 		}
 		if logClient {
-			attrs = append(attrs, slog.String("client_ip", c.ClientIP()), slog.String("query", c.Request.URL.RawQuery))
+			attrs = append(attrs, slog.String("client_ip", c.ClientIP()), slog.String("query", RedactSecrets(c.Request.URL.RawQuery)))
 		}
 		logger.LogAttrs(c.Request.Context(), slog.LevelInfo, "request", attrs...)
 	}
