@@ -34,6 +34,7 @@ type Config struct {
 	CacheBytes      int64
 	CacheCheck      time.Duration
 	BenchCeiling    bool
+	RequireIfMatch  bool
 
 	// The embeddable widget's settings.
 	EmbedFrameAncestors string
@@ -136,6 +137,11 @@ var options = []option{
 			err = errors.New("must be positive")
 		}
 		c.MaxBody = n
+		return err
+	}},
+	{"require-if-match", "SIGNPOST_REQUIRE_IF_MATCH", "false", "refuse a PUT, PATCH or DELETE of an existing item without If-Match, with 428 (default: allowed, unconditional)", func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		c.RequireIfMatch = b
 		return err
 	}},
 	{"rate-limit", "SIGNPOST_RATE_LIMIT", "600", "requests a minute per anonymous client (IP address; IPv6 by /64), in bursts of as many; 0 disables", func(c *Config, v string) error {

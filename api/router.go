@@ -31,7 +31,7 @@ func NewRouter(store *models.Store, cfg Config, logger *slog.Logger) *gin.Engine
 	reader, writer := store.Pools()
 	metrics := handlers.NewMetrics(map[string]*sql.DB{"reader": reader, "writer": writer})
 	h := handlers.New(store, handlers.Options{PublicURL: cfg.PublicURL,
-		EmbedFrameAncestors: cfg.EmbedFrameAncestors, QuickExitURL: cfg.QuickExitURL})
+		EmbedFrameAncestors: cfg.EmbedFrameAncestors, QuickExitURL: cfg.QuickExitURL, RequireIfMatch: cfg.RequireIfMatch})
 	var cache *handlers.ResponseCache
 	if cfg.CacheBytes > 0 {
 		cache = handlers.NewResponseCache(handlers.CacheConfig{

@@ -393,6 +393,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/handlers.Problem"
                         }
                     },
+                    "428": {
+                        "description": "-require-if-match is set and the request has no If-Match",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
                     "500": {
                         "description": "internal error",
                         "schema": {
@@ -454,6 +460,12 @@ const docTemplate = `{
                     },
                     "412": {
                         "description": "the article changed since you read it",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "428": {
+                        "description": "-require-if-match is set and the request has no If-Match",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -571,6 +583,12 @@ const docTemplate = `{
                     },
                     "422": {
                         "description": "invalid fields, all listed",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "428": {
+                        "description": "-require-if-match is set and the request has no If-Match",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -1038,6 +1056,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/handlers.Problem"
                         }
                     },
+                    "428": {
+                        "description": "-require-if-match is set and the request has no If-Match",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
                     "500": {
                         "description": "internal error",
                         "schema": {
@@ -1098,6 +1122,12 @@ const docTemplate = `{
                     },
                     "412": {
                         "description": "the campaign changed since you read it",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "428": {
+                        "description": "-require-if-match is set and the request has no If-Match",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -1214,6 +1244,12 @@ const docTemplate = `{
                     },
                     "422": {
                         "description": "invalid fields, all listed",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "428": {
+                        "description": "-require-if-match is set and the request has no If-Match",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -1759,6 +1795,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/handlers.Problem"
                         }
                     },
+                    "428": {
+                        "description": "-require-if-match is set and the request has no If-Match",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
                     "500": {
                         "description": "internal error",
                         "schema": {
@@ -1819,6 +1861,12 @@ const docTemplate = `{
                     },
                     "412": {
                         "description": "the helpline changed since you read it",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "428": {
+                        "description": "-require-if-match is set and the request has no If-Match",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -1935,6 +1983,12 @@ const docTemplate = `{
                     },
                     "422": {
                         "description": "invalid fields, all listed",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "428": {
+                        "description": "-require-if-match is set and the request has no If-Match",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -2291,6 +2345,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/handlers.Problem"
                         }
                     },
+                    "428": {
+                        "description": "-require-if-match is set and the request has no If-Match",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
                     "500": {
                         "description": "internal error",
                         "schema": {
@@ -2351,6 +2411,12 @@ const docTemplate = `{
                     },
                     "412": {
                         "description": "the organisation changed since you read it",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "428": {
+                        "description": "-require-if-match is set and the request has no If-Match",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -2467,6 +2533,12 @@ const docTemplate = `{
                     },
                     "422": {
                         "description": "invalid fields, all listed",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "428": {
+                        "description": "-require-if-match is set and the request has no If-Match",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }

@@ -48,6 +48,7 @@ var problemKinds = map[string]struct {
 	models.ENOTFOUND:     {http.StatusNotFound, "not-found", "Not found"},
 	models.ECONFLICT:     {http.StatusConflict, "conflict", "Conflict"},
 	models.EPRECONDITION: {http.StatusPreconditionFailed, "precondition-failed", "Precondition failed"},
+	ePrecondRequired:     {http.StatusPreconditionRequired, "precondition-required", "Precondition required"},
 	models.ETOOLARGE:     {http.StatusRequestEntityTooLarge, "too-large", "Request body too large"},
 	models.EUNSUPPORTED:  {http.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported media type"},
 	models.EINVALID:      {http.StatusUnprocessableEntity, "invalid", "Invalid content"},

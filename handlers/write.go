@@ -9,7 +9,6 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -33,6 +32,11 @@ type resource[In any, M any] struct {
 	view     func(m *M) any
 	version  func(m *M) int64
 	slug     func(m *M) string
+	// publicView reads the item as the public sees it and renders it as its public
+	// GET does, for If-Match; ENOTFOUND when it is not public.
+	publicView func(ctx context.Context, slug string) (view any, version int64, err error)
+	// requireIfMatch refuses changes of existing items without If-Match (428).
+	requireIfMatch bool
 }
 
 const versionKey = "signpost.version"
@@ -60,7 +64,7 @@ func (r resource[In, M]) handleCreate(c *gin.Context) {
 }
 
 func (r resource[In, M]) handlePut(c *gin.Context) {
-	ifMatch, err := parseIfMatch(c)
+	version, err := r.precondition(c)
 	if err != nil {
 		WriteError(c, err)
 		return
@@ -70,7 +74,7 @@ func (r resource[In, M]) handlePut(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
-	m, err := r.replace(c.Request.Context(), key(c).Name, c.Param("slug"), r.model(&in), ifMatch)
+	m, err := r.replace(c.Request.Context(), key(c).Name, c.Param("slug"), r.model(&in), version)
 	if err != nil {
 		WriteError(c, err)
 		return
@@ -79,12 +83,33 @@ func (r resource[In, M]) handlePut(c *gin.Context) {
 	c.JSON(http.StatusOK, ItemResponse{Data: r.view(m)})
 }
 
-// patch applies a JSON merge patch (RFC 7396) to the item as an editor would write
-// it, then replaces it. Without If-Match the patch applies to the version it was
-// merged with, so a concurrent write still gets a 412 rather than being lost.
-func (r resource[In, M]) handlePatch(c *gin.Context) {
-	ifMatch, err := parseIfMatch(c)
+// precondition evaluates If-Match before a PUT or DELETE, and before the body is
+// read (RFC 9110, section 13.2.2). A request without If-Match is unconditional
+// unless -require-if-match is set: the item is then not read first, and the store
+// answers 404 when there is none.
+func (r resource[In, M]) precondition(c *gin.Context) (int64, error) {
+	pre := parseIfMatch(c)
+	if !pre.present && !r.requireIfMatch {
+		return 0, nil
+	}
+	cur, err := r.find(c.Request.Context(), c.Param("slug"))
 	if err != nil {
+		return 0, writeTarget(err, r.itemType)
+	}
+	return r.checkIfMatch(c, pre, cur)
+}
+
+// patch applies a JSON merge patch (RFC 7396) to the item as an editor would write
+// it, then replaces it. The replacement names the version the patch was merged with,
+// so a concurrent write gets a 412 rather than being lost, with If-Match or without.
+func (r resource[In, M]) handlePatch(c *gin.Context) {
+	ctx := c.Request.Context()
+	cur, err := r.find(ctx, c.Param("slug"))
+	if err != nil {
+		WriteError(c, writeTarget(err, r.itemType))
+		return
+	}
+	if _, err := r.checkIfMatch(c, parseIfMatch(c), cur); err != nil {
 		WriteError(c, err)
 		return
 	}
@@ -96,16 +121,6 @@ func (r resource[In, M]) handlePatch(c *gin.Context) {
 	var probe map[string]json.RawMessage
 	if err := json.Unmarshal(body, &probe); err != nil {
 		WriteError(c, models.Errorf(models.EBADREQUEST, "A merge patch must be a JSON object."))
-		return
-	}
-	ctx := c.Request.Context()
-	cur, err := r.find(ctx, c.Param("slug"))
-	if err != nil {
-		WriteError(c, writeTarget(err, r.itemType))
-		return
-	}
-	if ifMatch != 0 && ifMatch != r.version(cur) {
-		WriteError(c, models.Errorf(models.EPRECONDITION, "The %s has changed since you read it. Read it again and reapply your change.", r.itemType))
 		return
 	}
 	doc, err := json.Marshal(r.input(cur))
@@ -133,12 +148,12 @@ func (r resource[In, M]) handlePatch(c *gin.Context) {
 }
 
 func (r resource[In, M]) handleDelete(c *gin.Context) {
-	ifMatch, err := parseIfMatch(c)
+	version, err := r.precondition(c)
 	if err != nil {
 		WriteError(c, err)
 		return
 	}
-	if err := r.remove(c.Request.Context(), key(c).Name, c.Param("slug"), ifMatch); err != nil {
+	if err := r.remove(c.Request.Context(), key(c).Name, c.Param("slug"), version); err != nil {
 		WriteError(c, err)
 		return
 	}
@@ -169,22 +184,6 @@ func writeTarget(err error, itemType string) error {
 		return models.Errorf(models.ENOTFOUND, "No %s with that slug; it is now %q.", itemType, e.Location)
 	}
 	return err
-}
-
-// parseIfMatch returns the version named by If-Match, 0 when there is none or it is
-// "*". A tag we did not make cannot match: 412.
-func parseIfMatch(c *gin.Context) (int64, error) {
-	h := strings.TrimSpace(c.GetHeader("If-Match"))
-	if h == "" || h == "*" {
-		return 0, nil
-	}
-	tag := strings.Trim(strings.TrimPrefix(h, "W/"), `"`)
-	v, _, _ := strings.Cut(tag, ".")
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n <= 0 {
-		return 0, models.Errorf(models.EPRECONDITION, "If-Match does not match the current ETag.")
-	}
-	return n, nil
 }
 
 // readBody reads a JSON request body: 415 for another media type, 413 when too large,
