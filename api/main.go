@@ -180,8 +180,11 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- stri
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		// net/http reads up to 1 MiB of request line and headers, far past the
+		// router's limit (handlers.MaxHeaderBytes), so that a request over the
+		// limit gets the router's 431 problem rather than net/http's plain text.
+		MaxHeaderBytes: http.DefaultMaxHeaderBytes,
+		ErrorLog:       slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

@@ -46,6 +46,7 @@ func NewRouter(store *models.Store, cfg Config, logger *slog.Logger) *gin.Engine
 		handlers.Recovery(),
 		handlers.SecurityHeaders(),
 		handlers.CORS(cfg.CORSOrigins), // before the routes: preflights never get 404 or 405
+		handlers.HeaderLimit(handlers.MaxHeaderBytes),
 		h.RateLimit(handlers.RateLimitConfig{PerMinute: cfg.RateLimit, KeyPerMinute: cfg.RateLimitKey, Now: store.Now}),
 		handlers.BodyLimit(cfg.MaxBody),
 		handlers.Conditional(cfg.CacheControl, cache),

@@ -49,6 +49,7 @@ var problemKinds = map[string]struct {
 	models.ECONFLICT:     {http.StatusConflict, "conflict", "Conflict"},
 	models.EPRECONDITION: {http.StatusPreconditionFailed, "precondition-failed", "Precondition failed"},
 	ePrecondRequired:     {http.StatusPreconditionRequired, "precondition-required", "Precondition required"},
+	eHeadersTooLarge:     {http.StatusRequestHeaderFieldsTooLarge, "headers-too-large", "Request headers too large"},
 	models.ETOOLARGE:     {http.StatusRequestEntityTooLarge, "too-large", "Request body too large"},
 	models.EUNSUPPORTED:  {http.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported media type"},
 	models.EINVALID:      {http.StatusUnprocessableEntity, "invalid", "Invalid content"},
