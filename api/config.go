@@ -19,6 +19,7 @@ import (
 // environment variables (flags win), with defaults so that a bare `serve` works.
 type Config struct {
 	Addr            string
+	MetricsAddr     string
 	DB              string
 	NoSeed          bool
 	CacheControl    string
@@ -59,6 +60,17 @@ var options = []option{
 			return fmt.Errorf("not a host:port address: %q", v)
 		}
 		c.Addr = v
+		return nil
+	}},
+	{"metrics-addr", "SIGNPOST_METRICS_ADDR", "", "serve /metrics on a listener of its own at this address (e.g. 127.0.0.1:9090) instead of on -addr (default none: on -addr)", func(c *Config, v string) error {
+		if v == "" {
+			c.MetricsAddr = ""
+			return nil
+		}
+		if _, _, err := net.SplitHostPort(v); err != nil {
+			return fmt.Errorf("not a host:port address: %q", v)
+		}
+		c.MetricsAddr = v
 		return nil
 	}},
 	{"db", "SIGNPOST_DB", "signpost.db", "SQLite database file", func(c *Config, v string) error {

@@ -174,46 +174,81 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- stri
 		}
 	}
 
-	srv := &http.Server{
-		Handler:           NewRouter(store, cfg, logger),
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		// net/http reads up to 1 MiB of request line and headers, far past the
-		// router's limit (handlers.MaxHeaderBytes), so that a request over the
-		// limit gets the router's 431 problem rather than net/http's plain text.
-		MaxHeaderBytes: http.DefaultMaxHeaderBytes,
-		ErrorLog:       slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	router, metrics := newRouter(store, cfg, logger)
+	servers := []*http.Server{newServer(router, logger)}
+	addrs := []string{cfg.Addr}
+	if cfg.MetricsAddr != "" {
+		servers = append(servers, newServer(newMetricsRouter(metrics), logger))
+		addrs = append(addrs, cfg.MetricsAddr)
 	}
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return err
+	var lns []net.Listener
+	for _, addr := range addrs {
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			for _, l := range lns {
+				l.Close()
+			}
+			return err
+		}
+		lns = append(lns, ln)
 	}
-	logger.Info("listening", "addr", ln.Addr().String(), "version", Version)
+	logger.Info("listening", "addr", lns[0].Addr().String(), "version", Version)
+	if len(lns) > 1 {
+		logger.Info("metrics listening", "addr", lns[1].Addr().String())
+	}
 	if ready != nil {
-		ready <- ln.Addr().String()
+		ready <- lns[0].Addr().String()
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	errc := make(chan error, len(servers))
+	for i, srv := range servers {
+		go func() { errc <- srv.Serve(lns[i]) }()
+	}
 	schedCtx, stopScheduler := context.WithCancel(ctx)
 	defer stopScheduler()
 	go publishScheduled(schedCtx, store, logger)
+	var failed error
 	select {
-	case err := <-errc:
-		return err
+	case failed = <-errc:
 	case <-ctx.Done():
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("graceful stop: %w", err)
+	var errs []error
+	for _, srv := range servers {
+		if err := srv.Shutdown(sctx); err != nil {
+			errs = append(errs, fmt.Errorf("graceful stop: %w", err))
+		}
 	}
-	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
+	if failed != nil {
+		return failed
+	}
+	for range servers {
+		if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 {
+		return errors.Join(errs...)
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// newServer is the http.Server of a listener, with timeouts on every phase of a
+// request. net/http may read up to 1 MiB of request line and headers
+// (http.DefaultMaxHeaderBytes), far past the limit that the router enforces
+// (handlers.MaxHeaderBytes), so that a request over the limit gets the router's
+// 431 problem; only one past 1 MiB gets net/http's own plain-text 431.
+func newServer(h http.Handler, logger *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    http.DefaultMaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
 }
 
 // publishScheduled announces scheduled items as they go live, once a second, until

@@ -1765,6 +1765,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/handlers.Problem"
                         }
                     },
+                    "405": {
+                        "description": "the slug is essentials or due, paths that answer reads alone",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
                     "409": {
                         "description": "the slug is taken",
                         "schema": {
@@ -1855,6 +1861,12 @@ const docTemplate = `{
                     },
                     "404": {
                         "description": "no such helpline",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "405": {
+                        "description": "the slug is essentials or due, paths that answer reads alone",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -1953,6 +1965,12 @@ const docTemplate = `{
                     },
                     "404": {
                         "description": "no such helpline",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "405": {
+                        "description": "the slug is essentials or due, paths that answer reads alone",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -3260,6 +3278,12 @@ const docTemplate = `{
                         "description": "metrics in the Prometheus text exposition format",
                         "schema": {
                             "type": "string"
+                        }
+                    },
+                    "404": {
+                        "description": "-metrics-addr is set: the metrics are served on that listener alone",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
                         }
                     }
                 }

@@ -7,9 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
+	"reflect"
+	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	jsonpatch "github.com/evanphx/json-patch/v5"
@@ -243,14 +247,96 @@ func decodeJSON(body []byte, v any) error {
 			return &models.Error{Code: models.EINVALID, Message: "The body has a field this API does not know.",
 				Fields: []models.FieldError{{Field: name, Message: "is not a known field"}}}
 		default:
-			return &models.Error{Code: models.EINVALID, Message: "The body could not be read as this resource.",
-				Fields: []models.FieldError{{Field: "body", Message: "a value has the wrong format (times are RFC 3339)"}}}
+			// A value's own decoder failed (a time, say) and did not say where.
+			field, leaf := failingField(body, reflect.TypeOf(v))
+			msg := "has the wrong type or format"
+			if leaf == timeType {
+				msg = `must be an RFC 3339 time, as a string such as "2027-02-01T09:00:00Z"`
+			}
+			if field == "" {
+				field, msg = "body", "a value has the wrong type or format (times are RFC 3339)"
+			}
+			return &models.Error{Code: models.EINVALID, Message: "A field has the wrong type or format.",
+				Fields: []models.FieldError{{Field: field, Message: msg}}}
 		}
 	}
 	if dec.More() {
 		return models.Errorf(models.EBADREQUEST, "The body must hold exactly one JSON object.")
 	}
 	return nil
+}
+
+var timeType = reflect.TypeFor[time.Time]()
+
+// failingField finds the member of the JSON value raw that cannot be decoded into a
+// t, by decoding its members one at a time, and returns its path (publish_at,
+// contacts[1].opening_hours) and Go type. It is for the errors of a value's own
+// decoder, such as time.Time's, which do not say which field they are about. The
+// path is "" when it cannot tell, or when raw is itself the value that fails.
+func failingField(raw []byte, t reflect.Type) (string, reflect.Type) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch {
+	case t == timeType:
+	case t.Kind() == reflect.Struct:
+		var members map[string]json.RawMessage
+		if json.Unmarshal(raw, &members) != nil {
+			break
+		}
+		for _, name := range slices.Sorted(maps.Keys(members)) {
+			f, ok := jsonField(t, name)
+			if !ok || json.Unmarshal(members[name], reflect.New(f.Type).Interface()) == nil {
+				continue
+			}
+			sub, leaf := failingField(members[name], f.Type)
+			if sub != "" && sub[0] != '[' {
+				sub = "." + sub
+			}
+			return name + sub, leaf
+		}
+	case t.Kind() == reflect.Slice:
+		var items []json.RawMessage
+		if json.Unmarshal(raw, &items) != nil {
+			break
+		}
+		for i, item := range items {
+			if json.Unmarshal(item, reflect.New(t.Elem()).Interface()) == nil {
+				continue
+			}
+			sub, leaf := failingField(item, t.Elem())
+			if sub != "" && sub[0] != '[' {
+				sub = "." + sub
+			}
+			return fmt.Sprintf("[%d]%s", i, sub), leaf
+		}
+	}
+	return "", t
+}
+
+// jsonField returns the field of struct type t that the JSON member name decodes
+// into: its json tag's name, or failing that the same name in another case, as
+// encoding/json matches.
+func jsonField(t reflect.Type, name string) (reflect.StructField, bool) {
+	var folded reflect.StructField
+	found := false
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if tag == "-" || !f.IsExported() {
+			continue
+		}
+		if tag == "" {
+			tag = f.Name
+		}
+		if tag == name {
+			return f, true
+		}
+		if !found && strings.EqualFold(tag, name) {
+			folded, found = f, true
+		}
+	}
+	return folded, found
 }
 
 func jsonKind(k string) string {
