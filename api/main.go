@@ -61,6 +61,7 @@ commands:
             list the helplines whose details are due for checking
   generate  add synthetic content for benchmarks: generate [-articles N] [-helplines N] [-campaigns N]
   backup    write a consistent copy of the database to FILE: backup FILE
+  restore   replace the database with a backup, once the server is stopped: restore BACKUP
   healthcheck  exit 0 when the server at -addr answers /healthz (for containers)
   version   print the version
 
@@ -74,7 +75,7 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdout
 		cmd, args = args[0], args[1:]
 	}
 	switch cmd {
-	case "serve", "migrate", "seed", "backup", "healthcheck":
+	case "serve", "migrate", "seed", "backup", "restore", "healthcheck":
 	case "keys":
 		return keysCommand(ctx, args, getenv, stdout)
 	case "helplines":
@@ -97,23 +98,18 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdout
 	switch {
 	case cmd == "backup" && len(rest) != 1:
 		return errors.New("usage: signpost backup [flags] FILE")
-	case cmd != "backup" && len(rest) > 0:
+	case cmd == "restore" && len(rest) != 1:
+		return errors.New("usage: signpost restore [flags] BACKUP")
+	case cmd != "backup" && cmd != "restore" && len(rest) > 0:
 		return fmt.Errorf("unexpected arguments: %v", rest)
 	}
 	switch cmd {
 	case "healthcheck":
 		return healthcheck(ctx, cfg.Addr)
 	case "backup":
-		store, err := models.Open(ctx, cfg.storeConfig())
-		if err != nil {
-			return err
-		}
-		defer store.Close()
-		if err := store.Backup(ctx, rest[0]); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "backup of %s written to %s\n", cfg.DB, rest[0])
-		return nil
+		return backupCommand(ctx, cfg, rest[0], stdout)
+	case "restore":
+		return restoreCommand(ctx, cfg, rest[0], stdout)
 	case "migrate":
 		store, err := models.Open(ctx, cfg.storeConfig())
 		if err != nil {
