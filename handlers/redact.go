@@ -51,7 +51,7 @@ var (
 // api_key=, token=, access_token=, …) and anything shaped like an API key replaced
 // by REDACTED. It is meant for query strings and for any text that may quote one.
 func RedactSecrets(s string) string {
-	if !strings.Contains(s, "=") && !strings.Contains(s, "sp_") {
+	if !mayHoldSecrets(s) {
 		return s // the common case: nothing to look at
 	}
 	s = queryPair.ReplaceAllStringFunc(s, func(pair string) string {
@@ -85,6 +85,9 @@ func (h redactHandler) Enabled(ctx context.Context, level slog.Level) bool {
 }
 
 func (h redactHandler) Handle(ctx context.Context, r slog.Record) error {
+	if !mayHoldSecrets(r.Message) && !attrsMayHoldSecrets(r) {
+		return h.next.Handle(ctx, r) // the common case, such as an access log line: no copy
+	}
 	out := slog.NewRecord(r.Time, r.Level, RedactSecrets(r.Message), r.PC)
 	r.Attrs(func(a slog.Attr) bool {
 		out.AddAttrs(redactAttr(a))
@@ -103,6 +106,38 @@ func (h redactHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
 
 func (h redactHandler) WithGroup(name string) slog.Handler {
 	return redactHandler{h.next.WithGroup(name)}
+}
+
+// mayHoldSecrets reports whether RedactSecrets could change s.
+func mayHoldSecrets(s string) bool {
+	return strings.Contains(s, "=") || strings.Contains(s, "sp_")
+}
+
+func attrsMayHoldSecrets(r slog.Record) bool {
+	found := false
+	r.Attrs(func(a slog.Attr) bool {
+		found = attrMayHoldSecrets(a)
+		return !found
+	})
+	return found
+}
+
+func attrMayHoldSecrets(a slog.Attr) bool {
+	v := a.Value.Resolve()
+	switch v.Kind() {
+	case slog.KindString:
+		return mayHoldSecrets(v.String())
+	case slog.KindGroup:
+		for _, g := range v.Group() {
+			if attrMayHoldSecrets(g) {
+				return true
+			}
+		}
+	case slog.KindAny:
+		_, isErr := v.Any().(error)
+		return isErr
+	}
+	return false
 }
 
 func redactAttr(a slog.Attr) slog.Attr {
