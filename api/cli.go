@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"os"
@@ -38,6 +39,9 @@ func keysCommand(ctx context.Context, args []string, getenv func(string) string,
 	name := fs.String("name", "", "the key's name, e.g. the editor or team it is for")
 	scope := fs.String("scope", models.ScopeEditor, "editor (writes content) or admin (also reads the audit log)")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := existingDatabase(db); err != nil {
 		return err
 	}
 	store, err := store.Open(ctx, store.Config{Path: db, Render: handlers.Renderer{}})
@@ -78,6 +82,82 @@ func keysCommand(ctx context.Context, args []string, getenv func(string) string,
 		return nil
 	}
 	return errors.New(usage)
+}
+
+// existingDatabase refuses a database that is not there, before anything opens it:
+// SQLite would make an empty one, and the command would then report on, or back up,
+// nothing. Only serve, migrate, seed, generate and restore make a new database.
+func existingDatabase(path string) error {
+	st, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("database %s does not exist (see -db or SIGNPOST_DB); 'signpost migrate -db %s' or 'signpost serve' makes a new one", path, path)
+	case err != nil:
+		return fmt.Errorf("database %s: %w", path, err)
+	case !st.Mode().IsRegular():
+		return fmt.Errorf("database %s is not a file", path)
+	case st.Size() == 0:
+		return fmt.Errorf("database %s is an empty file, not a Signpost database", path)
+	}
+	return nil
+}
+
+// backupCommand runs `backup FILE`: a consistent copy of the database, made while
+// the server runs, checked with PRAGMA integrity_check and synced to disk.
+func backupCommand(ctx context.Context, cfg Config, file string, stdout io.Writer) error {
+	if err := existingDatabase(cfg.DB); err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, cfg.storeConfig())
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.Backup(ctx, file); err != nil {
+		return err
+	}
+	version, err := store.VerifyDatabase(ctx, file)
+	if err == nil {
+		err = syncFile(file)
+	}
+	if err != nil {
+		return fmt.Errorf("backup %s: %w", file, err)
+	}
+	fmt.Fprintf(stdout, "backup of %s written to %s (schema version %d, integrity ok)\n", cfg.DB, file, version)
+	return nil
+}
+
+// restoreCommand runs `restore BACKUP`: the database is replaced by the backup,
+// which is checked first, and then migrated to this binary's schema. The server
+// must be stopped; see store.Restore.
+func restoreCommand(ctx context.Context, cfg Config, backup string, stdout io.Writer) error {
+	if _, err := store.Restore(ctx, backup, cfg.DB); err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	st, err := store.Open(ctx, cfg.storeConfig())
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.IntegrityCheck(ctx); err != nil {
+		return fmt.Errorf("restore: %s: %w", cfg.DB, err)
+	}
+	v, err := st.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "database %s restored from %s (schema version %d, integrity ok)\n", cfg.DB, backup, v)
+	return nil
+}
+
+// syncFile flushes a file to stable storage.
+func syncFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Sync()
 }
 
 // describe turns a domain error into a message for the command line.
@@ -139,6 +219,9 @@ func helplinesCommand(ctx context.Context, args []string, getenv func(string) st
 	}
 	if len(rest) > 0 {
 		return errors.New(usage)
+	}
+	if err := existingDatabase(cfg.DB); err != nil {
+		return err
 	}
 	store, err := store.Open(ctx, cfg.storeConfig())
 	if err != nil {

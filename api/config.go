@@ -19,6 +19,7 @@ import (
 // environment variables (flags win), with defaults so that a bare `serve` works.
 type Config struct {
 	Addr            string
+	MetricsAddr     string
 	DB              string
 	NoSeed          bool
 	CacheControl    string
@@ -34,6 +35,7 @@ type Config struct {
 	CacheBytes      int64
 	CacheCheck      time.Duration
 	BenchCeiling    bool
+	RequireIfMatch  bool
 
 	// The embeddable widget's settings.
 	EmbedFrameAncestors string
@@ -58,6 +60,17 @@ var options = []option{
 			return fmt.Errorf("not a host:port address: %q", v)
 		}
 		c.Addr = v
+		return nil
+	}},
+	{"metrics-addr", "SIGNPOST_METRICS_ADDR", "", "serve /metrics on a listener of its own at this address (e.g. 127.0.0.1:9090) instead of on -addr (default none: on -addr)", func(c *Config, v string) error {
+		if v == "" {
+			c.MetricsAddr = ""
+			return nil
+		}
+		if _, _, err := net.SplitHostPort(v); err != nil {
+			return fmt.Errorf("not a host:port address: %q", v)
+		}
+		c.MetricsAddr = v
 		return nil
 	}},
 	{"db", "SIGNPOST_DB", "signpost.db", "SQLite database file", func(c *Config, v string) error {
@@ -136,6 +149,11 @@ var options = []option{
 			err = errors.New("must be positive")
 		}
 		c.MaxBody = n
+		return err
+	}},
+	{"require-if-match", "SIGNPOST_REQUIRE_IF_MATCH", "false", "refuse a PUT, PATCH or DELETE of an existing item without If-Match, with 428 (default: allowed, unconditional)", func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		c.RequireIfMatch = b
 		return err
 	}},
 	{"rate-limit", "SIGNPOST_RATE_LIMIT", "600", "requests a minute per anonymous client (IP address; IPv6 by /64), in bursts of as many; 0 disables", func(c *Config, v string) error {

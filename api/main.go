@@ -27,17 +27,19 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
-	"signpost/models/store"
 	"syscall"
 	"time"
 	_ "time/tzdata" // opening hours need time zones even where the system has none
+
+	"signpost/handlers"
+	"signpost/models/store"
 )
 
 // Version is set at build time with -ldflags "-X main.Version=…".
 var Version = "dev"
 
 func main() {
-	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	logger := handlers.RedactLogs(slog.New(slog.NewJSONHandler(os.Stderr, nil)))
 	slog.SetDefault(logger)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -59,6 +61,7 @@ commands:
             list the helplines whose details are due for checking
   generate  add synthetic content for benchmarks: generate [-articles N] [-helplines N] [-campaigns N]
   backup    write a consistent copy of the database to FILE: backup FILE
+  restore   replace the database with a backup, once the server is stopped: restore BACKUP
   healthcheck  exit 0 when the server at -addr answers /healthz (for containers)
   version   print the version
 
@@ -72,7 +75,7 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdout
 		cmd, args = args[0], args[1:]
 	}
 	switch cmd {
-	case "serve", "migrate", "seed", "backup", "healthcheck":
+	case "serve", "migrate", "seed", "backup", "restore", "healthcheck":
 	case "keys":
 		return keysCommand(ctx, args, getenv, stdout)
 	case "helplines":
@@ -95,23 +98,18 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdout
 	switch {
 	case cmd == "backup" && len(rest) != 1:
 		return errors.New("usage: signpost backup [flags] FILE")
-	case cmd != "backup" && len(rest) > 0:
+	case cmd == "restore" && len(rest) != 1:
+		return errors.New("usage: signpost restore [flags] BACKUP")
+	case cmd != "backup" && cmd != "restore" && len(rest) > 0:
 		return fmt.Errorf("unexpected arguments: %v", rest)
 	}
 	switch cmd {
 	case "healthcheck":
 		return healthcheck(ctx, cfg.Addr)
 	case "backup":
-		store, err := store.Open(ctx, cfg.storeConfig())
-		if err != nil {
-			return err
-		}
-		defer store.Close()
-		if err := store.Backup(ctx, rest[0]); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "backup of %s written to %s\n", cfg.DB, rest[0])
-		return nil
+		return backupCommand(ctx, cfg, rest[0], stdout)
+	case "restore":
+		return restoreCommand(ctx, cfg, rest[0], stdout)
 	case "migrate":
 		store, err := store.Open(ctx, cfg.storeConfig())
 		if err != nil {
@@ -156,6 +154,7 @@ func heapLimit(cacheBytes int64) int64 { return cacheBytes + heapWorkingSet }
 // to, and serves until ctx is done, then stops gracefully. When ready is not nil it
 // receives the listener's address once the server accepts connections.
 func Run(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- string) error {
+	logger = handlers.RedactLogs(logger)
 	store, err := store.Open(ctx, cfg.storeConfig())
 	if err != nil {
 		return err
@@ -171,43 +170,81 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- stri
 		}
 	}
 
-	srv := &http.Server{
-		Handler:           NewRouter(store, cfg, logger),
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	router, metrics := newRouter(store, cfg, logger)
+	servers := []*http.Server{newServer(router, logger)}
+	addrs := []string{cfg.Addr}
+	if cfg.MetricsAddr != "" {
+		servers = append(servers, newServer(newMetricsRouter(metrics), logger))
+		addrs = append(addrs, cfg.MetricsAddr)
 	}
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return err
+	var lns []net.Listener
+	for _, addr := range addrs {
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			for _, l := range lns {
+				l.Close()
+			}
+			return err
+		}
+		lns = append(lns, ln)
 	}
-	logger.Info("listening", "addr", ln.Addr().String(), "version", Version)
+	logger.Info("listening", "addr", lns[0].Addr().String(), "version", Version)
+	if len(lns) > 1 {
+		logger.Info("metrics listening", "addr", lns[1].Addr().String())
+	}
 	if ready != nil {
-		ready <- ln.Addr().String()
+		ready <- lns[0].Addr().String()
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	errc := make(chan error, len(servers))
+	for i, srv := range servers {
+		go func() { errc <- srv.Serve(lns[i]) }()
+	}
 	schedCtx, stopScheduler := context.WithCancel(ctx)
 	defer stopScheduler()
 	go publishScheduled(schedCtx, store, logger)
+	var failed error
 	select {
-	case err := <-errc:
-		return err
+	case failed = <-errc:
 	case <-ctx.Done():
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("graceful stop: %w", err)
+	var errs []error
+	for _, srv := range servers {
+		if err := srv.Shutdown(sctx); err != nil {
+			errs = append(errs, fmt.Errorf("graceful stop: %w", err))
+		}
 	}
-	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
+	if failed != nil {
+		return failed
+	}
+	for range servers {
+		if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 {
+		return errors.Join(errs...)
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// newServer is the http.Server of a listener, with timeouts on every phase of a
+// request. net/http may read up to 1 MiB of request line and headers
+// (http.DefaultMaxHeaderBytes), far past the limit that the router enforces
+// (handlers.MaxHeaderBytes), so that a request over the limit gets the router's
+// 431 problem; only one past 1 MiB gets net/http's own plain-text 431.
+func newServer(h http.Handler, logger *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    http.DefaultMaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
 }
 
 // publishScheduled announces scheduled items as they go live, once a second, until

@@ -15,6 +15,14 @@ var _ handlers.Store = (*store.Store)(nil)
 
 // NewRouter builds the HTTP handler: middleware first, then every route.
 func NewRouter(store *store.Store, cfg Config, logger *slog.Logger) *gin.Engine {
+	r, _ := newRouter(store, cfg, logger)
+	return r
+}
+
+// newRouter is NewRouter that also returns the router's metrics, which a listener
+// of their own serves when cfg.MetricsAddr is set.
+func newRouter(store *store.Store, cfg Config, logger *slog.Logger) (*gin.Engine, *handlers.Metrics) {
+	logger = handlers.RedactLogs(logger)
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	// The client's address is the connection's, unless it comes from a trusted proxy:
@@ -32,7 +40,7 @@ func NewRouter(store *store.Store, cfg Config, logger *slog.Logger) *gin.Engine 
 	reader, writer := store.Pools()
 	metrics := handlers.NewMetrics(map[string]*sql.DB{"reader": reader, "writer": writer})
 	h := handlers.New(store, handlers.Options{PublicURL: cfg.PublicURL,
-		EmbedFrameAncestors: cfg.EmbedFrameAncestors, QuickExitURL: cfg.QuickExitURL})
+		EmbedFrameAncestors: cfg.EmbedFrameAncestors, QuickExitURL: cfg.QuickExitURL, RequireIfMatch: cfg.RequireIfMatch})
 	var cache *handlers.ResponseCache
 	if cfg.CacheBytes > 0 {
 		cache = handlers.NewResponseCache(handlers.CacheConfig{
@@ -47,6 +55,8 @@ func NewRouter(store *store.Store, cfg Config, logger *slog.Logger) *gin.Engine 
 		handlers.Recovery(),
 		handlers.SecurityHeaders(),
 		handlers.CORS(cfg.CORSOrigins), // before the routes: preflights never get 404 or 405
+		handlers.HeaderLimit(handlers.MaxHeaderBytes),
+		handlers.ReadOnlyPaths(),
 		h.RateLimit(handlers.RateLimitConfig{PerMinute: cfg.RateLimit, KeyPerMinute: cfg.RateLimitKey, Now: store.Now}),
 		handlers.BodyLimit(cfg.MaxBody),
 		handlers.Conditional(cfg.CacheControl, cache),
@@ -55,11 +65,27 @@ func NewRouter(store *store.Store, cfg Config, logger *slog.Logger) *gin.Engine 
 	r.NoMethod(handlers.MethodNotAllowed)
 
 	h.Routes(r)
-	metrics.Routes(r)
+	if cfg.MetricsAddr == "" {
+		metrics.Routes(r)
+	}
 	handlers.DocsRoutes(r)
 	if cfg.BenchCeiling {
 		handlers.CeilingRoute(r)
 	}
+	return r, metrics
+}
+
+// newMetricsRouter serves /metrics alone, for the listener of -metrics-addr, with
+// the same problems and security headers as the API. Its requests are not counted.
+func newMetricsRouter(metrics *handlers.Metrics) *gin.Engine {
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	r.RedirectTrailingSlash = false
+	r.RedirectFixedPath = false
+	r.Use(handlers.RequestIDs(), handlers.Recovery(), handlers.SecurityHeaders())
+	r.NoRoute(handlers.NotFound)
+	r.NoMethod(handlers.MethodNotAllowed)
+	metrics.Routes(r)
 	return r
 }
 

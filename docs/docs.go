@@ -393,6 +393,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/handlers.Problem"
                         }
                     },
+                    "428": {
+                        "description": "-require-if-match is set and the request has no If-Match",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
                     "500": {
                         "description": "internal error",
                         "schema": {
@@ -454,6 +460,12 @@ const docTemplate = `{
                     },
                     "412": {
                         "description": "the article changed since you read it",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "428": {
+                        "description": "-require-if-match is set and the request has no If-Match",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -571,6 +583,12 @@ const docTemplate = `{
                     },
                     "422": {
                         "description": "invalid fields, all listed",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "428": {
+                        "description": "-require-if-match is set and the request has no If-Match",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -1038,6 +1056,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/handlers.Problem"
                         }
                     },
+                    "428": {
+                        "description": "-require-if-match is set and the request has no If-Match",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
                     "500": {
                         "description": "internal error",
                         "schema": {
@@ -1098,6 +1122,12 @@ const docTemplate = `{
                     },
                     "412": {
                         "description": "the campaign changed since you read it",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "428": {
+                        "description": "-require-if-match is set and the request has no If-Match",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -1214,6 +1244,12 @@ const docTemplate = `{
                     },
                     "422": {
                         "description": "invalid fields, all listed",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "428": {
+                        "description": "-require-if-match is set and the request has no If-Match",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -1729,6 +1765,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/handlers.Problem"
                         }
                     },
+                    "405": {
+                        "description": "the slug is essentials or due, paths that answer reads alone",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
                     "409": {
                         "description": "the slug is taken",
                         "schema": {
@@ -1755,6 +1797,12 @@ const docTemplate = `{
                     },
                     "422": {
                         "description": "invalid fields, all listed",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "428": {
+                        "description": "-require-if-match is set and the request has no If-Match",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -1817,8 +1865,20 @@ const docTemplate = `{
                             "$ref": "#/definitions/handlers.Problem"
                         }
                     },
+                    "405": {
+                        "description": "the slug is essentials or due, paths that answer reads alone",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
                     "412": {
                         "description": "the helpline changed since you read it",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "428": {
+                        "description": "-require-if-match is set and the request has no If-Match",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -1909,6 +1969,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/handlers.Problem"
                         }
                     },
+                    "405": {
+                        "description": "the slug is essentials or due, paths that answer reads alone",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
                     "409": {
                         "description": "the slug is taken",
                         "schema": {
@@ -1935,6 +2001,12 @@ const docTemplate = `{
                     },
                     "422": {
                         "description": "invalid fields, all listed",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "428": {
+                        "description": "-require-if-match is set and the request has no If-Match",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -2291,6 +2363,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/handlers.Problem"
                         }
                     },
+                    "428": {
+                        "description": "-require-if-match is set and the request has no If-Match",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
                     "500": {
                         "description": "internal error",
                         "schema": {
@@ -2351,6 +2429,12 @@ const docTemplate = `{
                     },
                     "412": {
                         "description": "the organisation changed since you read it",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "428": {
+                        "description": "-require-if-match is set and the request has no If-Match",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -2467,6 +2551,12 @@ const docTemplate = `{
                     },
                     "422": {
                         "description": "invalid fields, all listed",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "428": {
+                        "description": "-require-if-match is set and the request has no If-Match",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -3188,6 +3278,12 @@ const docTemplate = `{
                         "description": "metrics in the Prometheus text exposition format",
                         "schema": {
                             "type": "string"
+                        }
+                    },
+                    "404": {
+                        "description": "-metrics-addr is set: the metrics are served on that listener alone",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
                         }
                     }
                 }

@@ -5,6 +5,8 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi2"
@@ -39,7 +41,30 @@ func OpenAPI3() (*openapi3.T, error) {
 	v3.Servers = openapi3.Servers{{URL: "/"}}
 	problemMediaTypes(v3)
 	rateLimitResponses(v3)
+	headerLimitResponses(v3)
 	return v3, nil
+}
+
+// headerLimitResponses documents the 431 that HeaderLimit gives any operation:
+// Swagger 2, and so swag, has no responses shared by all operations.
+func headerLimitResponses(doc *openapi3.T) {
+	const ref = "#/components/schemas/handlers.Problem"
+	problem := doc.Components.Schemas["handlers.Problem"]
+	if problem == nil {
+		return
+	}
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			if op.Responses == nil || op.Responses.Status(http.StatusRequestHeaderFieldsTooLarge) != nil {
+				continue
+			}
+			resp := openapi3.NewResponse().
+				WithDescription("the request line and headers are over the size limit").
+				WithContent(openapi3.Content{ProblemContentType: openapi3.NewMediaType().
+					WithSchemaRef(openapi3.NewSchemaRef(ref, problem.Value))})
+			op.Responses.Set(strconv.Itoa(http.StatusRequestHeaderFieldsTooLarge), &openapi3.ResponseRef{Value: resp})
+		}
+	}
 }
 
 // problemMediaTypes makes every error response (4xx, 5xx) of the document
@@ -89,6 +114,16 @@ func openapiJSON(c *gin.Context) {
 	c.Data(http.StatusOK, "application/json", b)
 }
 
+// docsAssets are the files of the documentation UI under /docs/: what gin-swagger
+// serves. Any other path there is a 404 problem, not the UI's own plain-text one.
+var docsAssets = map[string]bool{
+	"index.html": true, "index.css": true, "swagger-initializer.js": true, "doc.json": true,
+	"favicon-16x16.png": true, "favicon-32x32.png": true, "oauth2-redirect.html": true,
+	"swagger-ui.css": true, "swagger-ui.css.map": true, "swagger-ui.js": true, "swagger-ui.js.map": true,
+	"swagger-ui-bundle.js": true, "swagger-ui-bundle.js.map": true,
+	"swagger-ui-standalone-preset.js": true, "swagger-ui-standalone-preset.js.map": true,
+}
+
 // DocsRoutes serves the spec at /openapi.json and a browsable UI at /docs. The UI's
 // assets are embedded in the binary: the page makes no third-party requests.
 func DocsRoutes(r *gin.Engine) {
@@ -96,8 +131,27 @@ func DocsRoutes(r *gin.Engine) {
 	ui := ginSwagger.WrapHandler(swaggerFiles.Handler, ginSwagger.URL("/openapi.json"), ginSwagger.DocExpansion("list"))
 	r.Match(getHead, "/docs", func(c *gin.Context) { c.Redirect(http.StatusFound, "/docs/index.html") })
 	r.Match(getHead, "/docs/*any", func(c *gin.Context) {
+		if !docsAssets[strings.TrimPrefix(c.Param("any"), "/")] {
+			NotFound(c)
+			return
+		}
 		c.Header("Content-Security-Policy", "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'")
 		dependsOn(c, tagStatic)
+		// The UI answers GET alone, and its file server would answer ranges and
+		// preconditions with plain-text errors: it gets a plain GET, and the
+		// Conditional middleware does ETags and 304s (and drops a HEAD's body). It
+		// finds the file in the whole request URI and keeps the first one's prefix
+		// for good, so it gets the path alone.
+		req := c.Request.Clone(c.Request.Context())
+		req.Method = http.MethodGet
+		req.URL.RawQuery = ""
+		req.RequestURI = req.URL.EscapedPath()
+		for _, h := range []string{"Range", "If-Range", "If-Match", "If-Unmodified-Since", "If-None-Match", "If-Modified-Since"} {
+			req.Header.Del(h)
+		}
+		orig := c.Request
+		c.Request = req
 		ui(c)
+		c.Request = orig
 	})
 }

@@ -20,6 +20,14 @@ func (h *Handler) articles() resource[ArticleInput, models.Article] {
 		view:    func(a *models.Article) any { return articleJSON(a, true, true) },
 		version: func(a *models.Article) int64 { return a.Version },
 		slug:    func(a *models.Article) string { return a.Slug },
+		publicView: func(ctx context.Context, slug string) (any, int64, error) {
+			a, err := h.store.FindArticle(ctx, slug, models.Visibility{})
+			if err != nil {
+				return nil, 0, err
+			}
+			return articleJSON(a, true, false), a.Version, nil
+		},
+		requireIfMatch: h.opts.RequireIfMatch,
 	}
 }
 
@@ -34,6 +42,14 @@ func (h *Handler) helplines() resource[HelplineInput, models.Helpline] {
 		view:    func(hl *models.Helpline) any { return helplineJSON(hl) },
 		version: func(hl *models.Helpline) int64 { return hl.Version },
 		slug:    func(hl *models.Helpline) string { return hl.Slug },
+		publicView: func(ctx context.Context, slug string) (any, int64, error) {
+			hl, err := h.store.FindHelpline(ctx, slug, time.Time{}, models.Visibility{})
+			if err != nil {
+				return nil, 0, err
+			}
+			return helplineJSON(hl), hl.Version, nil
+		},
+		requireIfMatch: h.opts.RequireIfMatch,
 	}
 }
 
@@ -48,6 +64,14 @@ func (h *Handler) campaigns() resource[CampaignInput, models.Campaign] {
 		view:    func(c *models.Campaign) any { return campaignJSON(c, h.store.Now()) },
 		version: func(c *models.Campaign) int64 { return c.Version },
 		slug:    func(c *models.Campaign) string { return c.Slug },
+		publicView: func(ctx context.Context, slug string) (any, int64, error) {
+			c, err := h.store.FindCampaign(ctx, slug, models.Visibility{})
+			if err != nil {
+				return nil, 0, err
+			}
+			return campaignJSON(c, h.store.Now()), c.Version, nil
+		},
+		requireIfMatch: h.opts.RequireIfMatch,
 	}
 }
 
@@ -60,6 +84,14 @@ func (h *Handler) organisations() resource[OrganisationInput, models.Organisatio
 		view:    func(o *models.Organisation) any { return organisationJSON(o) },
 		version: func(o *models.Organisation) int64 { return o.Version },
 		slug:    func(o *models.Organisation) string { return o.Slug },
+		publicView: func(ctx context.Context, slug string) (any, int64, error) {
+			o, err := h.store.FindOrganisation(ctx, slug)
+			if err != nil {
+				return nil, 0, err
+			}
+			return organisationJSON(o), o.Version, nil
+		},
+		requireIfMatch: h.opts.RequireIfMatch,
 	}
 }
 
@@ -105,6 +137,7 @@ func (h *Handler) createArticle(c *gin.Context) { h.articles().handleCreate(c) }
 //	@Failure		404			{object}	Problem	"no such article"
 //	@Failure		409			{object}	Problem	"the slug is taken"
 //	@Failure		412			{object}	Problem	"the article changed since you read it"
+//	@Failure		428			{object}	Problem	"-require-if-match is set and the request has no If-Match"
 //	@Failure		413			{object}	Problem	"body over the size limit"
 //	@Failure		415			{object}	Problem	"body is not JSON"
 //	@Failure		422			{object}	Problem	"invalid fields, all listed"
@@ -132,6 +165,7 @@ func (h *Handler) replaceArticle(c *gin.Context) { h.articles().handlePut(c) }
 //	@Failure		404			{object}	Problem	"no such article"
 //	@Failure		409			{object}	Problem	"the slug is taken"
 //	@Failure		412			{object}	Problem	"the article changed since you read it"
+//	@Failure		428			{object}	Problem	"-require-if-match is set and the request has no If-Match"
 //	@Failure		413			{object}	Problem	"body over the size limit"
 //	@Failure		415			{object}	Problem	"body is not JSON"
 //	@Failure		422			{object}	Problem	"invalid fields, all listed"
@@ -153,6 +187,7 @@ func (h *Handler) patchArticle(c *gin.Context) { h.articles().handlePatch(c) }
 //	@Failure		403			{object}	Problem	"the key lacks the editor scope"
 //	@Failure		404			{object}	Problem	"no such article"
 //	@Failure		412			{object}	Problem	"the article changed since you read it"
+//	@Failure		428			{object}	Problem	"-require-if-match is set and the request has no If-Match"
 //	@Failure		500			{object}	Problem	"internal error"
 //	@Router			/api/v1/articles/{slug} [delete]
 func (h *Handler) deleteArticle(c *gin.Context) { h.articles().handleDelete(c) }
@@ -196,8 +231,10 @@ func (h *Handler) createHelpline(c *gin.Context) { h.helplines().handleCreate(c)
 //	@Failure	401			{object}	Problem	"missing or bad API key"
 //	@Failure	403			{object}	Problem	"the key lacks the editor scope"
 //	@Failure	404			{object}	Problem	"no such helpline"
+//	@Failure	405			{object}	Problem	"the slug is essentials or due, paths that answer reads alone"
 //	@Failure	409			{object}	Problem	"the slug is taken"
 //	@Failure	412			{object}	Problem	"the helpline changed since you read it"
+//	@Failure	428			{object}	Problem	"-require-if-match is set and the request has no If-Match"
 //	@Failure	413			{object}	Problem	"body over the size limit"
 //	@Failure	415			{object}	Problem	"body is not JSON"
 //	@Failure	422			{object}	Problem	"invalid fields, all listed"
@@ -222,8 +259,10 @@ func (h *Handler) replaceHelpline(c *gin.Context) { h.helplines().handlePut(c) }
 //	@Failure	401			{object}	Problem	"missing or bad API key"
 //	@Failure	403			{object}	Problem	"the key lacks the editor scope"
 //	@Failure	404			{object}	Problem	"no such helpline"
+//	@Failure	405			{object}	Problem	"the slug is essentials or due, paths that answer reads alone"
 //	@Failure	409			{object}	Problem	"the slug is taken"
 //	@Failure	412			{object}	Problem	"the helpline changed since you read it"
+//	@Failure	428			{object}	Problem	"-require-if-match is set and the request has no If-Match"
 //	@Failure	413			{object}	Problem	"body over the size limit"
 //	@Failure	415			{object}	Problem	"body is not JSON"
 //	@Failure	422			{object}	Problem	"invalid fields, all listed"
@@ -243,7 +282,9 @@ func (h *Handler) patchHelpline(c *gin.Context) { h.helplines().handlePatch(c) }
 //	@Failure	401			{object}	Problem	"missing or bad API key"
 //	@Failure	403			{object}	Problem	"the key lacks the editor scope"
 //	@Failure	404			{object}	Problem	"no such helpline"
+//	@Failure	405			{object}	Problem	"the slug is essentials or due, paths that answer reads alone"
 //	@Failure	412			{object}	Problem	"the helpline changed since you read it"
+//	@Failure	428			{object}	Problem	"-require-if-match is set and the request has no If-Match"
 //	@Failure	500			{object}	Problem	"internal error"
 //	@Router		/api/v1/helplines/{slug} [delete]
 func (h *Handler) deleteHelpline(c *gin.Context) { h.helplines().handleDelete(c) }
@@ -288,6 +329,7 @@ func (h *Handler) createCampaign(c *gin.Context) { h.campaigns().handleCreate(c)
 //	@Failure	404			{object}	Problem	"no such campaign"
 //	@Failure	409			{object}	Problem	"the slug is taken"
 //	@Failure	412			{object}	Problem	"the campaign changed since you read it"
+//	@Failure	428			{object}	Problem	"-require-if-match is set and the request has no If-Match"
 //	@Failure	413			{object}	Problem	"body over the size limit"
 //	@Failure	415			{object}	Problem	"body is not JSON"
 //	@Failure	422			{object}	Problem	"invalid fields, all listed"
@@ -314,6 +356,7 @@ func (h *Handler) replaceCampaign(c *gin.Context) { h.campaigns().handlePut(c) }
 //	@Failure	404			{object}	Problem	"no such campaign"
 //	@Failure	409			{object}	Problem	"the slug is taken"
 //	@Failure	412			{object}	Problem	"the campaign changed since you read it"
+//	@Failure	428			{object}	Problem	"-require-if-match is set and the request has no If-Match"
 //	@Failure	413			{object}	Problem	"body over the size limit"
 //	@Failure	415			{object}	Problem	"body is not JSON"
 //	@Failure	422			{object}	Problem	"invalid fields, all listed"
@@ -334,6 +377,7 @@ func (h *Handler) patchCampaign(c *gin.Context) { h.campaigns().handlePatch(c) }
 //	@Failure	403			{object}	Problem	"the key lacks the editor scope"
 //	@Failure	404			{object}	Problem	"no such campaign"
 //	@Failure	412			{object}	Problem	"the campaign changed since you read it"
+//	@Failure	428			{object}	Problem	"-require-if-match is set and the request has no If-Match"
 //	@Failure	500			{object}	Problem	"internal error"
 //	@Router		/api/v1/campaigns/{slug} [delete]
 func (h *Handler) deleteCampaign(c *gin.Context) { h.campaigns().handleDelete(c) }
@@ -378,6 +422,7 @@ func (h *Handler) createOrganisation(c *gin.Context) { h.organisations().handleC
 //	@Failure	404				{object}	Problem	"no such organisation"
 //	@Failure	409				{object}	Problem	"the slug is taken"
 //	@Failure	412				{object}	Problem	"the organisation changed since you read it"
+//	@Failure	428				{object}	Problem	"-require-if-match is set and the request has no If-Match"
 //	@Failure	413				{object}	Problem	"body over the size limit"
 //	@Failure	415				{object}	Problem	"body is not JSON"
 //	@Failure	422				{object}	Problem	"invalid fields, all listed"
@@ -404,6 +449,7 @@ func (h *Handler) replaceOrganisation(c *gin.Context) { h.organisations().handle
 //	@Failure	404				{object}	Problem	"no such organisation"
 //	@Failure	409				{object}	Problem	"the slug is taken"
 //	@Failure	412				{object}	Problem	"the organisation changed since you read it"
+//	@Failure	428				{object}	Problem	"-require-if-match is set and the request has no If-Match"
 //	@Failure	413				{object}	Problem	"body over the size limit"
 //	@Failure	415				{object}	Problem	"body is not JSON"
 //	@Failure	422				{object}	Problem	"invalid fields, all listed"
@@ -424,6 +470,7 @@ func (h *Handler) patchOrganisation(c *gin.Context) { h.organisations().handlePa
 //	@Failure	403			{object}	Problem	"the key lacks the editor scope"
 //	@Failure	404			{object}	Problem	"no such organisation"
 //	@Failure	412			{object}	Problem	"the organisation changed since you read it"
+//	@Failure	428			{object}	Problem	"-require-if-match is set and the request has no If-Match"
 //	@Failure	500			{object}	Problem	"internal error"
 //	@Router		/api/v1/organisations/{slug} [delete]
 func (h *Handler) deleteOrganisation(c *gin.Context) { h.organisations().handleDelete(c) }

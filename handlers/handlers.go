@@ -98,6 +98,9 @@ type Options struct {
 	// QuickExitURL is the neutral site the widget's "Exit this page" goes to
 	// (default DefaultQuickExitURL).
 	QuickExitURL string
+	// RequireIfMatch refuses a PUT, PATCH or DELETE of an existing item without
+	// If-Match with 428, so that no editor overwrites a change unseen.
+	RequireIfMatch bool
 }
 
 // Handler serves the API's routes.

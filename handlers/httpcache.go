@@ -408,14 +408,23 @@ func setLastModified(c *gin.Context, t time.Time) {
 }
 
 // entityTag is a strong tag of the body: "<version>.<hash>" for an item whose
-// handler named its version, else "<hash>".
+// handler named its version, else "<hash>". If-Match compares whole tags, so the
+// version alone never matches (see currentTags).
 func entityTag(c *gin.Context, body []byte) string {
-	sum := sha256.Sum256(body)
-	hash := base64.RawURLEncoding.EncodeToString(sum[:18])
 	if v, ok := c.Get(versionKey); ok {
-		return fmt.Sprintf(`"%d.%s"`, v.(int64), hash)
+		return versionTag(v.(int64), body)
 	}
-	return `"` + hash + `"`
+	return `"` + bodyHash(body) + `"`
+}
+
+// versionTag is the strong tag of an item's body at a version.
+func versionTag(version int64, body []byte) string {
+	return fmt.Sprintf(`"%d.%s"`, version, bodyHash(body))
+}
+
+func bodyHash(body []byte) string {
+	sum := sha256.Sum256(body)
+	return base64.RawURLEncoding.EncodeToString(sum[:18])
 }
 
 // etagMatch implements If-None-Match's weak comparison: "*", or any listed tag whose

@@ -114,6 +114,7 @@ func (m *Metrics) Routes(r gin.IRoutes) {
 //	@Tags			operations
 //	@Produce		plain
 //	@Success		200	{string}	string	"metrics in the Prometheus text exposition format"
+//	@Failure		404	{object}	Problem	"-metrics-addr is set: the metrics are served on that listener alone"
 //	@Router			/metrics [get]
 func (m *Metrics) serve(c *gin.Context) {
 	c.Header("Cache-Control", "no-store")

@@ -66,7 +66,8 @@ func Recovery() gin.HandlerFunc {
 // AccessLog logs one structured line a request: method, route template, status,
 // duration and request ID. Client addresses and query strings are left out unless
 // the operator opts in with logClient, since people looking up a helpline must not
-// be tracked.
+// be tracked; even then the values of credential-like parameters (key=, token=, …)
+// are redacted.
 func AccessLog(logger *slog.Logger, logClient bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
@@ -83,7 +84,7 @@ func AccessLog(logger *slog.Logger, logClient bool) gin.HandlerFunc {
 			slog.String("request_id", RequestID(c)),
 		}
 		if logClient {
-			attrs = append(attrs, slog.String("client_ip", c.ClientIP()), slog.String("query", c.Request.URL.RawQuery))
+			attrs = append(attrs, slog.String("client_ip", c.ClientIP()), slog.String("query", RedactSecrets(c.Request.URL.RawQuery)))
 		}
 		logger.LogAttrs(c.Request.Context(), slog.LevelInfo, "request", attrs...)
 	}
@@ -115,3 +116,39 @@ func BodyLimit(n int64) gin.HandlerFunc {
 		c.Next()
 	}
 }
+
+// MaxHeaderBytes is the most a request's line and headers may take: more gets a 431
+// problem from HeaderLimit. The server lets net/http read far more than this
+// (http.Server.MaxHeaderBytes), so that the answer comes from here, as problem+json,
+// unless a request is far over the limit.
+const MaxHeaderBytes = 64 << 10
+
+// eHeadersTooLarge is the error of a request whose line and headers are over
+// MaxHeaderBytes: 431. It is HTTP's own, so it lives here beside its status.
+const eHeadersTooLarge = "headers_too_large"
+
+// HeaderLimit refuses a request whose line and headers take more than n bytes with
+// a 431 problem.
+func HeaderLimit(n int) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if headerBytes(c.Request) > n {
+			writeProblem(c, models.Errorf(eHeadersTooLarge, "The request line and headers take more than %d bytes.", n))
+			return
+		}
+		c.Next()
+	}
+}
+
+// headerBytes is what the request line and headers took on the wire, as near as
+// the parsed request tells: net/http keeps Host apart and drops the line ends.
+func headerBytes(r *http.Request) int {
+	n := len(r.Method) + len(r.RequestURI) + len(r.Proto) + 4 // "GET /path HTTP/1.1\r\n"
+	n += len("Host: ") + len(r.Host) + 2
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			n += len(k) + len(v) + 4 // "Name: value\r\n"
+		}
+	}
+	return n + 2
+}
+

@@ -48,6 +48,8 @@ var problemKinds = map[string]struct {
 	models.ENOTFOUND:     {http.StatusNotFound, "not-found", "Not found"},
 	models.ECONFLICT:     {http.StatusConflict, "conflict", "Conflict"},
 	models.EPRECONDITION: {http.StatusPreconditionFailed, "precondition-failed", "Precondition failed"},
+	ePrecondRequired:     {http.StatusPreconditionRequired, "precondition-required", "Precondition required"},
+	eHeadersTooLarge:     {http.StatusRequestHeaderFieldsTooLarge, "headers-too-large", "Request headers too large"},
 	models.ETOOLARGE:     {http.StatusRequestEntityTooLarge, "too-large", "Request body too large"},
 	models.EUNSUPPORTED:  {http.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported media type"},
 	models.EINVALID:      {http.StatusUnprocessableEntity, "invalid", "Invalid content"},
@@ -128,8 +130,28 @@ func NotFound(c *gin.Context) {
 	writeProblem(c, models.Errorf(models.ENOTFOUND, "There is nothing at %s.", c.Request.URL.Path))
 }
 
+// readOnlyPaths are the paths beside an item route (/helplines/{slug}) that answer
+// reads alone: gin's Allow would name the item route's methods too.
+var readOnlyPaths = map[string]bool{"/api/v1/helplines/essentials": true, "/api/v1/helplines/due": true}
+
+// ReadOnlyPaths answers 405 to anything but a read of the paths that answer reads
+// alone, before routing sends a PUT, PATCH or DELETE of them to /helplines/{slug}
+// (which would look for a helpline called "essentials").
+func ReadOnlyPaths() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if readOnlyPaths[c.Request.URL.Path] && c.Request.Method != http.MethodGet && c.Request.Method != http.MethodHead {
+			MethodNotAllowed(c)
+			return
+		}
+		c.Next()
+	}
+}
+
 // MethodNotAllowed answers a known route called with the wrong method.
 func MethodNotAllowed(c *gin.Context) {
+	if readOnlyPaths[c.Request.URL.Path] {
+		c.Header("Allow", "GET, HEAD")
+	}
 	c.Header("Content-Type", ProblemContentType)
 	c.AbortWithStatusJSON(http.StatusMethodNotAllowed, Problem{
 		Type: "/problems/method-not-allowed", Title: "Method not allowed", Status: http.StatusMethodNotAllowed,

@@ -7,10 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
-	"strconv"
+	"reflect"
+	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	jsonpatch "github.com/evanphx/json-patch/v5"
@@ -33,6 +36,11 @@ type resource[In any, M any] struct {
 	view     func(m *M) any
 	version  func(m *M) int64
 	slug     func(m *M) string
+	// publicView reads the item as the public sees it and renders it as its public
+	// GET does, for If-Match; ENOTFOUND when it is not public.
+	publicView func(ctx context.Context, slug string) (view any, version int64, err error)
+	// requireIfMatch refuses changes of existing items without If-Match (428).
+	requireIfMatch bool
 }
 
 const versionKey = "signpost.version"
@@ -60,7 +68,7 @@ func (r resource[In, M]) handleCreate(c *gin.Context) {
 }
 
 func (r resource[In, M]) handlePut(c *gin.Context) {
-	ifMatch, err := parseIfMatch(c)
+	version, err := r.precondition(c)
 	if err != nil {
 		WriteError(c, err)
 		return
@@ -70,7 +78,7 @@ func (r resource[In, M]) handlePut(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
-	m, err := r.replace(c.Request.Context(), key(c).Name, c.Param("slug"), r.model(&in), ifMatch)
+	m, err := r.replace(c.Request.Context(), key(c).Name, c.Param("slug"), r.model(&in), version)
 	if err != nil {
 		WriteError(c, err)
 		return
@@ -79,12 +87,33 @@ func (r resource[In, M]) handlePut(c *gin.Context) {
 	c.JSON(http.StatusOK, ItemResponse{Data: r.view(m)})
 }
 
-// patch applies a JSON merge patch (RFC 7396) to the item as an editor would write
-// it, then replaces it. Without If-Match the patch applies to the version it was
-// merged with, so a concurrent write still gets a 412 rather than being lost.
-func (r resource[In, M]) handlePatch(c *gin.Context) {
-	ifMatch, err := parseIfMatch(c)
+// precondition evaluates If-Match before a PUT or DELETE, and before the body is
+// read (RFC 9110, section 13.2.2). A request without If-Match is unconditional
+// unless -require-if-match is set: the item is then not read first, and the store
+// answers 404 when there is none.
+func (r resource[In, M]) precondition(c *gin.Context) (int64, error) {
+	pre := parseIfMatch(c)
+	if !pre.present && !r.requireIfMatch {
+		return 0, nil
+	}
+	cur, err := r.find(c.Request.Context(), c.Param("slug"))
 	if err != nil {
+		return 0, writeTarget(err, r.itemType)
+	}
+	return r.checkIfMatch(c, pre, cur)
+}
+
+// patch applies a JSON merge patch (RFC 7396) to the item as an editor would write
+// it, then replaces it. The replacement names the version the patch was merged with,
+// so a concurrent write gets a 412 rather than being lost, with If-Match or without.
+func (r resource[In, M]) handlePatch(c *gin.Context) {
+	ctx := c.Request.Context()
+	cur, err := r.find(ctx, c.Param("slug"))
+	if err != nil {
+		WriteError(c, writeTarget(err, r.itemType))
+		return
+	}
+	if _, err := r.checkIfMatch(c, parseIfMatch(c), cur); err != nil {
 		WriteError(c, err)
 		return
 	}
@@ -96,16 +125,6 @@ func (r resource[In, M]) handlePatch(c *gin.Context) {
 	var probe map[string]json.RawMessage
 	if err := json.Unmarshal(body, &probe); err != nil {
 		WriteError(c, models.Errorf(models.EBADREQUEST, "A merge patch must be a JSON object."))
-		return
-	}
-	ctx := c.Request.Context()
-	cur, err := r.find(ctx, c.Param("slug"))
-	if err != nil {
-		WriteError(c, writeTarget(err, r.itemType))
-		return
-	}
-	if ifMatch != 0 && ifMatch != r.version(cur) {
-		WriteError(c, models.Errorf(models.EPRECONDITION, "The %s has changed since you read it. Read it again and reapply your change.", r.itemType))
 		return
 	}
 	doc, err := json.Marshal(r.input(cur))
@@ -133,12 +152,12 @@ func (r resource[In, M]) handlePatch(c *gin.Context) {
 }
 
 func (r resource[In, M]) handleDelete(c *gin.Context) {
-	ifMatch, err := parseIfMatch(c)
+	version, err := r.precondition(c)
 	if err != nil {
 		WriteError(c, err)
 		return
 	}
-	if err := r.remove(c.Request.Context(), key(c).Name, c.Param("slug"), ifMatch); err != nil {
+	if err := r.remove(c.Request.Context(), key(c).Name, c.Param("slug"), version); err != nil {
 		WriteError(c, err)
 		return
 	}
@@ -169,22 +188,6 @@ func writeTarget(err error, itemType string) error {
 		return models.Errorf(models.ENOTFOUND, "No %s with that slug; it is now %q.", itemType, e.Location)
 	}
 	return err
-}
-
-// parseIfMatch returns the version named by If-Match, 0 when there is none or it is
-// "*". A tag we did not make cannot match: 412.
-func parseIfMatch(c *gin.Context) (int64, error) {
-	h := strings.TrimSpace(c.GetHeader("If-Match"))
-	if h == "" || h == "*" {
-		return 0, nil
-	}
-	tag := strings.Trim(strings.TrimPrefix(h, "W/"), `"`)
-	v, _, _ := strings.Cut(tag, ".")
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n <= 0 {
-		return 0, models.Errorf(models.EPRECONDITION, "If-Match does not match the current ETag.")
-	}
-	return n, nil
 }
 
 // readBody reads a JSON request body: 415 for another media type, 413 when too large,
@@ -244,14 +247,96 @@ func decodeJSON(body []byte, v any) error {
 			return &models.Error{Code: models.EINVALID, Message: "The body has a field this API does not know.",
 				Fields: []models.FieldError{{Field: name, Message: "is not a known field"}}}
 		default:
-			return &models.Error{Code: models.EINVALID, Message: "The body could not be read as this resource.",
-				Fields: []models.FieldError{{Field: "body", Message: "a value has the wrong format (times are RFC 3339)"}}}
+			// A value's own decoder failed (a time, say) and did not say where.
+			field, leaf := failingField(body, reflect.TypeOf(v))
+			msg := "has the wrong type or format"
+			if leaf == timeType {
+				msg = `must be an RFC 3339 time, as a string such as "2027-02-01T09:00:00Z"`
+			}
+			if field == "" {
+				field, msg = "body", "a value has the wrong type or format (times are RFC 3339)"
+			}
+			return &models.Error{Code: models.EINVALID, Message: "A field has the wrong type or format.",
+				Fields: []models.FieldError{{Field: field, Message: msg}}}
 		}
 	}
 	if dec.More() {
 		return models.Errorf(models.EBADREQUEST, "The body must hold exactly one JSON object.")
 	}
 	return nil
+}
+
+var timeType = reflect.TypeFor[time.Time]()
+
+// failingField finds the member of the JSON value raw that cannot be decoded into a
+// t, by decoding its members one at a time, and returns its path (publish_at,
+// contacts[1].opening_hours) and Go type. It is for the errors of a value's own
+// decoder, such as time.Time's, which do not say which field they are about. The
+// path is "" when it cannot tell, or when raw is itself the value that fails.
+func failingField(raw []byte, t reflect.Type) (string, reflect.Type) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch {
+	case t == timeType:
+	case t.Kind() == reflect.Struct:
+		var members map[string]json.RawMessage
+		if json.Unmarshal(raw, &members) != nil {
+			break
+		}
+		for _, name := range slices.Sorted(maps.Keys(members)) {
+			f, ok := jsonField(t, name)
+			if !ok || json.Unmarshal(members[name], reflect.New(f.Type).Interface()) == nil {
+				continue
+			}
+			sub, leaf := failingField(members[name], f.Type)
+			if sub != "" && sub[0] != '[' {
+				sub = "." + sub
+			}
+			return name + sub, leaf
+		}
+	case t.Kind() == reflect.Slice:
+		var items []json.RawMessage
+		if json.Unmarshal(raw, &items) != nil {
+			break
+		}
+		for i, item := range items {
+			if json.Unmarshal(item, reflect.New(t.Elem()).Interface()) == nil {
+				continue
+			}
+			sub, leaf := failingField(item, t.Elem())
+			if sub != "" && sub[0] != '[' {
+				sub = "." + sub
+			}
+			return fmt.Sprintf("[%d]%s", i, sub), leaf
+		}
+	}
+	return "", t
+}
+
+// jsonField returns the field of struct type t that the JSON member name decodes
+// into: its json tag's name, or failing that the same name in another case, as
+// encoding/json matches.
+func jsonField(t reflect.Type, name string) (reflect.StructField, bool) {
+	var folded reflect.StructField
+	found := false
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if tag == "-" || !f.IsExported() {
+			continue
+		}
+		if tag == "" {
+			tag = f.Name
+		}
+		if tag == name {
+			return f, true
+		}
+		if !found && strings.EqualFold(tag, name) {
+			folded, found = f, true
+		}
+	}
+	return folded, found
 }
 
 func jsonKind(k string) string {
