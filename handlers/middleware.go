@@ -151,4 +151,3 @@ func headerBytes(r *http.Request) int {
 	}
 	return n + 2
 }
-
