@@ -30,7 +30,8 @@ func NewRouter(store *models.Store, cfg Config, logger *slog.Logger) *gin.Engine
 	r.RedirectFixedPath = false
 	reader, writer := store.Pools()
 	metrics := handlers.NewMetrics(map[string]*sql.DB{"reader": reader, "writer": writer})
-	h := handlers.New(store, handlers.Options{PublicURL: cfg.PublicURL,
+	h := handlers.New(store, handlers.Options{PublicURL: cfg.PublicURL, PublicURLFromRequest: !cfg.PublicURLSet,
+		TrustedProxies: cfg.TrustedProxies, ContentCheck: cfg.CacheCheck,
 		EmbedFrameAncestors: cfg.EmbedFrameAncestors, QuickExitURL: cfg.QuickExitURL})
 	var cache *handlers.ResponseCache
 	if cfg.CacheBytes > 0 {
@@ -46,7 +47,9 @@ func NewRouter(store *models.Store, cfg Config, logger *slog.Logger) *gin.Engine
 		handlers.Recovery(),
 		handlers.SecurityHeaders(),
 		handlers.CORS(cfg.CORSOrigins), // before the routes: preflights never get 404 or 405
-		h.RateLimit(handlers.RateLimitConfig{PerMinute: cfg.RateLimit, KeyPerMinute: cfg.RateLimitKey, Now: store.Now}),
+		h.RateLimit(handlers.RateLimitConfig{PerMinute: cfg.RateLimit, KeyPerMinute: cfg.RateLimitKey,
+			EmbedPerMinute: cfg.RateLimitEmbed, Now: store.Now}),
+		h.BaseURL(), // before the response cache, whose keys it goes into
 		handlers.BodyLimit(cfg.MaxBody),
 		handlers.Conditional(cfg.CacheControl, cache),
 	)

@@ -167,6 +167,9 @@ func Conditional(cacheControl string, cache *ResponseCache) gin.HandlerFunc {
 		var before http.Header
 		if cache != nil {
 			if key, useCache = cacheKey(c.Request); useCache {
+				if base := c.GetString(baseURLKey); base != "" {
+					key = base + " " + key // links in the answer name it (see BaseURL)
+				}
 				if version = cache.contentVersion(c.Request.Context()); version < 0 {
 					useCache = false
 				} else if !noCache(c.Request) && cache.serveCached(c, key, version) {
@@ -354,12 +357,20 @@ func setLastModified(c *gin.Context, t time.Time) {
 // entityTag is a strong tag of the body: "<version>.<hash>" for an item whose
 // handler named its version, else "<hash>".
 func entityTag(c *gin.Context, body []byte) string {
-	sum := sha256.Sum256(body)
-	hash := base64.RawURLEncoding.EncodeToString(sum[:18])
 	if v, ok := c.Get(versionKey); ok {
-		return fmt.Sprintf(`"%d.%s"`, v.(int64), hash)
+		return fmt.Sprintf(`"%d.%s"`, v.(int64), bodyHash(body))
 	}
-	return `"` + hash + `"`
+	return bodyTag(body)
+}
+
+// bodyTag is the strong tag of a body that names no version: "<hash>".
+func bodyTag(body []byte) string {
+	return `"` + bodyHash(body) + `"`
+}
+
+func bodyHash(body []byte) string {
+	sum := sha256.Sum256(body)
+	return base64.RawURLEncoding.EncodeToString(sum[:18])
 }
 
 // etagMatch implements If-None-Match's weak comparison: "*", or any listed tag whose
