@@ -30,6 +30,7 @@ type Config struct {
 	VerifyAfter     time.Duration
 	RateLimit       int
 	RateLimitKey    int
+	RateLimitEmbed  int
 	TrustedProxies  []string
 	CORSOrigins     []string
 	CacheBytes      int64
@@ -40,6 +41,10 @@ type Config struct {
 	// The embeddable widget's settings.
 	EmbedFrameAncestors string
 	QuickExitURL        string
+
+	// PublicURLSet says whether the operator gave the public URL (by flag or
+	// environment); if not, the embed URLs take the request's own base URL.
+	PublicURLSet bool
 }
 
 // storeConfig is the store's part of the configuration.
@@ -113,7 +118,7 @@ var options = []option{
 		c.VerifyAfter = time.Duration(n) * 24 * time.Hour
 		return err
 	}},
-	{"public-url", "SIGNPOST_PUBLIC_URL", "http://localhost:8080", "the service's external base URL, for absolute links in feeds", func(c *Config, v string) error {
+	{"public-url", "SIGNPOST_PUBLIC_URL", "http://localhost:8080", "the service's external base URL, for absolute links in feeds and embed URLs (when not set, embed URLs take the request's own)", func(c *Config, v string) error {
 		u, err := url.Parse(v)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || u.Opaque != "" || u.User != nil ||
 			u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.HasSuffix(v, "#") {
@@ -166,6 +171,11 @@ var options = []option{
 		c.RateLimitKey = n
 		return err
 	}},
+	{"rate-limit-embed", "SIGNPOST_RATE_LIMIT_EMBED", "6000", "requests a minute per client to the widget's page, script and JSON, counted apart, in bursts of as many; over it the page and script still show the emergency and national lines; 0 disables", func(c *Config, v string) error {
+		n, err := perMinute(v)
+		c.RateLimitEmbed = n
+		return err
+	}},
 	{"trusted-proxies", "SIGNPOST_TRUSTED_PROXIES", "", "comma-separated IPs or CIDRs of the reverse proxies in front; the client is then the right-most X-Forwarded-For address that is not one of them (default none: X-Forwarded-For is ignored)", func(c *Config, v string) error {
 		c.TrustedProxies = nil
 		for _, p := range splitList(v) {
@@ -211,10 +221,12 @@ func LoadConfig(name string, args []string, getenv func(string) string) (Config,
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(os.Stderr)
 	vals := make(map[string]*string, len(options))
+	given := map[string]bool{} // the options set by flag or environment
 	for _, o := range options {
 		def := o.def
 		if v := getenv(o.env); v != "" {
 			def = v
+			given[o.flag] = true
 		}
 		v := &optionValue{s: def, boolean: o.def == "false" || o.def == "true"}
 		fs.Var(v, o.flag, o.help+" (env "+o.env+")")
@@ -223,11 +235,13 @@ func LoadConfig(name string, args []string, getenv func(string) string) (Config,
 	if err := fs.Parse(args); err != nil {
 		return c, nil, err
 	}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	for _, o := range options {
 		if err := o.set(&c, *vals[o.flag]); err != nil {
 			return c, nil, fmt.Errorf("invalid -%s / %s: %v", o.flag, o.env, err)
 		}
 	}
+	c.PublicURLSet = given["public-url"]
 	return c, fs.Args(), nil
 }
 

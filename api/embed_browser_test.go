@@ -28,6 +28,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -83,13 +84,18 @@ func needBrowser(t *testing.T) (browser, axe string) {
 	return browser, string(b)
 }
 
-// embedEnv is the API, a partner site on another origin, and a browser.
+// embedEnv is the API, a partner site on another origin, the neutral site of the
+// quick exit on a third, and a browser.
 type embedEnv struct {
 	app     *testApp
 	partner *httptest.Server
+	neutral *httptest.Server
 	browser context.Context
 	axe     string
-	hosts   []string // host:port of the API and of the partner
+	hosts   []string // host:port of the API, the partner and the neutral site
+
+	mu       sync.Mutex
+	referers []string // the Referer of each request to the neutral site, "" for none
 	// Screenshots go to tmpDir, but for the README's when updateShots is set.
 	tmpDir      string
 	updateShots bool
@@ -121,17 +127,24 @@ const partnerPage = `<!doctype html>
 // servePartner serves the partner site: /iframe?<embed query> frames the embed page
 // (in a sandbox with the tokens of its sandbox parameter, when it has one),
 // /script?<attribute>=<value>… has the script tag with those data- attributes,
-// /neutral is the page the quick exit goes to, and /before a page of the partner's
-// without the widget, to have come from.
+// /oembed?<embed query> has the HTML that the API's oEmbed gives for that embed URL
+// (the iframe and the lines that size it), and /before a page of the partner's
+// without the widget, to have come from. Every page has the most permissive
+// referrer policy there is (unsafe-url: the full address, query included, to any
+// site), the worst case for what the quick exit must not tell the neutral site.
 func (e *embedEnv) servePartner(w http.ResponseWriter, r *http.Request) {
 	var widget string
+	w.Header().Set("Referrer-Policy", "unsafe-url")
 	switch r.URL.Path {
 	case "/iframe":
 		src := e.app.URL + "/embed/helplines"
 		query, sandbox := r.URL.RawQuery, ""
-		if q := r.URL.Query(); q.Has("sandbox") {
-			sandbox = fmt.Sprintf(` sandbox="%s"`, html.EscapeString(q.Get("sandbox")))
+		if q := r.URL.Query(); q.Has("sandbox") || q.Has("pupil") {
+			if q.Has("sandbox") {
+				sandbox = fmt.Sprintf(` sandbox="%s"`, html.EscapeString(q.Get("sandbox")))
+			}
 			q.Del("sandbox")
+			q.Del("pupil") // the partner's own, for its address to have a query
 			query = q.Encode()
 		}
 		if query != "" {
@@ -153,10 +166,21 @@ func (e *embedEnv) servePartner(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprintf(&attrs, ` data-%s="%s"`, html.EscapeString(k), html.EscapeString(q.Get(k)))
 		}
 		widget = fmt.Sprintf(`<script src="%s/embed/helplines.js"%s async referrerpolicy="no-referrer"></script>`, e.app.URL, attrs.String())
-	case "/neutral":
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprint(w, `<!doctype html><html lang="en-GB"><head><meta charset="utf-8"><title>Weather</title><link rel="icon" href="data:,"></head><body><main><h1>Weather</h1></main></body></html>`)
-		return
+	case "/oembed":
+		// What a content system does with the API's oEmbed answer: paste its html.
+		resp, err := http.Get(e.app.URL + "/oembed?" + url.Values{"url": {e.app.URL + "/embed/helplines?" + r.URL.RawQuery}}.Encode())
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer resp.Body.Close()
+		var o struct{ HTML string }
+		if err := json.NewDecoder(resp.Body).Decode(&o); err != nil || resp.StatusCode != http.StatusOK {
+			http.Error(w, fmt.Sprintf("oEmbed: status %d, %v", resp.StatusCode, err), http.StatusBadGateway)
+			return
+		}
+		// Before it, the test's own record of every message the page gets.
+		widget = `<script>var m=[];addEventListener("message",function(e){m.push({origin:e.origin,data:e.data});document.documentElement.setAttribute("data-messages",JSON.stringify(m))})</script>` + "\n" + o.HTML
 	default:
 		http.NotFound(w, r)
 		return
@@ -165,19 +189,56 @@ func (e *embedEnv) servePartner(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintf(w, partnerPage, widget)
 }
 
+// serveNeutral is the neutral site the quick exit goes to; it records the Referer
+// of every request.
+func (e *embedEnv) serveNeutral(w http.ResponseWriter, r *http.Request) {
+	e.mu.Lock()
+	e.referers = append(e.referers, r.Header.Get("Referer"))
+	e.mu.Unlock()
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	fmt.Fprint(w, `<!doctype html><html lang="en-GB"><head><meta charset="utf-8"><title>Weather</title><link rel="icon" href="data:,"></head><body><main><h1>Weather</h1></main></body></html>`)
+}
+
+// takeReferers returns the Referers the neutral site has seen since the last call.
+func (e *embedEnv) takeReferers() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	r := e.referers
+	e.referers = nil
+	return r
+}
+
+// checkNoReferer checks that the neutral site was visited, and never told where
+// from.
+func (e *embedEnv) checkNoReferer(t *testing.T) {
+	t.Helper()
+	got := e.takeReferers()
+	if len(got) == 0 {
+		t.Error("the neutral site was not visited")
+	}
+	for _, r := range got {
+		if r != "" {
+			t.Errorf("the neutral site was sent Referer %q; the quick exit must send none", r)
+		}
+	}
+}
+
 // startEmbedEnv starts the API with its clock at Friday 18:00 in London (Stop It
 // Now! closed until Monday 9am; Crimestoppers and 101 open 24 hours), the partner
 // site, and the browser, all stopped when the test ends.
-func startEmbedEnv(t *testing.T) *embedEnv {
+func startEmbedEnv(t *testing.T, appOpts ...TestOption) *embedEnv {
 	t.Helper()
 	chrome, axe := needBrowser(t)
 	e := &embedEnv{axe: axe, tmpDir: t.TempDir(), updateShots: os.Getenv("SIGNPOST_UPDATE_SCREENSHOTS") != ""}
 	e.partner = httptest.NewServer(http.HandlerFunc(e.servePartner))
 	t.Cleanup(e.partner.Close)
+	e.neutral = httptest.NewServer(http.HandlerFunc(e.serveNeutral))
+	t.Cleanup(e.neutral.Close)
 	clock := newTestClock(testEpoch)
-	e.app = MustStartApp(t, WithClock(clock), WithConfig(func(c *Config) { c.QuickExitURL = e.partner.URL + "/neutral" }))
+	appOpts = append([]TestOption{WithClock(clock), WithConfig(func(c *Config) { c.QuickExitURL = e.neutral.URL + "/weather" })}, appOpts...)
+	e.app = MustStartApp(t, appOpts...)
 	clock.Set(embedFriday18)
-	for _, u := range []string{e.app.URL, e.partner.URL} {
+	for _, u := range []string{e.app.URL, e.partner.URL, e.neutral.URL} {
 		p, _ := url.Parse(u)
 		e.hosts = append(e.hosts, p.Host)
 	}
@@ -312,6 +373,12 @@ func (b *browserTab) open(path string, width int64) {
 	b.t.Helper()
 	b.viewport(width, 1)
 	run(b, "navigate to "+path, chromedp.Navigate(b.e.partner.URL+path))
+	if strings.HasPrefix(path, "/oembed") {
+		// The oEmbed iframe loads lazily, after the page: wait for its first
+		// message, which it posts once it is laid out.
+		run(b, "wait for the frame's first message", chromedp.Poll[bool](`document.documentElement.hasAttribute("data-messages")`,
+			chromedp.WithPollingTimeout(20*time.Second)))
+	}
 	if strings.HasPrefix(path, "/script") {
 		run(b, "wait for the script's cards", chromedp.Poll[bool](
 			`(function(){var h=document.querySelector(".signpost-helplines");return !!(h&&h.shadowRoot&&h.shadowRoot.querySelector(".sp-foot"))})()`,
@@ -375,10 +442,12 @@ type rendered struct {
 }
 
 type renderedCard struct {
-	Name   string         `json:"name"`
-	Badges []string       `json:"badges"`
-	Links  []renderedLink `json:"links"`
-	Text   string         `json:"text"` // without white space, to compare the two widgets
+	Name    string         `json:"name"`
+	Badges  []string       `json:"badges"`
+	Note    string         `json:"note"`    // the confidentiality note
+	Checked string         `json:"checked"` // when the details were last checked
+	Links   []renderedLink `json:"links"`
+	Text    string         `json:"text"` // without white space, to compare the two widgets
 }
 
 type renderedLink struct {
@@ -394,7 +463,7 @@ const extractJS = `(function(root){
 	var link=function(a){return {text:t(a),href:a.getAttribute("href")||"",label:a.getAttribute("aria-label")||""}};
 	return {
 		emergency:all(root,".sp-em a").map(link),
-		cards:all(root,".sp-card").map(function(c){return {name:t(c.querySelector(".sp-name")),badges:all(c,".sp-b").map(t),links:all(c,"a").map(link),text:c.textContent.replace(/\s+/g,"")}}),
+		cards:all(root,".sp-card").map(function(c){return {name:t(c.querySelector(".sp-name")),badges:all(c,".sp-b").map(t),note:t(c.querySelector(".sp-badges + .sp-note")),checked:t(c.querySelector(".sp-checked")),links:all(c,"a").map(link),text:c.textContent.replace(/\s+/g,"")}}),
 		messages:all(root,".sp-msg").map(t),
 		exit:all(root,".sp-exit").map(t)
 	};
@@ -438,6 +507,28 @@ func checkCards(t *testing.T, r rendered) {
 		}
 		if len(c.Links) == 0 || c.Links[0] != w.phone {
 			t.Errorf("%s: first link %+v, want %+v", c.Name, c.Links, w.phone)
+		}
+	}
+	checkTrust(t, r)
+}
+
+// cardNotes are the seed's confidentiality notes, as the cards begin them.
+var cardNotes = map[string]string{
+	"Crimestoppers":         "Confidentiality: Crimestoppers promises anonymity rather than confidentiality",
+	"Stop It Now! helpline": "Confidentiality: You need not give details that identify you.",
+}
+
+// checkTrust checks that each card shown as anonymous or confidential says the
+// limits of that right after its badges, and that every card says when its details
+// were last checked.
+func checkTrust(t *testing.T, r rendered) {
+	t.Helper()
+	for _, c := range r.Cards {
+		if want := cardNotes[c.Name]; !strings.HasPrefix(c.Note, want) || (want == "") != (c.Note == "") {
+			t.Errorf("%s: note after the badges %q, want one starting %q", c.Name, c.Note, want)
+		}
+		if c.Checked != "Details last checked: not recorded" {
+			t.Errorf("%s: checked %q", c.Name, c.Checked)
 		}
 	}
 }
@@ -708,9 +799,26 @@ func TestEmbedBrowser(t *testing.T) {
 		b.checkClean()
 	})
 
+	// The partner's pages send their full address to any site (unsafe-url): what a
+	// plain navigation from them tells the neutral site, and what the quick exit
+	// must not.
+	t.Run("OKRefererControl", func(t *testing.T) {
+		b := e.newTab(t)
+		b.open("/before?pupil=42", 1024)
+		e.takeReferers()
+		main, _ := b.worlds()
+		eval[chromedp.Void](main, `location.replace(`+strconv.Quote(e.neutral.URL+"/weather")+`);0`, true)
+		b.waitLocation(e.neutral.URL + "/weather")
+		if got := e.takeReferers(); !slices.Equal(got, []string{e.partner.URL + "/before?pupil=42"}) {
+			t.Errorf("a plain navigation from the partner's page sent Referer %q, want its full address: the test would prove nothing", got)
+		}
+		b.checkClean()
+	})
+
 	t.Run("OKQuickExitScript", func(t *testing.T) {
 		b := e.newTab(t)
-		b.open("/script?region=cumbria&quick-exit", 1024)
+		b.open("/script?region=cumbria&quick-exit&pupil=42", 1024)
+		e.takeReferers()
 		main, _ := b.worlds()
 		r := extract(main, shadowRoot)
 		if !slices.Equal(r.Exit, []string{"Exit this page (or press Shift 3 times)"}) {
@@ -723,7 +831,8 @@ func TestEmbedBrowser(t *testing.T) {
 			t.Fatalf("the first Tab stop is %+v, want the exit button", f)
 		}
 		run(b, "press Enter", chromedp.KeyEvent(kb.Enter))
-		b.waitLocation(e.partner.URL + "/neutral")
+		b.waitLocation(e.neutral.URL + "/weather")
+		e.checkNoReferer(t)
 		after := run(b, "read the history", chromedp.NavigationEntries())
 		if len(after.Entries) != len(before.Entries) {
 			t.Errorf("history went from %d to %d entries; the exit must replace the page", len(before.Entries), len(after.Entries))
@@ -738,7 +847,8 @@ func TestEmbedBrowser(t *testing.T) {
 
 	t.Run("OKQuickExitShift", func(t *testing.T) {
 		b := e.newTab(t)
-		b.open("/script?region=cumbria&quick-exit", 1024)
+		b.open("/script?region=cumbria&quick-exit&pupil=42", 1024)
+		e.takeReferers()
 		// Shift, Shift, a, Shift: another key between restarts the count.
 		run(b, "type", chromedp.KeyEvent(kb.Shift+kb.Shift+"a"+kb.Shift))
 		time.Sleep(300 * time.Millisecond)
@@ -746,7 +856,8 @@ func TestEmbedBrowser(t *testing.T) {
 			t.Fatalf("left the page after Shift, Shift, a, Shift: %s", loc)
 		}
 		run(b, "type", chromedp.KeyEvent("a"+kb.Shift+kb.Shift+kb.Shift))
-		b.waitLocation(e.partner.URL + "/neutral")
+		b.waitLocation(e.neutral.URL + "/weather")
+		e.checkNoReferer(t)
 		b.checkClean()
 	})
 
@@ -771,7 +882,7 @@ func TestEmbedBrowser(t *testing.T) {
 			b := e.newTab(t)
 			b.viewport(1024, 1)
 			run(b, "navigate to the page before", chromedp.Navigate(e.partner.URL+"/before"))
-			query := url.Values{"region": {"cumbria"}, "quick_exit": {"1"}}
+			query := url.Values{"region": {"cumbria"}, "quick_exit": {"1"}, "pupil": {"42"}}
 			if tt.sandbox != "" {
 				query.Set("sandbox", tt.sandbox)
 			}
@@ -784,7 +895,7 @@ func TestEmbedBrowser(t *testing.T) {
 			}
 			// The link that works without JavaScript is still there.
 			link := eval[[]string](*frame, `(function(){var a=document.querySelector("a.sp-exit");return [a.href,a.target,a.rel]})()`, false)
-			if want := []string{e.partner.URL + "/neutral", "_top", "noreferrer"}; !slices.Equal(link, want) {
+			if want := []string{e.neutral.URL + "/weather", "_top", "noreferrer"}; !slices.Equal(link, want) {
 				t.Errorf("exit link href, target, rel %q, want %q", link, want)
 			}
 			// Its script is allowed by its hash alone.
@@ -802,10 +913,11 @@ func TestEmbedBrowser(t *testing.T) {
 					scriptSrc = d
 				}
 			}
-			if scriptSrc != "script-src "+widget.ExitScriptHash || !strings.HasPrefix(widget.ExitScriptHash, "'sha256-") || strings.Contains(csp, "unsafe-inline") {
-				t.Errorf("the embed page's CSP is %q; want script-src with the exit script's sha256 hash alone", csp)
+			if scriptSrc != "script-src "+widget.FrameScriptHash+" "+widget.ExitScriptHash || !strings.HasPrefix(widget.ExitScriptHash, "'sha256-") || strings.Contains(csp, "unsafe-inline") {
+				t.Errorf("the embed page's CSP is %q; want script-src with the height and exit scripts' sha256 hashes alone", csp)
 			}
 
+			e.takeReferers()
 			lengthBefore := eval[int](main, `history.length`, false)
 			before := run(b, "read the history", chromedp.NavigationEntries())
 			switch tt.how {
@@ -824,7 +936,8 @@ func TestEmbedBrowser(t *testing.T) {
 				}
 				run(b, "press "+tt.how, chromedp.KeyEvent(key))
 			}
-			b.waitLocation(e.partner.URL + "/neutral")
+			b.waitLocation(e.neutral.URL + "/weather")
+			e.checkNoReferer(t)
 
 			main, _ = b.worlds()
 			lengthAfter := eval[int](main, `history.length`, false)
@@ -858,6 +971,61 @@ func TestEmbedBrowser(t *testing.T) {
 		})
 	}
 
+	// The iframe tells the partner's page its height, and the lines that oEmbed
+	// gives with it size the frame to fit: no scrolling inside it, no space below.
+	t.Run("OKHeight", func(t *testing.T) {
+		b := e.newTab(t)
+		b.open("/oembed?region=cumbria", 1024)
+		main, frame := b.worlds()
+		if frame == nil {
+			t.Fatal("the partner page has no frame")
+		}
+		if h := eval[string](main, `document.querySelector("iframe").getAttribute("height")`, false); h != "720" {
+			t.Fatalf("the oEmbed iframe's height is %q, want oEmbed's 720", h)
+		}
+		for _, width := range []int64{1024, 320} {
+			b.viewport(width, 1)
+			// The frame fits when its content needs no scrolling, and would need it
+			// were the frame a pixel shorter: the height the page has without the
+			// body's min-height (100vh, for the background).
+			fits := `(function(){var d=document.scrollingElement,b=document.body;
+				var fits=d.scrollHeight<=d.clientHeight;
+				b.style.minHeight="0";var need=d.scrollHeight;b.style.minHeight="";
+				return fits&&innerHeight-need<=1&&innerHeight>720})()`
+			deadline := time.Now().Add(15 * time.Second)
+			for !eval[bool](*frame, fits, false) {
+				if time.Now().After(deadline) {
+					got := eval[[]float64](*frame, `[innerHeight,document.scrollingElement.scrollHeight]`, false)
+					t.Fatalf("at %dpx the frame does not fit its content: innerHeight, scrollHeight %v", width, got)
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+		}
+		// Each message is the height alone, from the API's origin.
+		type message struct {
+			Origin string         `json:"origin"`
+			Data   map[string]any `json:"data"`
+		}
+		var msgs []message
+		if err := json.Unmarshal([]byte(eval[string](main, `document.documentElement.getAttribute("data-messages")||"[]"`, false)), &msgs); err != nil || len(msgs) < 2 {
+			t.Fatalf("messages %+v (%v): want one for each width", msgs, err)
+		}
+		for _, m := range msgs {
+			h, ok := m.Data["height"].(float64)
+			if m.Origin != e.app.URL || len(m.Data) != 2 || m.Data["signpost"] != "height" || !ok || h <= 0 {
+				t.Errorf("message %+v: want {signpost: \"height\", height: N} from %s, and nothing else", m, e.app.URL)
+			}
+		}
+		// A message from any other origin changes nothing.
+		before := eval[string](main, `document.querySelector("iframe").style.height`, false)
+		eval[chromedp.Void](main, `postMessage({signpost:"height",height:5},"*");0`, false)
+		run(b, "wait for the message", chromedp.Poll[bool](`document.documentElement.getAttribute("data-messages").indexOf('"height":5')>0`, chromedp.WithPollingTimeout(5*time.Second)))
+		if after := eval[string](main, `document.querySelector("iframe").style.height`, false); after != before {
+			t.Errorf("a message from the partner's own origin changed the frame's height from %s to %s", before, after)
+		}
+		b.checkClean()
+	})
+
 	t.Run("OKFallbackNetworkError", func(t *testing.T) {
 		b := e.newTab(t)
 		call(b, network.SetBlockedURLs, network.SetBlockedURLsParams{URLPatterns: []*network.BlockPattern{{URLPattern: "*://*:*/embed/helplines.json*", Block: true}}})
@@ -876,6 +1044,71 @@ func TestEmbedBrowser(t *testing.T) {
 		checkFallback(t, extract(main, shadowRoot))
 		b.checkClean("/embed/helplines.json", `Signpost helplines: Invalid parameter "region"`)
 	})
+}
+
+// TestEmbedBrowserOverLimit loads both widgets on a partner's page from an
+// address that has spent the widget's rate limit, as a school's thousand visitors
+// behind one address would: the emergency and national lines are there and can be
+// called, in the iframe and from the script, and the visitor sees no error.
+func TestEmbedBrowserOverLimit(t *testing.T) {
+	e := startEmbedEnv(t, WithConfig(func(c *Config) { c.RateLimitEmbed = 5 }))
+	// The test's requests come from 127.0.0.1, as the browser's do.
+	mustExhaust(t, 5, func() (int, http.Header) {
+		resp := e.app.Get(t, "/embed/helplines.json?region=cumbria")
+		return resp.StatusCode, resp.Header
+	})
+
+	t.Run("OKIframe", func(t *testing.T) {
+		b := e.newTab(t)
+		b.open("/iframe?region=cumbria&quick_exit=1", 1024)
+		_, frame := b.worlds()
+		if frame == nil {
+			t.Fatal("the partner page has no frame")
+		}
+		r := extract(*frame, "document")
+		checkFallback(t, r)
+		if !slices.Equal(r.Exit, []string{"Exit this page"}) {
+			t.Errorf("the quick exit is gone: %q", r.Exit)
+		}
+		checkDialable(t, *frame, "document")
+		checkAxe(t, *frame, "the iframe's fallback")
+		b.checkClean()
+		if got := b.apiRequests(); !slices.Equal(got, []string{"/embed/helplines"}) {
+			t.Errorf("requests to the API %q, want the page alone", got)
+		}
+	})
+
+	t.Run("OKScript", func(t *testing.T) {
+		b := e.newTab(t)
+		b.open("/script?region=cumbria", 1024)
+		main, _ := b.worlds()
+		checkFallback(t, extract(main, shadowRoot))
+		checkDialable(t, main, shadowRoot)
+		// The JSON's 429 shows only in the console.
+		b.checkClean("/embed/helplines.json", "Signpost helplines: ")
+		if got := b.apiRequests(); !slices.Equal(got, []string{"/embed/helplines.js", "/embed/helplines.json"}) {
+			t.Errorf("requests to the API %q, want the script and its JSON", got)
+		}
+	})
+}
+
+// checkDialable checks that 999, 101, Crimestoppers and Stop It Now! are each a
+// visible call link under ROOT, not covered by anything.
+func checkDialable(t *testing.T, w world, root string) {
+	t.Helper()
+	hrefs, _ := json.Marshal(fallbackNumbers)
+	problems := eval[[]string](w, `(function(root,hrefs){return hrefs.map(function(h){
+		var a=root.querySelector('a[href="'+h+'"]');
+		if(!a){return h+": no link"}
+		a.scrollIntoView({block:"center"});
+		var r=a.getBoundingClientRect(),s=getComputedStyle(a);
+		if(!(r.width>0&&r.height>0)||s.visibility!=="visible"||s.display==="none"||!a.textContent.trim()){return h+": not visible"}
+		var hit=root.elementFromPoint(r.left+r.width/2,r.top+r.height/2);
+		return hit===a||a.contains(hit)?"":h+": covered by "+(hit&&hit.tagName);
+	}).filter(Boolean)})(`+root+`,`+string(hrefs)+`)`, false)
+	for _, p := range problems {
+		t.Errorf("not dialable: %s", p)
+	}
 }
 
 // checkFallback checks the lines the script shows when it cannot read the JSON.
@@ -897,6 +1130,7 @@ func checkFallback(t *testing.T, r rendered) {
 	if want := []string{"Crimestoppers", "Police non-emergency number (101)", "Stop It Now! helpline"}; !slices.Equal(names, want) {
 		t.Errorf("fallback lines %q, want %q", names, want)
 	}
+	checkTrust(t, r)
 }
 
 // waitLocation waits until the top page is at want.

@@ -16,6 +16,7 @@ import (
 	"regexp"
 	"signpost/models/hours"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -193,9 +194,9 @@ func mustEmbedPage(tb testing.TB, app *testApp, query string) (*embedDoc, *http.
 	return doc, resp
 }
 
-// checkEmbedScript checks the page's JavaScript: none but with the quick exit, and
-// then the one inline script, which its CSP allows by hash alone, after the exit link
-// that works without it.
+// checkEmbedScript checks the page's JavaScript: the height script alone, last in
+// the body, and with the quick exit also the exit's, after the exit link that works
+// without it; the CSP allows each by its hash and nothing else.
 func checkEmbedScript(tb testing.TB, doc *embedDoc, csp string) {
 	tb.Helper()
 	scripts := doc.byTag("script")
@@ -206,27 +207,36 @@ func checkEmbedScript(tb testing.TB, doc *embedDoc, csp string) {
 			scriptSrc = f[1:]
 		}
 	}
-	if len(exit) == 0 {
-		if len(scripts) != 0 || scriptSrc != nil || strings.Contains(csp, "script") {
-			tb.Errorf("without the quick exit the page must have no JavaScript: %d <script> elements, CSP %q", len(scripts), csp)
+	want := []string{widget.FrameScript}
+	wantSrc := []string{widget.FrameScriptHash}
+	if len(exit) > 0 {
+		want = []string{widget.ExitScript, widget.FrameScript}
+		wantSrc = append(wantSrc, widget.ExitScriptHash)
+	}
+	if len(scripts) != len(want) {
+		tb.Fatalf("%d <script> elements, want %d (the height script, and the quick exit's with the exit link)", len(scripts), len(want))
+	}
+	for i, s := range scripts {
+		if len(s.Attr) != 0 || s.FirstChild == nil || s.FirstChild.Data != want[i] {
+			tb.Errorf("<script> element %d is not exactly the expected inline script", i)
+			continue
 		}
-		return
-	}
-	if len(scripts) != 1 {
-		tb.Fatalf("%d <script> elements, want the quick exit's one", len(scripts))
-	}
-	s := scripts[0]
-	if len(s.Attr) != 0 || s.FirstChild == nil || s.FirstChild.Data != widget.ExitScript {
-		tb.Errorf("the <script> element is not exactly the quick exit's inline script: %q", doc.raw[strings.Index(doc.raw, "<script"):][:40])
-	}
-	if s.FirstChild != nil {
 		sum := sha256.Sum256([]byte(s.FirstChild.Data))
-		if got := "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"; !slices.Equal(scriptSrc, []string{got}) || got != widget.ExitScriptHash {
-			tb.Errorf("the <script> element hashes to %s; the CSP's script-src is %q, want that hash alone (no 'unsafe-inline')", got, scriptSrc)
+		if got := "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"; !slices.Contains(scriptSrc, got) {
+			tb.Errorf("<script> element %d hashes to %s, which the CSP's script-src %q does not allow", i, got, scriptSrc)
 		}
+	}
+	if !slices.Equal(scriptSrc, wantSrc) {
+		tb.Errorf("CSP script-src %q, want %q: the hashes alone (no 'unsafe-inline')", scriptSrc, wantSrc)
 	}
 	if strings.Contains(csp, "unsafe-") {
 		tb.Errorf("CSP %q", csp)
+	}
+	if !strings.HasSuffix(strings.TrimSpace(doc.raw), "</footer>\n<script>"+widget.FrameScript+"</script>\n</body>\n</html>") {
+		tb.Error("the height script must come last, after the footer")
+	}
+	if len(exit) == 0 {
+		return
 	}
 	// The link comes first and works on its own: in the whole window, without the
 	// page's address.
@@ -241,7 +251,7 @@ func TestEmbedPage(t *testing.T) {
 		doc, resp := mustEmbedPage(t, app, "?region=cumbria")
 
 		h := resp.Header
-		wantCSP := "default-src 'none'; style-src " + widget.StyleHash + "; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors *"
+		wantCSP := "default-src 'none'; script-src " + widget.FrameScriptHash + "; style-src " + widget.StyleHash + "; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors *"
 		if got := h.Get("Content-Security-Policy"); got != wantCSP {
 			t.Errorf("Content-Security-Policy\n got %q\nwant %q", got, wantCSP)
 		}
@@ -356,8 +366,9 @@ func TestEmbedPage(t *testing.T) {
 				}
 			}
 		}
-		wantDiscovery := app.Config.PublicURL + "/oembed?" + url.Values{"format": {"json"},
-			"url": {app.Config.PublicURL + "/embed/helplines?region=cumbria"}}.Encode()
+		// The public URL is not set, so the links take the request's own.
+		wantDiscovery := app.URL + "/oembed?" + url.Values{"format": {"json"},
+			"url": {app.URL + "/embed/helplines?region=cumbria"}}.Encode()
 		if discovery != wantDiscovery {
 			t.Errorf("oEmbed discovery link %q, want %q", discovery, wantDiscovery)
 		}
@@ -448,7 +459,7 @@ func TestEmbedPage(t *testing.T) {
 			t.Error("the exit link must come first, in a header")
 		}
 		// With the quick exit, and only then, the CSP allows its script by hash.
-		wantCSP := "default-src 'none'; script-src " + widget.ExitScriptHash + "; style-src " + widget.StyleHash + "; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors *"
+		wantCSP := "default-src 'none'; script-src " + widget.FrameScriptHash + " " + widget.ExitScriptHash + "; style-src " + widget.StyleHash + "; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors *"
 		if got := resp.Header.Get("Content-Security-Policy"); got != wantCSP {
 			t.Errorf("Content-Security-Policy\n got %q\nwant %q", got, wantCSP)
 		}
@@ -682,7 +693,8 @@ func TestEmbedScript(t *testing.T) {
 
 func TestEmbedOEmbed(t *testing.T) {
 	app := MustStartApp(t)
-	pub := app.Config.PublicURL
+	// The public URL is not set by hand, so the service is where the request says.
+	pub := app.URL
 	embed := pub + "/embed/helplines?region=cumbria&theme=dark"
 	get := func(t *testing.T, q url.Values) (*http.Response, handlers.OEmbed) {
 		t.Helper()
@@ -712,6 +724,14 @@ func TestEmbedOEmbed(t *testing.T) {
 			if got, _ := attr(frames[0], name); got != want {
 				t.Errorf("iframe %s %q, want %q", name, got, want)
 			}
+		}
+		// The few lines that size the frame to its content come with it, and
+		// listen to this service's origin alone.
+		if !strings.HasSuffix(o.HTML, "</iframe>"+handlers.HeightListener(pub)) {
+			t.Errorf("html %q: want the iframe, then the height listener for %s", o.HTML, pub)
+		}
+		if !strings.Contains(handlers.HeightListener(pub), `e.origin===`+strconv.Quote(pub)+`&&`) || !strings.Contains(handlers.HeightListener(pub), "e.source") {
+			t.Errorf("the listener must check the message's origin and source: %s", handlers.HeightListener(pub))
 		}
 	})
 
@@ -757,6 +777,110 @@ func TestEmbedOEmbed(t *testing.T) {
 	})
 }
 
+// TestEmbedBaseURL checks where the embed URLs point when the public URL is not set
+// by hand: to the request's own Host and scheme, or to X-Forwarded-Host and
+// X-Forwarded-Proto from a trusted proxy (never from anyone else), with answers for
+// one base never served for another; and to the public URL alone once it is set.
+func TestEmbedBaseURL(t *testing.T) {
+	oembed := func(t *testing.T, app *testApp, host, peer, embed string, headers ...string) (int, handlers.OEmbed) {
+		t.Helper()
+		rec := app.serveFrom(t, http.MethodGet, "http://"+host+"/oembed?"+url.Values{"url": {embed}}.Encode(), peer, headers...)
+		var o handlers.OEmbed
+		if rec.Code == http.StatusOK {
+			if err := json.Unmarshal(rec.Body.Bytes(), &o); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return rec.Code, o
+	}
+	discovery := func(t *testing.T, app *testApp, host, peer string, headers ...string) string {
+		t.Helper()
+		rec := app.serveFrom(t, http.MethodGet, "http://"+host+"/embed/helplines?region=cumbria", peer, headers...)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("embed page: status %d", rec.Code)
+		}
+		for _, l := range mustParseHTML(t, rec.Body.Bytes()).byTag("link") {
+			if typ, _ := attr(l, "type"); typ == "application/json+oembed" {
+				href, _ := attr(l, "href")
+				return href
+			}
+		}
+		t.Fatal("no oEmbed discovery link")
+		return ""
+	}
+	forged := []string{"X-Forwarded-Host", "evil.example", "X-Forwarded-Proto", "https"}
+
+	t.Run("OKRequestHost", func(t *testing.T) {
+		app := MustStartApp(t, WithConfig(func(c *Config) { c.TrustedProxies = []string{"10.0.0.0/8"} }))
+		// From a client that is not a trusted proxy, X-Forwarded-* change nothing.
+		code, o := oembed(t, app, "signpost.example.org", "192.0.2.1:1234", "http://signpost.example.org/embed/helplines?region=cumbria", forged...)
+		if code != http.StatusOK || o.ProviderURL != "http://signpost.example.org" || !strings.Contains(o.HTML, `src="http://signpost.example.org/embed/helplines?region=cumbria"`) ||
+			!strings.HasSuffix(o.HTML, handlers.HeightListener("http://signpost.example.org")) {
+			t.Errorf("status %d, oEmbed %+v", code, o)
+		}
+		for _, u := range []string{"https://evil.example/embed/helplines", "http://localhost:8080/embed/helplines"} {
+			if code, _ := oembed(t, app, "signpost.example.org", "192.0.2.1:1234", u, forged...); code != http.StatusNotFound {
+				t.Errorf("%s: status %d, want 404", u, code)
+			}
+		}
+		// Each base has its own cached answers: the page asked for through another
+		// Host, then through the first again, names its own each time.
+		for _, host := range []string{"signpost.example.org", "other.example.net:8443", "signpost.example.org"} {
+			want := "http://" + host + "/oembed?" + url.Values{"format": {"json"}, "url": {"http://" + host + "/embed/helplines?region=cumbria"}}.Encode()
+			if got := discovery(t, app, host, "192.0.2.1:1234"); got != want {
+				t.Errorf("Host %s: discovery link %q, want %q", host, got, want)
+			}
+		}
+		if code, _ := oembed(t, app, "signpost.example.org:80", "192.0.2.1:1234", "http://signpost.example.org/embed/helplines"); code != http.StatusOK {
+			t.Errorf("the default port: status %d, want 200", code)
+		}
+	})
+
+	t.Run("OKTrustedProxy", func(t *testing.T) {
+		app := MustStartApp(t, WithConfig(func(c *Config) { c.TrustedProxies = []string{"10.0.0.0/8"} }))
+		code, o := oembed(t, app, "internal:8080", "10.1.2.3:1234", "https://signpost.example.org/embed/helplines?region=cumbria",
+			"X-Forwarded-Host", "evil.example, signpost.example.org", "X-Forwarded-Proto", "http, https")
+		if code != http.StatusOK || o.ProviderURL != "https://signpost.example.org" || !strings.Contains(o.HTML, `src="https://signpost.example.org/embed/helplines?region=cumbria"`) {
+			t.Errorf("status %d, oEmbed %+v", code, o)
+		}
+		if code, _ := oembed(t, app, "internal:8080", "10.1.2.3:1234", "http://internal:8080/embed/helplines",
+			"X-Forwarded-Host", "signpost.example.org", "X-Forwarded-Proto", "https"); code != http.StatusNotFound {
+			t.Errorf("the proxy's own address: status %d, want 404", code)
+		}
+		// A forwarded host that is not a plain host is ignored.
+		if code, _ := oembed(t, app, "internal:8080", "10.1.2.3:1234", "http://internal:8080/embed/helplines",
+			"X-Forwarded-Host", "evil.example/x?"); code != http.StatusOK {
+			t.Errorf("a malformed X-Forwarded-Host: status %d, want 200 for the Host", code)
+		}
+	})
+
+	t.Run("OKPublicURLSet", func(t *testing.T) {
+		cfg, _, err := LoadConfig("signpost", []string{"-public-url", "https://signpost.example.org/"}, env())
+		if err != nil || !cfg.PublicURLSet {
+			t.Fatalf("PublicURLSet %v, err %v", cfg.PublicURLSet, err)
+		}
+		app := MustStartApp(t, WithConfig(func(c *Config) { c.PublicURL, c.PublicURLSet = cfg.PublicURL, true }))
+		if code, _ := oembed(t, app, "127.0.0.1", "192.0.2.1:1234", "http://127.0.0.1/embed/helplines"); code != http.StatusNotFound {
+			t.Errorf("the request's own host once the public URL is set: status %d, want 404", code)
+		}
+		code, o := oembed(t, app, "127.0.0.1", "192.0.2.1:1234", "https://signpost.example.org/embed/helplines")
+		if code != http.StatusOK || o.ProviderURL != "https://signpost.example.org" {
+			t.Errorf("status %d, oEmbed %+v", code, o)
+		}
+		if got := discovery(t, app, "127.0.0.1", "192.0.2.1:1234"); !strings.HasPrefix(got, "https://signpost.example.org/oembed?") {
+			t.Errorf("discovery link %q", got)
+		}
+		for _, getenv := range []func(string) string{env(), env("SIGNPOST_PUBLIC_URL", "")} {
+			if c, _, _ := LoadConfig("signpost", nil, getenv); c.PublicURLSet {
+				t.Error("PublicURLSet without -public-url or SIGNPOST_PUBLIC_URL")
+			}
+		}
+		if c, _, _ := LoadConfig("signpost", nil, env("SIGNPOST_PUBLIC_URL", "https://a.example")); !c.PublicURLSet {
+			t.Error("SIGNPOST_PUBLIC_URL does not count as set")
+		}
+	})
+}
+
 func TestConfigEmbed(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {
 		cfg, _, err := LoadConfig("signpost", nil, env(
@@ -795,4 +919,97 @@ func TestConfigEmbed(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestEmbedTrust checks what travels with each line in the page, the JSON and the
+// script's baked-in lines: the limits of its anonymity or confidentiality beside
+// those badges, and when its details were last checked.
+func TestEmbedTrust(t *testing.T) {
+	app := MustStartApp(t)
+	notes := map[string]string{}
+	for _, slug := range []string{"stop-it-now", "crimestoppers"} {
+		var h struct{ Data handlers.Helpline }
+		MustStatus(t, app.GetJSON(t, "/api/v1/helplines/"+slug, &h), http.StatusOK)
+		if h.Data.ConfidentialityNote == "" {
+			t.Fatalf("%s has no confidentiality note in the seed", slug)
+		}
+		notes[h.Data.Name] = h.Data.ConfidentialityNote
+	}
+
+	t.Run("OKNoteBesideBadges", func(t *testing.T) {
+		doc, _ := mustEmbedPage(t, app, "?region=cumbria")
+		for _, c := range doc.cards() {
+			sub := &embedDoc{root: c.node}
+			got := texts(sub.byClass("sp-note"))
+			switch note, ok := notes[c.name]; {
+			case ok:
+				if !slices.Equal(got, []string{"Confidentiality: " + note}) {
+					t.Errorf("%s: note %q, want %q", c.name, got, note)
+				}
+				// Right after the badges, so that it is read with them.
+				badges := sub.byClass("sp-badges")
+				if len(badges) != 1 || badges[0].NextSibling == nil || !hasClass(nextElement(badges[0]), "sp-note") {
+					t.Errorf("%s: the note does not follow the badges", c.name)
+				}
+			case len(got) != 0:
+				t.Errorf("%s: a note %q it does not have", c.name, got)
+			}
+		}
+		var body handlers.EmbedListItem
+		MustStatus(t, app.GetJSON(t, "/embed/helplines.json?region=cumbria", &body), http.StatusOK)
+		for _, l := range body.Data.Helplines {
+			if l.ConfidentialityNote != notes[l.Name] {
+				t.Errorf("JSON %s: confidentiality_note %q, want %q", l.Slug, l.ConfidentialityNote, notes[l.Name])
+			}
+		}
+		js := string(ReadBody(t, app.Get(t, "/embed/helplines.js")))
+		for name, note := range notes {
+			b, _ := json.Marshal(note)
+			if !strings.Contains(js, `"confidentiality_note":`+string(b)) {
+				t.Errorf("the script's baked-in %s lacks its note", name)
+			}
+		}
+	})
+
+	t.Run("OKLastChecked", func(t *testing.T) {
+		// The seed's lines were never checked by us, and say so.
+		var body handlers.EmbedListItem
+		MustStatus(t, app.GetJSON(t, "/embed/helplines.json?region=cumbria", &body), http.StatusOK)
+		for _, l := range append(body.Data.Emergency, body.Data.Helplines...) {
+			if l.LastVerifiedAt != nil || !l.VerificationDue || l.CheckedText != "Details last checked: not recorded" {
+				t.Errorf("%s: last_verified_at %v, verification_due %v, checked_text %q", l.Slug, l.LastVerifiedAt, l.VerificationDue, l.CheckedText)
+			}
+		}
+		// 23:30 UTC on 31 January 2027 is still the 31st in London.
+		verified := time.Date(2027, 1, 31, 23, 30, 0, 0, time.UTC)
+		MustStatus(t, hlPatch(t, app, hlEditor(t, app), "crimestoppers", map[string]any{"last_verified_at": verified.Format(time.RFC3339)}), http.StatusOK)
+		MustStatus(t, app.GetJSON(t, "/embed/helplines.json?region=cumbria", &body), http.StatusOK)
+		cs := body.Data.Helplines[0]
+		if cs.Slug != "crimestoppers" || cs.LastVerifiedAt == nil || !cs.LastVerifiedAt.Equal(verified) || cs.VerificationDue || cs.CheckedText != "Details last checked: 31 January 2027" {
+			t.Errorf("%s: last_verified_at %v, verification_due %v, checked_text %q", cs.Slug, cs.LastVerifiedAt, cs.VerificationDue, cs.CheckedText)
+		}
+		doc, _ := mustEmbedPage(t, app, "?region=cumbria")
+		for _, c := range doc.cards() {
+			want := "Details last checked: not recorded"
+			if c.name == "Crimestoppers" {
+				want = "Details last checked: 31 January 2027"
+			}
+			if got := texts((&embedDoc{root: c.node}).byClass("sp-checked")); !slices.Equal(got, []string{want}) {
+				t.Errorf("%s: %q, want %q", c.name, got, want)
+			}
+		}
+		if got := texts((&embedDoc{root: doc.byClass("sp-em")[0]}).byClass("sp-checked")); !slices.Equal(got, []string{"Details last checked: not recorded"}) {
+			t.Errorf("emergency line: %q", got)
+		}
+		if !strings.Contains(string(ReadBody(t, app.Get(t, "/embed/helplines.js"))), `"checked_text":"Details last checked: 31 January 2027"`) {
+			t.Error("the script's baked-in Crimestoppers lacks when it was checked")
+		}
+	})
+}
+
+// nextElement is the element after n, skipping text.
+func nextElement(n *html.Node) *html.Node {
+	for n = n.NextSibling; n != nil && n.Type != html.ElementNode; n = n.NextSibling {
+	}
+	return n
 }

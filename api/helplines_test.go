@@ -1066,6 +1066,89 @@ func TestHelplinesEssentials(t *testing.T) {
 	}
 }
 
+// essentialsBudget is the most the essentials bundle may weigh, gzipped, with the
+// seed's lines: apps keep it and fetch it on slow connections.
+const essentialsBudget = 3 * 1024
+
+// TestHelplinesEssentialsOffline checks that the bundle carries what an app needs
+// with no network: the hours as data (to work out itself whether a line is open),
+// each channel's own hours, the limits of confidentiality, when the details were
+// last checked, and when the bundle was made; and that it stays small.
+func TestHelplinesEssentialsOffline(t *testing.T) {
+	clock := newTestClock(testEpoch.Add(37 * time.Minute))
+	app := MustStartApp(t, WithClock(clock))
+	b, resp := hlEssentials(t, app)
+	hlCheck(t, "generated_at", b.Data.GeneratedAt, testEpoch) // to the hour
+	lines := map[string]handlers.EssentialLine{}
+	for _, l := range b.Data.Helplines {
+		lines[l.Slug] = l
+	}
+
+	sin := lines["stop-it-now"]
+	if sin.OpeningHours == nil || sin.OpeningHours.Timezone != "Europe/London" || len(sin.OpeningHours.Weekly) != 2 ||
+		!hlSameWeek(sin.OpeningHours.Weekly[0], hlWeek("mon,tue,wed,thu", "09:00", "21:00")) ||
+		!hlSameWeek(sin.OpeningHours.Weekly[1], hlWeek("fri", "09:00", "17:00")) {
+		t.Errorf("stop-it-now opening_hours %+v", sin.OpeningHours)
+	}
+	for _, c := range sin.Contacts {
+		switch c.Type {
+		case "phone":
+			if c.OpeningHours != nil {
+				t.Errorf("stop-it-now %s: opening_hours %+v, want none (the line's apply)", c.Display, c.OpeningHours)
+			}
+		default: // live chat and secure email: hours not published
+			if c.OpeningHours == nil || len(c.OpeningHours.Weekly) != 0 {
+				t.Errorf("stop-it-now %s: opening_hours %+v, want an empty week (not published)", c.Display, c.OpeningHours)
+			}
+		}
+	}
+	if h := lines["emergency-999"].OpeningHours; h == nil || len(h.Weekly) == 0 {
+		t.Errorf("999 opening_hours %+v", h)
+	}
+	for slug, l := range lines {
+		if (l.Anonymous || l.Confidential) && l.ConfidentialityNote == "" {
+			t.Errorf("%s is anonymous or confidential, without its confidentiality_note", slug)
+		}
+		if l.LastVerifiedAt != nil || !l.VerificationDue {
+			t.Errorf("%s: last_verified_at %v, verification_due %v; the seed's lines are unchecked", slug, l.LastVerifiedAt, l.VerificationDue)
+		}
+	}
+	hlCheck(t, "crimestoppers note", strings.HasPrefix(lines["crimestoppers"].ConfidentialityNote, "Crimestoppers promises anonymity rather than confidentiality"), true)
+
+	// Within the hour, the same bundle and tag; when the hour turns, generated_at says so.
+	etag := resp.Header.Get("ETag")
+	clock.Set(testEpoch.Add(59 * time.Minute))
+	MustStatus(t, app.Get(t, "/api/v1/helplines/essentials", "If-None-Match", etag), http.StatusNotModified)
+	clock.Set(testEpoch.Add(time.Hour))
+	b, _ = hlEssentials(t, app)
+	hlCheck(t, "generated_at an hour on", b.Data.GeneratedAt, testEpoch.Add(time.Hour))
+
+	// Checking a line shows.
+	verified := testEpoch.Add(-24 * time.Hour)
+	MustStatus(t, hlPatch(t, app, hlEditor(t, app), "police-101", map[string]any{"last_verified_at": verified.Format(time.RFC3339)}), http.StatusOK)
+	b, _ = hlEssentials(t, app)
+	for _, l := range b.Data.Helplines {
+		if l.Slug == "police-101" && (l.LastVerifiedAt == nil || !l.LastVerifiedAt.Equal(verified) || l.VerificationDue) {
+			t.Errorf("police-101: last_verified_at %v, verification_due %v", l.LastVerifiedAt, l.VerificationDue)
+		}
+	}
+
+	gz := app.Get(t, "/api/v1/helplines/essentials", acceptGzip...)
+	MustStatus(t, gz, http.StatusOK)
+	if gz.Header.Get("Content-Encoding") != "gzip" {
+		t.Fatal("no gzip")
+	}
+	size, plain := len(ReadBody(t, gz)), len(decodedBody(t, gz))
+	t.Logf("essentials bundle: %d bytes, %d gzipped (budget %d)", plain, size, essentialsBudget)
+	if size > essentialsBudget {
+		t.Errorf("the bundle is %d bytes gzipped, over the budget of %d", size, essentialsBudget)
+	}
+}
+
+func hlSameWeek(a, b handlers.WeeklyInterval) bool {
+	return slices.Equal(a.Days, b.Days) && a.Opens == b.Opens && a.Closes == b.Closes && a.Overnight == b.Overnight
+}
+
 // TestHelplinesHoursValidation checks that writes of opening hours are validated,
 // each problem reported as a 422 naming the field, for the helpline's hours and a
 // contact's own.

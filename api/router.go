@@ -39,7 +39,8 @@ func newRouter(store *store.Store, cfg Config, logger *slog.Logger) (*gin.Engine
 	r.RedirectFixedPath = false
 	reader, writer := store.Pools()
 	metrics := handlers.NewMetrics(map[string]*sql.DB{"reader": reader, "writer": writer})
-	h := handlers.New(store, handlers.Options{PublicURL: cfg.PublicURL,
+	h := handlers.New(store, handlers.Options{PublicURL: cfg.PublicURL, PublicURLFromRequest: !cfg.PublicURLSet,
+		TrustedProxies: cfg.TrustedProxies, ContentCheck: cfg.CacheCheck,
 		EmbedFrameAncestors: cfg.EmbedFrameAncestors, QuickExitURL: cfg.QuickExitURL, RequireIfMatch: cfg.RequireIfMatch})
 	var cache *handlers.ResponseCache
 	if cfg.CacheBytes > 0 {
@@ -57,7 +58,9 @@ func newRouter(store *store.Store, cfg Config, logger *slog.Logger) (*gin.Engine
 		handlers.CORS(cfg.CORSOrigins), // before the routes: preflights never get 404 or 405
 		handlers.HeaderLimit(handlers.MaxHeaderBytes),
 		handlers.ReadOnlyPaths(),
-		h.RateLimit(handlers.RateLimitConfig{PerMinute: cfg.RateLimit, KeyPerMinute: cfg.RateLimitKey, Now: store.Now}),
+		h.RateLimit(handlers.RateLimitConfig{PerMinute: cfg.RateLimit, KeyPerMinute: cfg.RateLimitKey,
+			EmbedPerMinute: cfg.RateLimitEmbed, Now: store.Now}),
+		h.BaseURL(), // before the response cache, whose keys it goes into
 		handlers.BodyLimit(cfg.MaxBody),
 		handlers.Conditional(cfg.CacheControl, cache),
 	)

@@ -2738,7 +2738,7 @@ const docTemplate = `{
         },
         "/embed/helplines": {
             "get": {
-                "description": "A complete, self-contained HTML page of helpline cards for partner sites to put in an ` + "`" + `\u003ciframe\u003e` + "`" + `: name, who it is for, phone numbers as ` + "`" + `tel:` + "`" + ` links, other channels, hours, an open/closed badge worded in the line's time zone, anonymous and confidential badges, and the region's emergency line above the cards. Takes the helpline list's filters. No cookies, fonts or requests to any other host, and no JavaScript but the quick exit's few lines; its CSP allows only its own inline style sheet and, with quick_exit, that script by its hash. Frame it with ` + "`" + `\u003ciframe src=\"…/embed/helplines?region=cumbria\" title=\"Helplines from Signpost\" width=\"480\" height=\"720\" style=\"border:0;max-width:100%\" referrerpolicy=\"no-referrer\"\u003e\u003c/iframe\u003e` + "`" + `. With quick_exit, an \"Exit this page\" link opens a neutral site in the whole window; where JavaScript runs, it replaces the partner's page (top.location.replace) so that Back does not return to it, and without JavaScript it is a plain link (target=\"_top\"), which adds a history entry. A sandboxed iframe needs allow-top-navigation-by-user-activation, and allow-scripts for the replacement. Invalid parameters get a 400 problem, not a page, so that mistakes show when the embed is set up.",
+                "description": "A complete, self-contained HTML page of helpline cards for partner sites to put in an ` + "`" + `\u003ciframe\u003e` + "`" + `: name, who it is for, phone numbers as ` + "`" + `tel:` + "`" + ` links, other channels, hours, an open/closed badge worded in the line's time zone, anonymous and confidential badges, and the region's emergency line above the cards. Takes the helpline list's filters. No cookies, fonts or requests to any other host, and no JavaScript but a few lines that post the page's height to the framing page and the quick exit's; its CSP allows only its own inline style sheet and those scripts by their hashes. Over the widget's rate limit it is still a 200: the emergency and national lines, with Cache-Control no-store. Frame it with ` + "`" + `\u003ciframe src=\"…/embed/helplines?region=cumbria\" title=\"Helplines from Signpost\" width=\"480\" height=\"720\" style=\"border:0;max-width:100%\" referrerpolicy=\"no-referrer\"\u003e\u003c/iframe\u003e` + "`" + `. With quick_exit, an \"Exit this page\" link opens a neutral site in the whole window; where JavaScript runs, it replaces the partner's page (top.location.replace) so that Back does not return to it, and without JavaScript it is a plain link (target=\"_top\"), which adds a history entry. A sandboxed iframe needs allow-top-navigation-by-user-activation, and allow-scripts for the replacement. Invalid parameters get a 400 problem, not a page, so that mistakes show when the embed is set up.",
                 "produces": [
                     "text/html"
                 ],
@@ -2825,7 +2825,7 @@ const docTemplate = `{
                         "headers": {
                             "Content-Security-Policy": {
                                 "type": "string",
-                                "description": "default-src 'none'; script-src 'sha256-…' (with quick_exit only); style-src 'sha256-…'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors *"
+                                "description": "default-src 'none'; script-src 'sha256-…' ('sha256-…' with quick_exit); style-src 'sha256-…'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors *"
                             },
                             "ETag": {
                                 "type": "string",
@@ -2850,7 +2850,7 @@ const docTemplate = `{
         },
         "/embed/helplines.js": {
             "get": {
-                "description": "` + "`" + `\u003cscript src=\"…/embed/helplines.js\" data-region=\"cumbria\" async\u003e\u003c/script\u003e` + "`" + ` renders the cards of /embed/helplines into a shadow root after its own tag, reading /embed/helplines.json from this service (attributes data-region, data-topic, data-audience, data-channel, data-open-now, data-limit, data-theme=light|dark, data-quick-exit). No global names, cookies or storage. When the JSON cannot be read it shows the emergency and national lines built into the script when it was served. With data-quick-exit, an \"Exit this page\" button (or pressing Shift three times) replaces the page with a neutral site so that Back does not return to it.",
+                "description": "` + "`" + `\u003cscript src=\"…/embed/helplines.js\" data-region=\"cumbria\" async\u003e\u003c/script\u003e` + "`" + ` renders the cards of /embed/helplines into a shadow root after its own tag, reading /embed/helplines.json from this service (attributes data-region, data-topic, data-audience, data-channel, data-open-now, data-limit, data-theme=light|dark, data-quick-exit). No global names, cookies or storage. When the JSON cannot be read (a 429 included) it shows the emergency and national lines built into the script when it was served; the script itself is served over the widget's rate limit too. With data-quick-exit, an \"Exit this page\" button (or pressing Shift three times) replaces the page with a neutral site so that Back does not return to it.",
                 "produces": [
                     "text/javascript"
                 ],
@@ -3291,7 +3291,7 @@ const docTemplate = `{
         },
         "/oembed": {
             "get": {
-                "description": "oEmbed 1.0 (JSON) for the URLs of this service's /embed/helplines page: a rich response whose html is the iframe snippet, no larger than maxwidth × maxheight. A URL that is not an embed page of this service (its configured public URL) gets 404; format=xml gets 501, as the oEmbed specification asks.",
+                "description": "oEmbed 1.0 (JSON) for the URLs of this service's /embed/helplines page: a rich response whose html is the iframe snippet, no larger than maxwidth × maxheight. The html also holds the few lines that size the iframe to its content. A URL that is not an embed page of this service (its public URL or, when none is set, the request's own) gets 404; format=xml gets 501, as the oEmbed specification asks.",
                 "produces": [
                     "application/json"
                 ],
@@ -4207,9 +4207,18 @@ const docTemplate = `{
                     "type": "boolean",
                     "example": true
                 },
+                "checked_text": {
+                    "type": "string",
+                    "example": "Details last checked: 31 January 2027"
+                },
                 "confidential": {
                     "type": "boolean",
                     "example": true
+                },
+                "confidentiality_note": {
+                    "description": "ConfidentialityNote says the limits of the line's anonymity or\nconfidentiality; the widgets show it beside those badges.",
+                    "type": "string",
+                    "example": "Information that identifies a child at risk is passed on."
                 },
                 "contacts": {
                     "type": "array",
@@ -4230,6 +4239,12 @@ const docTemplate = `{
                     "type": "string",
                     "example": "Monday to Thursday 9am–9pm; Friday 9am–5pm (UK time)"
                 },
+                "last_verified_at": {
+                    "description": "LastVerifiedAt and VerificationDue are the helpline's; CheckedText words\nthem for people, as the widgets show them.",
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "2027-01-31T09:00:00Z"
+                },
                 "name": {
                     "type": "string",
                     "example": "Stop It Now! helpline"
@@ -4246,6 +4261,10 @@ const docTemplate = `{
                         }
                     ],
                     "x-nullable": true
+                },
+                "verification_due": {
+                    "type": "boolean",
+                    "example": false
                 }
             }
         },
@@ -4323,6 +4342,14 @@ const docTemplate = `{
                     "type": "string",
                     "example": "112 also works."
                 },
+                "opening_hours": {
+                    "description": "OpeningHours are the channel's own hours: absent when the line's apply, an\nempty week when they are not published.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/handlers.OpeningHours"
+                        }
+                    ]
+                },
                 "type": {
                     "type": "string",
                     "enum": [
@@ -4352,6 +4379,10 @@ const docTemplate = `{
                     "type": "boolean",
                     "example": false
                 },
+                "confidentiality_note": {
+                    "type": "string",
+                    "example": "Information that identifies a child at risk is passed on."
+                },
                 "contacts": {
                     "type": "array",
                     "items": {
@@ -4379,13 +4410,31 @@ const docTemplate = `{
                     "type": "string",
                     "example": "Open 24 hours, every day"
                 },
+                "last_verified_at": {
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "2027-01-31T09:00:00Z"
+                },
                 "name": {
                     "type": "string",
                     "example": "Emergency services (999)"
                 },
+                "opening_hours": {
+                    "description": "OpeningHours is null when the hours are not known.",
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/handlers.OpeningHours"
+                        }
+                    ],
+                    "x-nullable": true
+                },
                 "slug": {
                     "type": "string",
                     "example": "emergency-999"
+                },
+                "verification_due": {
+                    "type": "boolean",
+                    "example": false
                 }
             }
         },
@@ -4395,6 +4444,11 @@ const docTemplate = `{
                 "data": {
                     "type": "object",
                     "properties": {
+                        "generated_at": {
+                            "description": "GeneratedAt is when the bundle was made, to the hour (the start of the\nhour), so that it stays the same, ETag and all, until the data change or\nthe hour turns.",
+                            "type": "string",
+                            "example": "2027-02-01T10:00:00Z"
+                        },
                         "helplines": {
                             "type": "array",
                             "items": {
@@ -4905,7 +4959,7 @@ const docTemplate = `{
                 },
                 "html": {
                     "type": "string",
-                    "example": "\u003ciframe src=\"https://signpost.example.org/embed/helplines?region=cumbria\" title=\"Helplines from Signpost\" width=\"480\" height=\"720\" style=\"border:0;max-width:100%\" loading=\"lazy\" referrerpolicy=\"no-referrer\"\u003e\u003c/iframe\u003e"
+                    "example": "\u003ciframe src=\"https://signpost.example.org/embed/helplines?region=cumbria\" title=\"Helplines from Signpost\" width=\"480\" height=\"720\" style=\"border:0;max-width:100%\" loading=\"lazy\" referrerpolicy=\"no-referrer\"\u003e\u003c/iframe\u003e\u003cscript\u003eaddEventListener(\"message\",…)\u003c/script\u003e"
                 },
                 "provider_name": {
                     "type": "string",

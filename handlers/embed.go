@@ -83,6 +83,15 @@ type EmbedLine struct {
 	Confidential bool           `json:"confidential" example:"true"`
 	HoursText    string         `json:"hours_text" example:"Monday to Thursday 9am–9pm; Friday 9am–5pm (UK time)"`
 	Contacts     []EmbedContact `json:"contacts"`
+
+	// ConfidentialityNote says the limits of the line's anonymity or
+	// confidentiality; the widgets show it beside those badges.
+	ConfidentialityNote string `json:"confidentiality_note" example:"Information that identifies a child at risk is passed on."`
+	// LastVerifiedAt and VerificationDue are the helpline's; CheckedText words
+	// them for people, as the widgets show them.
+	LastVerifiedAt  *time.Time `json:"last_verified_at" example:"2027-01-31T09:00:00Z" extensions:"x-nullable"`
+	VerificationDue bool       `json:"verification_due" example:"false"`
+	CheckedText     string     `json:"checked_text" example:"Details last checked: 31 January 2027"`
 }
 
 // EmbedList is what the widget shows: the emergency lines of the region above the
@@ -116,7 +125,7 @@ type OEmbed struct {
 	ProviderName string `json:"provider_name" example:"Signpost"`
 	ProviderURL  string `json:"provider_url" example:"https://signpost.example.org"`
 	CacheAge     int    `json:"cache_age" example:"3600"`
-	HTML         string `json:"html" example:"<iframe src=\"https://signpost.example.org/embed/helplines?region=cumbria\" title=\"Helplines from Signpost\" width=\"480\" height=\"720\" style=\"border:0;max-width:100%\" loading=\"lazy\" referrerpolicy=\"no-referrer\"></iframe>"`
+	HTML         string `json:"html" example:"<iframe src=\"https://signpost.example.org/embed/helplines?region=cumbria\" title=\"Helplines from Signpost\" width=\"480\" height=\"720\" style=\"border:0;max-width:100%\" loading=\"lazy\" referrerpolicy=\"no-referrer\"></iframe><script>addEventListener(\"message\",…)</script>"`
 	Width        int    `json:"width" example:"480"`
 	Height       int    `json:"height" example:"720"`
 }
@@ -257,7 +266,9 @@ func embedLine(m *models.Helpline, now time.Time) EmbedLine {
 	}
 	state, text := widget.Status(j.OpenNow, j.NextChangeAt, tz, now)
 	l := EmbedLine{Slug: j.Slug, Name: j.Name, Description: j.Description, Status: &EmbedStatus{State: state, Text: text},
-		Anonymous: j.Anonymous, Confidential: j.Confidential, HoursText: j.HoursText, Contacts: make([]EmbedContact, 0, len(j.Contacts))}
+		Anonymous: j.Anonymous, Confidential: j.Confidential, ConfidentialityNote: j.ConfidentialityNote,
+		HoursText: j.HoursText, Contacts: make([]EmbedContact, 0, len(j.Contacts)),
+		LastVerifiedAt: j.LastVerifiedAt, VerificationDue: j.VerificationDue, CheckedText: widget.Checked(j.LastVerifiedAt, tz)}
 	names := make([]string, len(j.Audiences))
 	for i, a := range j.Audiences {
 		names[i] = a.Name
@@ -324,7 +335,7 @@ func contactName(line string, c EmbedContact) string {
 // embedPage godoc
 //
 //	@Summary		Helpline cards for an iframe
-//	@Description	A complete, self-contained HTML page of helpline cards for partner sites to put in an `<iframe>`: name, who it is for, phone numbers as `tel:` links, other channels, hours, an open/closed badge worded in the line's time zone, anonymous and confidential badges, and the region's emergency line above the cards. Takes the helpline list's filters. No cookies, fonts or requests to any other host, and no JavaScript but the quick exit's few lines; its CSP allows only its own inline style sheet and, with quick_exit, that script by its hash. Frame it with `<iframe src="…/embed/helplines?region=cumbria" title="Helplines from Signpost" width="480" height="720" style="border:0;max-width:100%" referrerpolicy="no-referrer"></iframe>`. With quick_exit, an "Exit this page" link opens a neutral site in the whole window; where JavaScript runs, it replaces the partner's page (top.location.replace) so that Back does not return to it, and without JavaScript it is a plain link (target="_top"), which adds a history entry. A sandboxed iframe needs allow-top-navigation-by-user-activation, and allow-scripts for the replacement. Invalid parameters get a 400 problem, not a page, so that mistakes show when the embed is set up.
+//	@Description	A complete, self-contained HTML page of helpline cards for partner sites to put in an `<iframe>`: name, who it is for, phone numbers as `tel:` links, other channels, hours, an open/closed badge worded in the line's time zone, anonymous and confidential badges, and the region's emergency line above the cards. Takes the helpline list's filters. No cookies, fonts or requests to any other host, and no JavaScript but a few lines that post the page's height to the framing page and the quick exit's; its CSP allows only its own inline style sheet and those scripts by their hashes. Over the widget's rate limit it is still a 200: the emergency and national lines, with Cache-Control no-store. Frame it with `<iframe src="…/embed/helplines?region=cumbria" title="Helplines from Signpost" width="480" height="720" style="border:0;max-width:100%" referrerpolicy="no-referrer"></iframe>`. With quick_exit, an "Exit this page" link opens a neutral site in the whole window; where JavaScript runs, it replaces the partner's page (top.location.replace) so that Back does not return to it, and without JavaScript it is a plain link (target="_top"), which adds a history entry. A sandboxed iframe needs allow-top-navigation-by-user-activation, and allow-scripts for the replacement. Invalid parameters get a 400 problem, not a page, so that mistakes show when the embed is set up.
 //	@Tags			embed
 //	@Produce		html
 //	@Param			region		query		string	false	"region slug; matches lines whose coverage contains it or any region above it"
@@ -337,7 +348,7 @@ func contactName(line string, c EmbedContact) string {
 //	@Param			theme		query		string	false	"colour theme"	Enums(light, dark)	default(light)
 //	@Param			quick_exit	query		bool	false	"add an Exit this page link to a neutral site, which replaces the partner's page where JavaScript runs"
 //	@Success		200			{string}	string	"HTML page"
-//	@Header			200			{string}	Content-Security-Policy	"default-src 'none'; script-src 'sha256-…' (with quick_exit only); style-src 'sha256-…'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors *"
+//	@Header			200			{string}	Content-Security-Policy	"default-src 'none'; script-src 'sha256-…' ('sha256-…' with quick_exit); style-src 'sha256-…'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors *"
 //	@Header			200			{string}	ETag					"strong entity tag"
 //	@Failure		400			{object}	Problem					"invalid parameter"
 //	@Failure		500			{object}	Problem					"internal error"
@@ -357,7 +368,8 @@ func (h *Handler) embedPage(c *gin.Context) {
 	if q.filter.At.IsZero() {
 		validUntil(c, list.until, h.store.Now)
 	}
-	p := widget.Page{Dark: q.dark, OEmbedURL: h.oembedURL(h.embedURL(q.values)), List: list}
+	base := h.baseURL(c)
+	p := widget.Page{Dark: q.dark, OEmbedURL: oembedURL(base, embedURL(base, q.values)), List: list}
 	if q.quickExit {
 		p.QuickExitURL = h.quickExitURL()
 	}
@@ -371,19 +383,19 @@ func (h *Handler) embedPage(c *gin.Context) {
 }
 
 // embedCSP is the page's policy: nothing may load or run but its own style sheet,
-// the quick exit's script when the page has it (by hash, never 'unsafe-inline'), and
-// the data: favicon that stops browsers asking for /favicon.ico; any site may frame
-// it, unless the operator says otherwise.
+// its height script and, when the page has it, the quick exit's script (by hash,
+// never 'unsafe-inline'), and the data: favicon that stops browsers asking for
+// /favicon.ico; any site may frame it, unless the operator says otherwise.
 func (h *Handler) embedCSP(quickExit bool) string {
 	ancestors := h.opts.EmbedFrameAncestors
 	if ancestors == "" {
 		ancestors = DefaultEmbedFrameAncestors
 	}
-	script := ""
+	script := "script-src " + widget.FrameScriptHash
 	if quickExit {
-		script = "script-src " + widget.ExitScriptHash + "; "
+		script += " " + widget.ExitScriptHash
 	}
-	return "default-src 'none'; " + script + "style-src " + widget.StyleHash + "; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors " + ancestors
+	return "default-src 'none'; " + script + "; style-src " + widget.StyleHash + "; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors " + ancestors
 }
 
 func (h *Handler) quickExitURL() string {
@@ -393,9 +405,9 @@ func (h *Handler) quickExitURL() string {
 	return h.opts.QuickExitURL
 }
 
-// embedURL is the public URL of the page with the given (validated) parameters.
-func (h *Handler) embedURL(v url.Values) string {
-	u := h.opts.PublicURL + "/embed/helplines"
+// embedURL is the URL of the page under base with the given (validated) parameters.
+func embedURL(base string, v url.Values) string {
+	u := base + "/embed/helplines"
 	if len(v) > 0 {
 		u += "?" + v.Encode()
 	}
@@ -403,8 +415,27 @@ func (h *Handler) embedURL(v url.Values) string {
 }
 
 // oembedURL is the oEmbed discovery URL of an embed URL.
-func (h *Handler) oembedURL(embed string) string {
-	return h.opts.PublicURL + "/oembed?" + url.Values{"url": {embed}, "format": {"json"}}.Encode()
+func oembedURL(base, embed string) string {
+	return base + "/oembed?" + url.Values{"url": {embed}, "format": {"json"}}.Encode()
+}
+
+// HeightListener is the script a partner's page adds so that Signpost's iframes
+// there take the height of their content: it listens for the page's height
+// messages (see widget/frame.js), only from origin (e.g. https://signpost.example.org),
+// and sizes the iframe that sent each one.
+func HeightListener(origin string) string {
+	o, _ := json.Marshal(origin) // a scheme and host: nothing to escape, but be sure
+	return `<script>addEventListener("message",function(e){if(e.origin===` + string(o) +
+		`&&e.data&&e.data.signpost==="height"&&typeof e.data.height==="number"){document.querySelectorAll("iframe").forEach(function(f){if(f.contentWindow===e.source){f.style.height=e.data.height+"px"}})}});</script>`
+}
+
+// originOf is the origin (scheme://host[:port]) of a base URL.
+func originOf(base string) string {
+	u, err := url.Parse(base)
+	if err != nil {
+		return base
+	}
+	return u.Scheme + "://" + u.Host
 }
 
 // embedJSON godoc
@@ -448,7 +479,7 @@ func (h *Handler) embedJSON(c *gin.Context) {
 // embedScript godoc
 //
 //	@Summary		Script that puts helpline cards on any page
-//	@Description	`<script src="…/embed/helplines.js" data-region="cumbria" async></script>` renders the cards of /embed/helplines into a shadow root after its own tag, reading /embed/helplines.json from this service (attributes data-region, data-topic, data-audience, data-channel, data-open-now, data-limit, data-theme=light|dark, data-quick-exit). No global names, cookies or storage. When the JSON cannot be read it shows the emergency and national lines built into the script when it was served. With data-quick-exit, an "Exit this page" button (or pressing Shift three times) replaces the page with a neutral site so that Back does not return to it.
+//	@Description	`<script src="…/embed/helplines.js" data-region="cumbria" async></script>` renders the cards of /embed/helplines into a shadow root after its own tag, reading /embed/helplines.json from this service (attributes data-region, data-topic, data-audience, data-channel, data-open-now, data-limit, data-theme=light|dark, data-quick-exit). No global names, cookies or storage. When the JSON cannot be read (a 429 included) it shows the emergency and national lines built into the script when it was served; the script itself is served over the widget's rate limit too. With data-quick-exit, an "Exit this page" button (or pressing Shift three times) replaces the page with a neutral site so that Back does not return to it.
 //	@Tags			embed
 //	@Produce		text/javascript
 //	@Success		200	{string}	string	"JavaScript"
@@ -461,41 +492,16 @@ func (h *Handler) embedScript(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
-	lines, err := h.store.Essentials(c.Request.Context())
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	dependsOnItems(c, "helpline", lines, helplineSlug)
-	fallback := struct {
-		Emergency []fallbackLine `json:"emergency"`
-		National  []fallbackLine `json:"national"`
-	}{[]fallbackLine{}, []fallbackLine{}}
-	now := h.store.Now()
-	for i := range lines {
-		l := embedLine(&lines[i], now)
-		if lines[i].Emergency {
-			fallback.Emergency = append(fallback.Emergency, newFallbackLine(l, true))
-		} else {
-			fallback.National = append(fallback.National, newFallbackLine(l, false))
-		}
-	}
-	data, err := json.Marshal(struct {
-		CSS      string `json:"css"`
-		Exit     string `json:"exit"`
-		Fallback any    `json:"fallback"`
-	}{widget.CSS, h.quickExitURL(), fallback})
-	if err != nil {
-		WriteError(c, err)
-		return
-	}
-	js, err := widget.Script(data)
+	// Rendered afresh (this runs on a response cache miss), and kept for the
+	// clients over the widget's rate limit.
+	dependsOn(c, "helpline")
+	set, err := h.fallback.fresh(c.Request.Context())
 	if err != nil {
 		WriteError(c, err)
 		return
 	}
 	c.Header("Cache-Control", embedScriptCacheControl)
-	c.Data(http.StatusOK, "text/javascript; charset=utf-8", js)
+	c.Data(http.StatusOK, "text/javascript; charset=utf-8", set.script.body)
 }
 
 // fallbackLine is a line as the script keeps it for when the API cannot be reached:
@@ -503,12 +509,14 @@ func (h *Handler) embedScript(c *gin.Context) {
 // is not known when the script is served), the channels' notes and, but for
 // emergency lines, the description.
 type fallbackLine struct {
-	Name         string            `json:"name"`
-	Description  string            `json:"description,omitempty"`
-	Anonymous    bool              `json:"anonymous,omitempty"`
-	Confidential bool              `json:"confidential,omitempty"`
-	HoursText    string            `json:"hours_text,omitempty"`
-	Contacts     []fallbackContact `json:"contacts"`
+	Name                string            `json:"name"`
+	Description         string            `json:"description,omitempty"`
+	Anonymous           bool              `json:"anonymous,omitempty"`
+	Confidential        bool              `json:"confidential,omitempty"`
+	ConfidentialityNote string            `json:"confidentiality_note,omitempty"`
+	HoursText           string            `json:"hours_text,omitempty"`
+	CheckedText         string            `json:"checked_text,omitempty"`
+	Contacts            []fallbackContact `json:"contacts"`
 }
 
 type fallbackContact struct {
@@ -520,8 +528,8 @@ type fallbackContact struct {
 }
 
 func newFallbackLine(l EmbedLine, emergency bool) fallbackLine {
-	f := fallbackLine{Name: l.Name, Anonymous: l.Anonymous, Confidential: l.Confidential, HoursText: l.HoursText,
-		Contacts: make([]fallbackContact, len(l.Contacts))}
+	f := fallbackLine{Name: l.Name, Anonymous: l.Anonymous, Confidential: l.Confidential, ConfidentialityNote: l.ConfidentialityNote,
+		HoursText: l.HoursText, CheckedText: l.CheckedText, Contacts: make([]fallbackContact, len(l.Contacts))}
 	if emergency {
 		f.Description = l.Description
 	}
@@ -534,7 +542,7 @@ func newFallbackLine(l EmbedLine, emergency bool) fallbackLine {
 // oembed godoc
 //
 //	@Summary		oEmbed for embed URLs
-//	@Description	oEmbed 1.0 (JSON) for the URLs of this service's /embed/helplines page: a rich response whose html is the iframe snippet, no larger than maxwidth × maxheight. A URL that is not an embed page of this service (its configured public URL) gets 404; format=xml gets 501, as the oEmbed specification asks.
+//	@Description	oEmbed 1.0 (JSON) for the URLs of this service's /embed/helplines page: a rich response whose html is the iframe snippet, no larger than maxwidth × maxheight. The html also holds the few lines that size the iframe to its content. A URL that is not an embed page of this service (its public URL or, when none is set, the request's own) gets 404; format=xml gets 501, as the oEmbed specification asks.
 //	@Tags			embed
 //	@Produce		json
 //	@Param			url			query		string	true	"an embed page URL, e.g. https://signpost.example.org/embed/helplines?region=cumbria"
@@ -590,9 +598,10 @@ func (h *Handler) oembed(c *gin.Context) {
 		WriteError(c, models.BadParam("url", "is required: the URL of an embed page"))
 		return
 	}
+	base := h.baseURL(c)
 	target, err := url.Parse(raw)
-	if err != nil || !h.isEmbedURL(target) {
-		WriteError(c, models.Errorf(models.ENOTFOUND, "%q is not an embed page of this service; embed pages are %s/embed/helplines with the helpline list's filters.", raw, h.opts.PublicURL))
+	if err != nil || !isEmbedURL(base, target) {
+		WriteError(c, models.Errorf(models.ENOTFOUND, "%q is not an embed page of this service; embed pages are %s/embed/helplines with the helpline list's filters.", raw, base))
 		return
 	}
 	eq, err := parseEmbedQuery(target, embedPageParams)
@@ -604,24 +613,25 @@ func (h *Handler) oembed(c *gin.Context) {
 		WriteError(c, models.BadParam("url", "%s", msg))
 		return
 	}
-	src := h.embedURL(eq.values)
+	src := embedURL(base, eq.values)
 	dependsOn(c, tagStatic)
 	c.JSON(http.StatusOK, OEmbed{
-		Type: "rich", Version: "1.0", Title: "Helplines", ProviderName: "Signpost", ProviderURL: h.opts.PublicURL,
+		Type: "rich", Version: "1.0", Title: "Helplines", ProviderName: "Signpost", ProviderURL: base,
 		CacheAge: 3600, Width: width, Height: height,
 		HTML: fmt.Sprintf(`<iframe src="%s" title="Helplines from Signpost" width="%d" height="%d" style="border:0;max-width:100%%" loading="lazy" referrerpolicy="no-referrer"></iframe>`,
-			html.EscapeString(src), width, height),
+			html.EscapeString(src), width, height) + HeightListener(originOf(base)),
 	})
 }
 
-// isEmbedURL reports whether u is the embed page under the configured public URL
-// (either scheme, the same host and port).
-func (h *Handler) isEmbedURL(u *url.URL) bool {
-	pub, err := url.Parse(h.opts.PublicURL)
+// isEmbedURL reports whether u is the embed page under base (either scheme, the
+// same host and port).
+func isEmbedURL(base string, u *url.URL) bool {
+	pub, err := url.Parse(base)
 	if err != nil || u.User != nil || u.Opaque != "" || (u.Scheme != "http" && u.Scheme != "https") {
 		return false
 	}
-	return strings.EqualFold(u.Host, pub.Host) && u.Path == strings.TrimSuffix(pub.Path, "/")+"/embed/helplines"
+	return strings.EqualFold(hostWithoutDefaultPort(u.Scheme, u.Host), hostWithoutDefaultPort(pub.Scheme, pub.Host)) &&
+		u.Path == strings.TrimSuffix(pub.Path, "/")+"/embed/helplines"
 }
 
 // notImplemented answers 501 problem: a feature the request asks for that this

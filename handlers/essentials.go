@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -25,25 +26,39 @@ type EssentialContact struct {
 	URI     string  `json:"uri" example:"tel:999"`
 	Cost    string  `json:"cost,omitempty" example:"Free"`
 	Note    string  `json:"note,omitempty" example:"112 also works."`
+	// OpeningHours are the channel's own hours: absent when the line's apply, an
+	// empty week when they are not published.
+	OpeningHours *OpeningHours `json:"opening_hours,omitempty"`
 }
 
-// EssentialLine is an emergency or national helpline in short form.
+// EssentialLine is an emergency or national helpline in short form, with what an
+// app needs to show it with no network: its hours as data (to work out whether it
+// is open), the limits of its confidentiality and when it was last checked.
 type EssentialLine struct {
-	Slug         string             `json:"slug" example:"emergency-999"`
-	Name         string             `json:"name" example:"Emergency services (999)"`
-	Emergency    bool               `json:"emergency" example:"true"`
-	Description  string             `json:"description" example:"Call 999 when a child is in immediate danger."`
-	Coverage     []string           `json:"coverage" example:"united-kingdom"`
-	HoursText    string             `json:"hours_text" example:"Open 24 hours, every day"`
-	Anonymous    bool               `json:"anonymous" example:"false"`
-	Confidential bool               `json:"confidential" example:"false"`
-	Contacts     []EssentialContact `json:"contacts"`
+	Slug        string   `json:"slug" example:"emergency-999"`
+	Name        string   `json:"name" example:"Emergency services (999)"`
+	Emergency   bool     `json:"emergency" example:"true"`
+	Description string   `json:"description" example:"Call 999 when a child is in immediate danger."`
+	Coverage    []string `json:"coverage" example:"united-kingdom"`
+	// OpeningHours is null when the hours are not known.
+	OpeningHours        *OpeningHours      `json:"opening_hours" extensions:"x-nullable"`
+	HoursText           string             `json:"hours_text" example:"Open 24 hours, every day"`
+	Anonymous           bool               `json:"anonymous" example:"false"`
+	Confidential        bool               `json:"confidential" example:"false"`
+	ConfidentialityNote string             `json:"confidentiality_note" example:"Information that identifies a child at risk is passed on."`
+	LastVerifiedAt      *time.Time         `json:"last_verified_at" example:"2027-01-31T09:00:00Z" extensions:"x-nullable"`
+	VerificationDue     bool               `json:"verification_due" example:"false"`
+	Contacts            []EssentialContact `json:"contacts"`
 }
 
 // EssentialsBundle is the body of /helplines/essentials.
 type EssentialsBundle struct {
 	Data struct {
-		Helplines []EssentialLine `json:"helplines"`
+		// GeneratedAt is when the bundle was made, to the hour (the start of the
+		// hour), so that it stays the same, ETag and all, until the data change or
+		// the hour turns.
+		GeneratedAt time.Time       `json:"generated_at" example:"2027-02-01T10:00:00Z"`
+		Helplines   []EssentialLine `json:"helplines"`
 	} `json:"data"`
 }
 
@@ -73,16 +88,30 @@ func (h *Handler) getEssentials(c *gin.Context) {
 		return
 	}
 	dependsOnItems(c, "helpline", lines, helplineSlug)
+	// verification_due flips as time passes; the hours are given whole, not as
+	// open now, so that apps work that out themselves.
+	for i := range lines {
+		if d := lines[i].DueAt; d != nil {
+			validUntil(c, *d, h.store.Now)
+		}
+	}
 	var out EssentialsBundle
+	out.Data.GeneratedAt = h.store.Now().UTC().Truncate(time.Hour)
+	// generated_at only says when the bundle was made, so caches may keep an older
+	// one; this server makes a new one each hour.
+	renderAgainAt(c, out.Data.GeneratedAt.Add(time.Hour))
 	out.Data.Helplines = make([]EssentialLine, len(lines))
 	for i := range lines {
-		l := &lines[i]
-		e := EssentialLine{Slug: l.Slug, Name: l.Name, Emergency: l.Emergency, Description: l.Description,
-			Coverage: slugsOf(l.Coverage), HoursText: l.Hours.Text(), Anonymous: l.Anonymous, Confidential: l.Confidential,
-			Contacts: make([]EssentialContact, len(l.Contacts))}
-		for j, ct := range l.Contacts {
-			e.Contacts[j] = EssentialContact{Type: ct.Type, Label: ct.Label, Display: ct.Display, E164: optional(ct.E164),
-				URI: ct.URI, Cost: ct.Cost, Note: ct.Note}
+		// From the API form, so that the hours and their "unknown" say the same.
+		j := helplineJSON(&lines[i])
+		e := EssentialLine{Slug: j.Slug, Name: j.Name, Emergency: j.Emergency, Description: j.Description,
+			Coverage: slugsOf(lines[i].Coverage), OpeningHours: j.OpeningHours, HoursText: j.HoursText,
+			Anonymous: j.Anonymous, Confidential: j.Confidential, ConfidentialityNote: j.ConfidentialityNote,
+			LastVerifiedAt: j.LastVerifiedAt, VerificationDue: j.VerificationDue,
+			Contacts: make([]EssentialContact, len(j.Contacts))}
+		for k, ct := range j.Contacts {
+			e.Contacts[k] = EssentialContact{Type: ct.Type, Label: ct.Label, Display: ct.Display, E164: ct.E164,
+				URI: ct.URI, Cost: ct.Cost, Note: ct.Note, OpeningHours: ct.OpeningHours}
 		}
 		out.Data.Helplines[i] = e
 	}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"time"
 
@@ -101,17 +102,32 @@ type Options struct {
 	// RequireIfMatch refuses a PUT, PATCH or DELETE of an existing item without
 	// If-Match with 428, so that no editor overwrites a change unseen.
 	RequireIfMatch bool
+	// PublicURLFromRequest, when set, makes the embed URLs (oEmbed, the page's
+	// discovery link) start with the request's own base URL instead of PublicURL:
+	// for when the operator did not set the public URL.
+	PublicURLFromRequest bool
+	// TrustedProxies are the IP addresses and CIDRs of the reverse proxies whose
+	// X-Forwarded-Host and X-Forwarded-Proto say the request's base URL.
+	TrustedProxies []string
+	// ContentCheck is how often, at most, the widget's fallback checks the
+	// database for changed content while clients are over the widget's limit.
+	ContentCheck time.Duration
 }
 
 // Handler serves the API's routes.
 type Handler struct {
-	store Store
-	opts  Options
+	store    Store
+	opts     Options
+	proxies  []netip.Prefix
+	fallback *embedFallback
 }
 
-// New returns a Handler reading from store.
+// New returns a Handler reading from store. The trusted proxies must be valid
+// addresses or CIDRs (the configuration checks them); others are ignored.
 func New(store Store, opts Options) *Handler {
-	return &Handler{store: store, opts: opts}
+	h := &Handler{store: store, opts: opts, proxies: parseProxies(opts.TrustedProxies)}
+	h.fallback = &embedFallback{h: h, checkEvery: opts.ContentCheck}
+	return h
 }
 
 // writeList writes the list envelope and, when there is a next page, a Link header.

@@ -50,6 +50,9 @@ func Conditional(cacheControl string, cache *ResponseCache) gin.HandlerFunc {
 		key, useCache := "", false
 		if cache != nil {
 			key, useCache = cacheKey(c.Request)
+			if base := c.GetString(baseURLKey); useCache && base != "" {
+				key = base + " " + key // links in the answer name it (see BaseURL)
+			}
 		}
 		if !useCache {
 			a := render(c, cacheControl)
@@ -147,6 +150,9 @@ type answerMeta struct {
 	tags  []string
 	until time.Time
 	clock func() time.Time
+	// again is when this server renders the answer again though it is still right
+	// for other caches (zero: until, or never).
+	again time.Time
 }
 
 func (m answerMeta) now(c *gin.Context) time.Time {
@@ -185,6 +191,27 @@ func validUntil(c *gin.Context, t time.Time, now func() time.Time) {
 	if m.until.IsZero() || t.Before(m.until) {
 		m.until = t
 	}
+}
+
+// renderAgainAt makes the response cache drop the answer at t without bounding what
+// other caches may do: for a detail that only says when the answer was made.
+func renderAgainAt(c *gin.Context, t time.Time) {
+	m := metaOf(c)
+	if m.again.IsZero() || t.Before(m.again) {
+		m.again = t
+	}
+}
+
+// expiresAt is when this server stops serving the answer from its cache by
+// itself: the earlier of until and again.
+func (m answerMeta) expiresAt() time.Time {
+	switch {
+	case m.again.IsZero():
+		return m.until
+	case m.until.IsZero() || m.again.Before(m.until):
+		return m.again
+	}
+	return m.until
 }
 
 // boundCacheControl returns cc with max-age, s-maxage, stale-while-revalidate and
@@ -414,6 +441,11 @@ func entityTag(c *gin.Context, body []byte) string {
 	if v, ok := c.Get(versionKey); ok {
 		return versionTag(v.(int64), body)
 	}
+	return bodyTag(body)
+}
+
+// bodyTag is the strong tag of a body that names no version: "<hash>".
+func bodyTag(body []byte) string {
 	return `"` + bodyHash(body) + `"`
 }
 

@@ -26,6 +26,10 @@ type RateLimitConfig struct {
 	// KeyPerMinute is how many requests the holder of a valid API key may make a
 	// minute, counted by key name wherever the requests come from; 0 disables it.
 	KeyPerMinute int
+	// EmbedPerMinute is how many requests a client (as for PerMinute) may make a
+	// minute to the widget's page, script and JSON, counted apart from the rest;
+	// 0 disables it.
+	EmbedPerMinute int
 	// MaxClients bounds how many clients (of each kind) are tracked at once, so that
 	// many addresses cannot exhaust memory; 0 means DefaultMaxClients.
 	MaxClients int
@@ -41,8 +45,19 @@ const DefaultMaxClients = 100_000
 // often and from few places, and must not fail because the API is busy.
 var rateLimitExempt = map[string]bool{"/healthz": true, "/readyz": true, "/metrics": true}
 
+// embedPaths are the widget's: a school or council puts a thousand visitors behind
+// one address, and its answers are cached and cheap, so they have a limit of their
+// own, and over it the page and the script are still served (see
+// serveEmbedOverLimit). Only the JSON gets a 429, and the script then shows the
+// lines it carries.
+var embedPaths = map[string]bool{"/embed/helplines": true, "/embed/helplines.js": true, "/embed/helplines.json": true}
+
+// neverRefused are the paths whose GET never gets a 429 (see embedPaths).
+var neverRefused = map[string]bool{"/embed/helplines": true, "/embed/helplines.js": true}
+
 // RateLimit limits requests per client with a token bucket each: anonymous requests
-// by client address, requests with a valid API key by key name. Every limited
+// by client address, requests with a valid API key by key name, and the widget's
+// requests by client address in buckets of their own (see embedPaths). Every limited
 // response carries RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset (seconds
 // until the bucket is full again) and RateLimit-Policy; a request over the limit gets
 // a 429 problem with Retry-After (seconds until the next request is allowed).
@@ -59,16 +74,26 @@ func (h *Handler) RateLimit(cfg RateLimitConfig) gin.HandlerFunc {
 	}
 	anon := newBuckets(cfg.PerMinute, cfg.MaxClients)
 	keys := newBuckets(cfg.KeyPerMinute, cfg.MaxClients)
+	embed := newBuckets(cfg.EmbedPerMinute, cfg.MaxClients)
 	return func(c *gin.Context) {
-		if rateLimitExempt[c.Request.URL.Path] || (anon == nil && keys == nil) {
+		path := c.Request.URL.Path
+		if rateLimitExempt[path] {
 			c.Next()
 			return
 		}
-		b, id := anon, ""
-		if k := h.lookupKey(c).key; k != nil {
-			b, id = keys, k.Name
-		} else {
-			id = clientID(c.ClientIP())
+		var b *buckets
+		var id string
+		switch {
+		case embedPaths[path]:
+			// The widget's visitors are anonymous: no key is looked up.
+			b, id = embed, clientID(c.ClientIP())
+		case anon == nil && keys == nil:
+		default:
+			if k := h.lookupKey(c).key; k != nil {
+				b, id = keys, k.Name
+			} else {
+				b, id = anon, clientID(c.ClientIP())
+			}
 		}
 		if b == nil {
 			c.Next()
@@ -80,6 +105,9 @@ func (h *Handler) RateLimit(cfg RateLimitConfig) gin.HandlerFunc {
 		hd.Set("RateLimit-Remaining", strconv.Itoa(q.remaining))
 		hd.Set("RateLimit-Reset", strconv.Itoa(seconds(q.reset)))
 		hd.Set("RateLimit-Policy", strconv.Itoa(q.limit)+";w=60")
+		if !q.ok && embedPaths[path] && h.serveEmbedOverLimit(c) {
+			return
+		}
 		if !q.ok {
 			wait := max(1, seconds(q.retryAfter))
 			hd.Set("Retry-After", strconv.Itoa(wait))
@@ -222,7 +250,7 @@ func rateLimitResponses(doc *openapi3.T) {
 		return
 	}
 	for path, item := range doc.Paths.Map() {
-		if rateLimitExempt[path] {
+		if rateLimitExempt[path] || neverRefused[path] {
 			continue
 		}
 		for _, op := range item.Operations() {

@@ -446,7 +446,7 @@ func (rc *ResponseCache) renderOnce(c *gin.Context, key string, version int64, c
 				tags = []string{tagAll}
 			}
 			rc.put(&cacheEntry{key: key, version: version, tags: tags, rendered: renderedAt,
-				expires: rc.expiry(renderedAt, a.meta.until), until: a.meta.until, baseCC: a.baseCC,
+				expires: rc.expiry(renderedAt, a.meta.expiresAt()), until: a.meta.until, baseCC: a.baseCC,
 				header: a.header, rep: a.rep})
 		}
 		return flight{a, c}, nil

@@ -67,11 +67,18 @@
 	}
 
 	// exit hides the page at once and replaces it in the history with a neutral
-	// one, so that Back does not return to it.
+	// one, so that Back does not return to it. The navigation would follow the
+	// partner page's referrer policy, which may send its full address (query
+	// included) to the neutral site; a referrer meta element added last overrides
+	// that policy, so none is sent.
 	function exit() {
 		if (!exit.done) {
 			exit.done = 1;
 			document.documentElement.style.visibility = "hidden";
+			var m = el("meta");
+			m.name = "referrer";
+			m.content = "no-referrer";
+			(document.head || document.documentElement).appendChild(m);
 			location.replace(D.exit);
 		}
 	}
@@ -137,7 +144,9 @@
 			if (l.description) {
 				add(s, el("p", "", l.description));
 			}
+			note(s, l);
 			contacts(s, l.contacts);
+			checked(s, l);
 		});
 		var lines = list.helplines || [];
 		if (message || !lines.length) {
@@ -171,6 +180,7 @@
 		if (b.firstChild) {
 			add(li, b);
 		}
+		note(li, l);
 		if (l.description) {
 			add(li, el("p", "", l.description));
 		}
@@ -180,6 +190,21 @@
 		contacts(li, l.contacts);
 		if (l.hours_text) {
 			labelled(li, "sp-hours", "Hours:", l.hours_text);
+		}
+		checked(li, l);
+	}
+
+	// note says the limits of a line's anonymity or confidentiality, beside its
+	// badges, as page.html does.
+	function note(parent, l) {
+		if (l.confidentiality_note) {
+			labelled(parent, "sp-note", "Confidentiality:", l.confidentiality_note);
+		}
+	}
+
+	function checked(parent, l) {
+		if (l.checked_text) {
+			add(parent, el("p", "sp-checked", l.checked_text));
 		}
 	}
 

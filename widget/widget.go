@@ -4,8 +4,9 @@
 // (widget.css). It also words a helpline's opening state ("Closed — opens Monday
 // 9am") the same way for both.
 //
-// The iframe page needs no JavaScript; with the quick exit it has one small inline
-// script (exit.js), which makes the exit replace the partner's page in the history.
+// The iframe page needs no JavaScript. Where it runs, one small inline script
+// (frame.js) tells the framing page the content's height, and with the quick exit a
+// second (exit.js) makes the exit replace the partner's page in the history.
 //
 // The package knows nothing of the store or of HTTP: the handlers build the data and
 // serve the bytes. It is called widget, not embed, so as not to shadow the standard
@@ -39,6 +40,8 @@ var (
 	scriptSource string
 	//go:embed exit.js
 	exitSource string
+	//go:embed frame.js
+	frameSource string
 )
 
 // CSS is the style sheet of both widgets, minified. The page inlines it in a <style> element; the script puts it in the shadow
@@ -65,27 +68,40 @@ var ExitScript = minifyJS(exitSource)
 // Content-Security-Policy can allow that script and nothing else.
 var ExitScriptHash = cspHash(ExitScript)
 
+// FrameScript is the iframe page's height script, minified: the page always inlines
+// it, at the end of its body. It posts the content's height to the framing page.
+var FrameScript = minifyJS(frameSource)
+
+// FrameScriptHash is the CSP source ('sha256-…') of FrameScript.
+var FrameScriptHash = cspHash(FrameScript)
+
 // pageTemplate is page.html, parsed once. html/template escapes every value for its
 // context; only URIs that pass safeURI become links.
 var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{
 	"safeURI": safeURI,
 	"css":     func() template.CSS { return template.CSS(CSS) },
 	"exit":    func() template.JS { return template.JS(ExitScript) },
+	"frame":   func() template.JS { return template.JS(FrameScript) },
 }).Parse(pageSource))
 
 // Page is what page.html shows. List is the handlers' list of lines (their JSON
 // type); the template reads the fields Emergency, Helplines and National of it, and of
 // each line Name, Description, For, Status (State, Text), Anonymous, Confidential,
-// HoursText and Contacts (Label, Display, URI, Name, Meta, NewTab).
+// ConfidentialityNote, HoursText, CheckedText and Contacts (Label, Display, URI,
+// Name, Meta, NewTab). The page always has FrameScript, so its CSP must allow
+// FrameScriptHash.
 type Page struct {
 	// Dark selects the dark theme.
 	Dark bool
 	// QuickExitURL, when set, adds the "Exit this page" link to that neutral site,
 	// and ExitScript; the page's CSP must then allow ExitScriptHash.
 	QuickExitURL string
-	// OEmbedURL is the page's oEmbed discovery URL.
+	// OEmbedURL is the page's oEmbed discovery URL; none when empty.
 	OEmbedURL string
-	List      any
+	// Message, when set, is said above the national lines instead of "No helplines
+	// here match this choice.": the page then shows the fallback.
+	Message string
+	List    any
 }
 
 // WritePage renders the iframe page.
@@ -142,6 +158,15 @@ func safeURI(uri string) template.URL {
 		return ""
 	}
 	return template.URL(uri)
+}
+
+// Checked words when a line's details were last checked: "Details last checked: 3
+// March 2027", the date in the line's time zone, or "not recorded" when unknown.
+func Checked(at *time.Time, timezone string) string {
+	if at == nil {
+		return "Details last checked: not recorded"
+	}
+	return "Details last checked: " + at.In(hours.LocationOrDefault(timezone)).Format("2 January 2006")
 }
 
 // Opening states of a helpline, for the badge's class and shape.

@@ -124,12 +124,35 @@ func TestAssets(t *testing.T) {
 			if err := WritePage(&b, Page{QuickExitURL: url, List: struct{ Emergency, Helplines, National []struct{} }{}}); err != nil {
 				t.Fatal(err)
 			}
-			if got, want := strings.Count(b.String(), "<script"), min(len(url), 1); got != want {
-				t.Errorf("quick exit %q: %d <script> elements, want %d", url, got, want)
+			if got, want := strings.Count(b.String(), "<script"), 1+min(len(url), 1); got != want {
+				t.Errorf("quick exit %q: %d <script> elements, want %d (the height script, and the exit's with it)", url, got, want)
 			}
 			if url != "" && !strings.Contains(b.String(), `rel="noreferrer">Exit this page</a>`+"\n<script>"+ExitScript+"</script>") {
 				t.Errorf("the page's <script> is not exactly ExitScript after the link, so the CSP hash would not match:\n%s", b.String())
 			}
+		}
+	})
+
+	t.Run("OKFrameScript", func(t *testing.T) {
+		sum := sha256.Sum256([]byte(FrameScript))
+		if want := "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"; FrameScriptHash != want {
+			t.Errorf("FrameScriptHash %s, want %s", FrameScriptHash, want)
+		}
+		if len(FrameScript) >= len(frameSource) || strings.Contains(FrameScript, "/*") || strings.Contains(FrameScript, "</") {
+			t.Errorf("FrameScript is not minified, or could end its <script> element: %s", FrameScript)
+		}
+		// It posts the height and nothing else: no address, no referrer, no storage.
+		for _, bad := range []string{"location", "referrer", "cookie", "Storage", "navigator", "href"} {
+			if strings.Contains(FrameScript, bad) {
+				t.Errorf("FrameScript reads %s: %s", bad, FrameScript)
+			}
+		}
+		var b bytes.Buffer
+		if err := WritePage(&b, Page{List: struct{ Emergency, Helplines, National []struct{} }{}}); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), "</footer>\n<script>"+FrameScript+"</script>\n</body>") {
+			t.Errorf("the page's last <script> is not exactly FrameScript after the footer, so the CSP hash would not match:\n%s", b.String())
 		}
 	})
 
@@ -150,4 +173,26 @@ func TestAssets(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestChecked(t *testing.T) {
+	// 23:30 UTC on 31 March 2027 is already 1 April in London (BST).
+	at := time.Date(2027, 3, 31, 23, 30, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		name string
+		at   *time.Time
+		zone string
+		want string
+	}{
+		{"OKKnown", &at, "Europe/London", "Details last checked: 1 April 2027"},
+		{"OKOtherZone", &at, "America/New_York", "Details last checked: 31 March 2027"},
+		{"OKDefaultZone", &at, "", "Details last checked: 1 April 2027"},
+		{"OKUnknown", nil, "Europe/London", "Details last checked: not recorded"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Checked(tt.at, tt.zone); got != tt.want {
+				t.Errorf("Checked = %q, want %q", got, tt.want)
+			}
+		})
+	}
 }

@@ -94,7 +94,7 @@ func run(articles int, duration time.Duration, conns int, dir, only string) erro
 	}
 	base := "http://" + addr
 	srv := exec.Command(bin, "serve", "-addr", addr, "-db", db)
-	srv.Env = append(os.Environ(), "SIGNPOST_RATE_LIMIT=0", "SIGNPOST_RATE_LIMIT_KEY=0", "SIGNPOST_BENCH_CEILING=true")
+	srv.Env = append(os.Environ(), "SIGNPOST_RATE_LIMIT=0", "SIGNPOST_RATE_LIMIT_KEY=0", "SIGNPOST_RATE_LIMIT_EMBED=0", "SIGNPOST_BENCH_CEILING=true")
 	srv.Stderr = io.Discard
 	start := time.Now()
 	if err := srv.Start(); err != nil {
