@@ -516,8 +516,8 @@ func TestHelplinesChannels(t *testing.T) {
 			{"stop-it-now", "Secure email", "web", "https://stopitnow.org.uk", "Secure email on stopitnow.org.uk", "", "https://stopitnow.org.uk", "", true},
 			{"crimestoppers", "Phone", "phone", "0800 555 111", "0800 555 111", "+44800555111", "tel:+44800555111", "Free", true},
 			{"crimestoppers", "Anonymous online form", "web", "https://crimestoppers-uk.org", "crimestoppers-uk.org", "", "https://crimestoppers-uk.org", "", true},
-			{"police-101", "Phone", "phone", "101", "101", "", "tel:101", "", false},
-			{"police-101", "Textphone", "textphone", "18001 101", "18001 101", "", "tel:18001101", "", false},
+			{"police-101", "Phone", "phone", "101", "101", "", "tel:101", "Your phone provider may charge for the call", false},
+			{"police-101", "Textphone", "textphone", "18001 101", "18001 101", "", "tel:18001101", "Your phone provider may charge for the call", false},
 			{"emergency-999", "Phone", "phone", "999", "999", "", "tel:999", "Free", false},
 			{"emergency-999", "Textphone", "textphone", "18000", "18000", "", "tel:18000", "Free", false},
 			{"emergency-999", "emergencySMS", "sms", "999", "999", "", "sms:999", "Free", false},
@@ -531,8 +531,8 @@ func TestHelplinesChannels(t *testing.T) {
 		auth := hlEditor(t, app)
 		in := hlInput("every-channel", "Every channel", &handlers.OpeningHours{Weekly: []handlers.WeeklyInterval{hlWeek(hlWeekdays, "09:00", "17:00")}},
 			handlers.ContactInput{Type: "phone", Label: "Phone", Value: "020 7946 0000", Cost: "Local rate"},
-			handlers.ContactInput{Type: "textphone", Label: "Textphone", Value: "18001 020 7946 0000"},
-			handlers.ContactInput{Type: "sms", Label: "Text", Value: "07911 123456", Anonymous: true},
+			handlers.ContactInput{Type: "textphone", Label: "Textphone", Value: "18001 020 7946 0000", Cost: "Local rate"},
+			handlers.ContactInput{Type: "sms", Label: "Text", Value: "07911 123456", Cost: "Standard network rate", Anonymous: true},
 			handlers.ContactInput{Type: "webchat", Label: "Chat", Value: "https://www.example.org/chat"},
 			handlers.ContactInput{Type: "email", Label: "Email", Value: "help@example.org"},
 			handlers.ContactInput{Type: "web", Label: "Web", Value: "https://example.org/report", Display: "Report online"},
@@ -541,8 +541,8 @@ func TestHelplinesChannels(t *testing.T) {
 		read := hlGet(t, app, "/api/v1/helplines/every-channel")
 		for _, w := range []want{
 			{"every-channel", "Phone", "phone", "020 7946 0000", "020 7946 0000", "+442079460000", "tel:+442079460000", "Local rate", false},
-			{"every-channel", "Textphone", "textphone", "18001 020 7946 0000", "18001 020 7946 0000", "", "tel:1800102079460000", "", false},
-			{"every-channel", "Text", "sms", "07911 123456", "07911 123456", "+447911123456", "sms:+447911123456", "", true},
+			{"every-channel", "Textphone", "textphone", "18001 020 7946 0000", "18001 020 7946 0000", "", "tel:1800102079460000", "Local rate", false},
+			{"every-channel", "Text", "sms", "07911 123456", "07911 123456", "+447911123456", "sms:+447911123456", "Standard network rate", true},
 			{"every-channel", "Chat", "webchat", "https://www.example.org/chat", "example.org", "", "https://www.example.org/chat", "", false},
 			{"every-channel", "Email", "email", "help@example.org", "help@example.org", "", "mailto:help@example.org", "", false},
 			{"every-channel", "Web", "web", "https://example.org/report", "Report online", "", "https://example.org/report", "", false},
@@ -1231,5 +1231,91 @@ func TestHelplinesSeedHours(t *testing.T) {
 			hlCheck(t, label+" state", hlState(c.OpenNow, c.NextChangeAt), "unknown")
 			hlCheck(t, label+" hours_text", c.HoursText, "")
 		}
+	})
+}
+
+// TestHelplinesNumberShownIsDialled checks that a phone contact's display always
+// shows the number its tel: link dials, in the API and in the widget's link names,
+// and that numbers a person in crisis must not be sent to are refused.
+func TestHelplinesNumberShownIsDialled(t *testing.T) {
+	app := MustStartApp(t)
+	auth := hlEditor(t, app)
+	in := hlInput("dial-line", "Dial line", nil,
+		handlers.ContactInput{Type: "phone", Label: "Phone", Value: "020 7946 0000", Display: "020 7946 0000", Cost: "Local rate"})
+	in.Coverage = []string{"ireland"}
+	hlCreate(t, app, auth, in)
+	contact := func(value, display string) map[string]any {
+		c := map[string]any{"type": "phone", "label": "Phone", "value": value, "cost": "Local rate"}
+		if display != "" {
+			c["display"] = display
+		}
+		return c
+	}
+
+	t.Run("ErrNumberChangedDisplayKept", func(t *testing.T) {
+		resp := hlPatch(t, app, auth, "dial-line", map[string]any{"contacts": []any{contact("020 7946 0001", "020 7946 0000")}})
+		MustProblem(t, resp, http.StatusUnprocessableEntity, "contacts[0].display")
+		c := hlContact(t, hlGet(t, app, "/api/v1/helplines/dial-line"), "Phone")
+		hlCheck(t, "unchanged contact", c.Value+" "+c.Display+" "+c.URI, "020 7946 0000 020 7946 0000 tel:+442079460000")
+	})
+
+	t.Run("ErrDisplayNotANumber", func(t *testing.T) {
+		resp := hlPatch(t, app, auth, "dial-line", map[string]any{"contacts": []any{contact("020 7946 0000", "Call us on 020 7946 0000")}})
+		MustProblem(t, resp, http.StatusUnprocessableEntity, "contacts[0].display")
+	})
+
+	t.Run("OKNumberChangedWithoutDisplay", func(t *testing.T) {
+		MustStatus(t, hlPatch(t, app, auth, "dial-line", map[string]any{"contacts": []any{contact("020 7946 0001", "")}}), http.StatusOK)
+		c := hlContact(t, hlGet(t, app, "/api/v1/helplines/dial-line"), "Phone")
+		hlCheck(t, "display made from the number", c.Value+" "+c.Display+" "+c.URI, "020 7946 0001 020 7946 0001 tel:+442079460001")
+
+		// The widget's link is named with the same number it dials.
+		var body handlers.EmbedListItem
+		MustStatus(t, app.GetJSON(t, "/embed/helplines.json?region=ireland&limit=20", &body), http.StatusOK)
+		i := slices.IndexFunc(body.Data.Helplines, func(l handlers.EmbedLine) bool { return l.Slug == "dial-line" })
+		if i < 0 {
+			t.Fatalf("dial-line not in the widget's lines %+v", body.Data.Helplines)
+		}
+		ec := body.Data.Helplines[i].Contacts[0]
+		hlCheck(t, "widget link", ec.Name+" | "+ec.Display+" | "+ec.URI, "Call Dial line on 020 7946 0001 | 020 7946 0001 | tel:+442079460001")
+	})
+
+	t.Run("OKOtherGroupingOfTheSameNumber", func(t *testing.T) {
+		MustStatus(t, hlPatch(t, app, auth, "dial-line", map[string]any{"contacts": []any{contact("02079460001", "+44 20 7946 0001")}}), http.StatusOK)
+		c := hlContact(t, hlGet(t, app, "/api/v1/helplines/dial-line"), "Phone")
+		hlCheck(t, "display as written", c.Display+" "+c.URI, "+44 20 7946 0001 tel:+442079460001")
+	})
+
+	t.Run("ErrPremiumRate", func(t *testing.T) {
+		c := contact("0909 879 0000", "")
+		c["cost"] = "£1.50 a minute"
+		MustProblem(t, hlPatch(t, app, auth, "dial-line", map[string]any{"contacts": []any{c}}), http.StatusUnprocessableEntity, "contacts[0].value")
+	})
+
+	t.Run("ErrChargedWithoutCost", func(t *testing.T) {
+		for _, c := range []map[string]any{
+			{"type": "phone", "value": "01372 847161"},
+			{"type": "phone", "value": "101"},
+			{"type": "textphone", "value": "18001 101"},
+			{"type": "sms", "value": "07911 123456", "cost": " "},
+		} {
+			resp := hlPatch(t, app, auth, "dial-line", map[string]any{"contacts": []any{contact("0800 555 111", ""), c}})
+			MustProblem(t, resp, http.StatusUnprocessableEntity, "contacts[1].cost")
+		}
+	})
+
+	t.Run("OKFreeWithoutCost", func(t *testing.T) {
+		var cs []any
+		for _, c := range []map[string]any{
+			{"type": "phone", "value": "0808 1000 900"},
+			{"type": "phone", "value": "999"},
+			{"type": "phone", "value": "116 123"},
+			{"type": "textphone", "value": "18000"},
+			{"type": "textphone", "value": "18001 0800 555 111"},
+			{"type": "sms", "value": "999"},
+		} {
+			cs = append(cs, c)
+		}
+		MustStatus(t, hlPatch(t, app, auth, "dial-line", map[string]any{"contacts": cs}), http.StatusOK)
 	})
 }

@@ -1408,7 +1408,7 @@ const docTemplate = `{
                         "ApiKey": []
                     }
                 ],
-                "description": "Phone numbers are checked with libphonenumber and stored in E.164 with a display form and a tel: URI; 101, 999, 112, 18000 and 18001 relay numbers are accepted as UK short codes. Opening hours are checked: time zone, overlapping intervals, exceptions.",
+                "description": "Phone numbers are checked with libphonenumber and stored in E.164 with a display form and a tel: URI; 101, 999, 112, 18000 and 18001 relay numbers are accepted as UK short codes. A contact's display must denote the number it dials; premium-rate numbers are refused; a number not free to call needs a cost. Opening hours are checked: time zone, overlapping intervals, exceptions.",
                 "consumes": [
                     "application/json"
                 ],
@@ -4019,10 +4019,12 @@ const docTemplate = `{
                     "example": true
                 },
                 "cost": {
+                    "description": "Cost is what a call costs; required when the number is not free to call\n(freephone, emergency numbers and free short codes are).",
                     "type": "string",
                     "example": "Free"
                 },
                 "display": {
+                    "description": "Display is the form shown to people. For a phone, textphone or SMS contact it\nmust denote the same number as value (digits as libphonenumber parses them);\nleft out, it is made from value.",
                     "type": "string",
                     "example": "0808 1000 900"
                 },
@@ -4050,6 +4052,7 @@ const docTemplate = `{
                     "example": "phone"
                 },
                 "value": {
+                    "description": "Value is the number, address or URL; a premium-rate number is refused.",
                     "type": "string",
                     "example": "0808 1000 900"
                 }

@@ -160,7 +160,7 @@ func (h *Handler) deleteArticle(c *gin.Context) { h.articles().handleDelete(c) }
 // createHelpline godoc
 //
 //	@Summary		Create a helpline
-//	@Description	Phone numbers are checked with libphonenumber and stored in E.164 with a display form and a tel: URI; 101, 999, 112, 18000 and 18001 relay numbers are accepted as UK short codes. Opening hours are checked: time zone, overlapping intervals, exceptions.
+//	@Description	Phone numbers are checked with libphonenumber and stored in E.164 with a display form and a tel: URI; 101, 999, 112, 18000 and 18001 relay numbers are accepted as UK short codes. A contact's display must denote the number it dials; premium-rate numbers are refused; a number not free to call needs a cost. Opening hours are checked: time zone, overlapping intervals, exceptions.
 //	@Tags			editorial
 //	@Accept			json
 //	@Produce		json

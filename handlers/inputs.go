@@ -36,10 +36,16 @@ type ArticleInput struct {
 // ContactInput is one way to reach a helpline. Phone numbers are checked and
 // normalised: e164, display and uri are filled in.
 type ContactInput struct {
-	Type         string        `json:"type" enums:"phone,textphone,sms,webchat,email,web" example:"phone"`
-	Label        string        `json:"label" example:"Helpline"`
-	Value        string        `json:"value" example:"0808 1000 900"`
-	Display      string        `json:"display,omitempty" example:"0808 1000 900"`
+	Type  string `json:"type" enums:"phone,textphone,sms,webchat,email,web" example:"phone"`
+	Label string `json:"label" example:"Helpline"`
+	// Value is the number, address or URL; a premium-rate number is refused.
+	Value string `json:"value" example:"0808 1000 900"`
+	// Display is the form shown to people. For a phone, textphone or SMS contact it
+	// must denote the same number as value (digits as libphonenumber parses them);
+	// left out, it is made from value.
+	Display string `json:"display,omitempty" example:"0808 1000 900"`
+	// Cost is what a call costs; required when the number is not free to call
+	// (freephone, emergency numbers and free short codes are).
 	Cost         string        `json:"cost" example:"Free"`
 	Anonymous    bool          `json:"anonymous" example:"true"`
 	Note         string        `json:"note" example:""`

@@ -193,7 +193,9 @@ var languagePattern = regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
 
 // CheckHelpline checks a helpline from an editor and normalises its contacts:
 // phone numbers are checked with libphonenumber and stored in E.164 with a display
-// form and a URI. It returns the field errors found.
+// form and a URI. A phone contact's display must denote the number it dials (it is
+// made from the number when not given); a premium-rate number is refused, and one
+// that is not free to call needs a cost. It returns the field errors found.
 func CheckHelpline(h *Helpline, now time.Time) []FieldError {
 	var c checker
 	c.slug("slug", h.Slug)
@@ -257,8 +259,22 @@ func CheckHelpline(h *Helpline, now time.Time) []FieldError {
 				continue
 			}
 			ct.E164, ct.URI = p.E164, p.URI
+			// What a reader sees (and a screen reader says) must be the number the
+			// link dials, whatever grouping the service publishes it in.
 			if ct.Display == "" {
 				ct.Display = p.Display
+			} else if !p.Denotes(ct.Display, phone.DefaultRegion, ct.Type) {
+				c.add(f+".display", "must show the number that value dials (%s), in digits only; leave display out to have it made from value", p.Display)
+			}
+			verb := "call"
+			if ct.Type == "sms" {
+				verb = "text"
+			}
+			switch {
+			case p.Rate == phone.RatePremium:
+				c.add(f+".value", "is a %s: a person in crisis must never be sent to a number that costs so much to %s", p.Kind, verb)
+			case p.Rate != phone.RateFree && strings.TrimSpace(ct.Cost) == "":
+				c.add(f+".cost", "is required: %s is a %s, not free to %s; say what it costs, e.g. \"Your phone provider's charges apply\"", p.Display, p.Kind, verb)
 			}
 		case "email":
 			c.email(f+".value", ct.Value)

@@ -172,8 +172,10 @@ func Helplines() []models.Helpline {
 			Slug: "police-101", Name: "Police non-emergency number (101)", Organisation: &models.Ref{Slug: "uk-police-forces"},
 			Description: "Report a crime or a concern that is not happening now. The call reaches your local police force.",
 			Contacts: []models.Contact{
-				contact("101", "GB", "Phone", "", "", false),
-				contact("18001 101", "GB", "Textphone", "", "", false),
+				// Our sources give no price for 101, and libphonenumber does not list it
+				// as free, so the cost says only what is certain.
+				contact("101", "GB", "Phone", "Your phone provider may charge for the call", "", false),
+				contact("18001 101", "GB", "Textphone", "Your phone provider may charge for the call", "", false),
 			},
 			Hours:     hours.AlwaysOpen(),
 			Languages: []string{"en"},

@@ -349,7 +349,7 @@ func TestSearchInStep(t *testing.T) {
 		h, err := s.CreateHelpline(ctx, "test", &models.Helpline{Name: "Quiet line", Description: "Support for carers.",
 			Organisation: &models.Ref{Slug: org.Slug}, Status: models.StatusPublished,
 			Coverage: []models.Ref{{Slug: "cumbria"}}, Topics: []models.Ref{{Slug: "reporting-crime"}},
-			Contacts: []models.Contact{{Type: "phone", Label: "Okapi desk", Value: "101"}}})
+			Contacts: []models.Contact{{Type: "phone", Label: "Okapi desk", Value: "101", Cost: "Charged"}}})
 		if err != nil {
 			t.Fatal(err)
 		}
