@@ -1319,3 +1319,118 @@ func TestHelplinesNumberShownIsDialled(t *testing.T) {
 		MustStatus(t, hlPatch(t, app, auth, "dial-line", map[string]any{"contacts": cs}), http.StatusOK)
 	})
 }
+
+// TestHelplinesAtChecked checks that at outside a year of now is a 400 naming at on
+// every read that takes it, that the bounds themselves are answered, and that an
+// answer for at is never marked for shared caches.
+func TestHelplinesAtChecked(t *testing.T) {
+	app := MustStartApp(t) // the clock is at testEpoch, 2027-02-01T10:00:00Z
+	paths := []string{"/api/v1/helplines?at=", "/api/v1/helplines?open_now=true&at=", "/api/v1/helplines/stop-it-now?at=",
+		"/embed/helplines?at=", "/embed/helplines.json?at="}
+
+	t.Run("ErrOutOfRange", func(t *testing.T) {
+		for _, at := range []string{"0001-01-01T00:00:00Z", "0001-01-01T00:00:01Z", "1970-01-01T00:00:00Z", "2026-02-01T09:59:59Z",
+			"2028-02-01T10:00:01Z", "9999-12-31T23:59:59Z", "9999-12-31T23:59:59+01:00"} {
+			for _, path := range paths {
+				resp := app.Get(t, path+url.QueryEscape(at))
+				MustProblem(t, resp, http.StatusBadRequest, "at")
+				hlCheck(t, path+at+" Cache-Control", resp.Header.Get("Cache-Control"), "no-store")
+			}
+		}
+	})
+
+	t.Run("OKBounds", func(t *testing.T) {
+		for _, at := range []string{"2026-02-01T10:00:00Z", "2028-02-01T10:00:00Z", "2028-02-01T11:00:00+01:00"} {
+			for _, path := range paths {
+				MustStatus(t, app.Get(t, path+url.QueryEscape(at)), http.StatusOK)
+			}
+		}
+	})
+
+	t.Run("OKPrivateWithAt", func(t *testing.T) {
+		// Saturday: Stop It Now! is closed then, and open now.
+		sat := url.QueryEscape(hlSatClosed.Format(time.RFC3339))
+		for _, path := range paths {
+			resp := app.Get(t, path+sat)
+			MustStatus(t, resp, http.StatusOK)
+			hlCheck(t, path+" Cache-Control", resp.Header.Get("Cache-Control"), "private, max-age=60")
+			base := strings.TrimSuffix(strings.TrimSuffix(path, "at="), "?")
+			base = strings.TrimSuffix(base, "&")
+			resp = app.Get(t, base)
+			MustStatus(t, resp, http.StatusOK)
+			if cc := resp.Header.Get("Cache-Control"); !strings.HasPrefix(cc, "public") {
+				t.Errorf("%s without at: Cache-Control %q, want the public default", base, cc)
+			}
+		}
+		// The answer for now is not the one for at, whatever was asked before.
+		hlCheck(t, "at Saturday", hlState(hlGet(t, app, "/api/v1/helplines/stop-it-now?at="+sat).OpenNow, nil), hlState(ptr(false), nil))
+		hlCheck(t, "now", hlState(hlGet(t, app, "/api/v1/helplines/stop-it-now").OpenNow, nil), hlState(ptr(true), nil))
+	})
+
+	t.Run("OKEditorKeepsNoStore", func(t *testing.T) {
+		resp := app.Get(t, "/api/v1/helplines/stop-it-now?at="+url.QueryEscape(hlSatClosed.Format(time.RFC3339)), hlEditor(t, app)...)
+		MustStatus(t, resp, http.StatusOK)
+		hlCheck(t, "keyed Cache-Control", resp.Header.Get("Cache-Control"), "private, no-store")
+	})
+
+	t.Run("ErrCursorOutOfRange", func(t *testing.T) {
+		clock := newTestClock(testEpoch)
+		app := MustStartApp(t, WithClock(clock))
+		l := hlList(t, app, "/api/v1/helplines?limit=1")
+		if l.Links.Next == nil {
+			t.Fatal("no next page")
+		}
+		clock.Add(400 * 24 * time.Hour)
+		MustProblem(t, app.Get(t, *l.Links.Next), http.StatusBadRequest, "cursor")
+	})
+}
+
+// TestHelplinesSafeAtClockChanges checks open_now and next_change_at through the API
+// at clock changes in three time zones, in both directions, against the one rule:
+// a repeated wall-clock time opens at its later instant and closes at its earlier
+// one; a skipped time opens and closes at the change.
+func TestHelplinesSafeAtClockChanges(t *testing.T) {
+	app := MustStartApp(t)
+	auth := hlEditor(t, app)
+	line := func(slug, zone string, exceptions ...handlers.HoursException) {
+		hlCreate(t, app, auth, hlInput(slug, slug, &handlers.OpeningHours{Timezone: zone, Weekly: []handlers.WeeklyInterval{}, Exceptions: exceptions}))
+	}
+	// London repeats 01:00-02:00 on 31 October and skips it on 28 March.
+	line("london-line", "Europe/London",
+		handlers.HoursException{Date: "2027-10-31", Opens: "01:30", Closes: "03:00"},
+		handlers.HoursException{Date: "2027-03-28", Opens: "00:30", Closes: "01:30"})
+	// New York repeats 01:00-02:00 on 7 November and skips 02:00-03:00 on 14 March.
+	line("new-york-line", "America/New_York",
+		handlers.HoursException{Date: "2027-11-07", Opens: "00:30", Closes: "01:30"},
+		handlers.HoursException{Date: "2027-03-14", Opens: "02:30", Closes: "04:00"})
+	// Lord Howe repeats 01:30-02:00 on 4 April and skips 02:00-02:30 on 3 October.
+	line("lord-howe-line", "Australia/Lord_Howe",
+		handlers.HoursException{Date: "2027-04-04", Opens: "01:45", Closes: "03:00"},
+		handlers.HoursException{Date: "2027-10-03", Opens: "01:00", Closes: "02:15"})
+
+	tests := []struct {
+		name, slug, at, want string
+	}{
+		{"LondonRepeatedOpeningFirstInstant", "london-line", "2027-10-31T00:30:00Z", "closed until 2027-10-31T01:30:00Z"},
+		{"LondonRepeatedOpeningSecondInstant", "london-line", "2027-10-31T01:30:00Z", "open until 2027-10-31T03:00:00Z"},
+		{"LondonSkippedClosingBeforeChange", "london-line", "2027-03-28T00:45:00Z", "open until 2027-03-28T01:00:00Z"},
+		{"LondonSkippedClosingAfterChange", "london-line", "2027-03-28T01:15:00Z", "closed until 2027-10-31T01:30:00Z"},
+		{"NewYorkRepeatedClosingFirstInstant", "new-york-line", "2027-11-07T04:30:00Z", "open until 2027-11-07T05:30:00Z"},
+		{"NewYorkRepeatedClosingBetweenInstants", "new-york-line", "2027-11-07T05:45:00Z", "closed for good"},
+		{"NewYorkSkippedOpeningBeforeChange", "new-york-line", "2027-03-14T06:45:00Z", "closed until 2027-03-14T07:00:00Z"},
+		{"NewYorkSkippedOpeningAtChange", "new-york-line", "2027-03-14T07:00:00Z", "open until 2027-03-14T08:00:00Z"},
+		{"LordHoweRepeatedOpeningFirstInstant", "lord-howe-line", "2027-04-03T14:45:00Z", "closed until 2027-04-03T15:15:00Z"},
+		{"LordHoweRepeatedOpeningSecondInstant", "lord-howe-line", "2027-04-03T15:15:00Z", "open until 2027-04-03T16:30:00Z"},
+		{"LordHoweSkippedClosingBeforeChange", "lord-howe-line", "2027-10-02T15:00:00Z", "open until 2027-10-02T15:30:00Z"},
+		{"LordHoweSkippedClosingAfterChange", "lord-howe-line", "2027-10-02T15:35:00Z", "closed for good"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := hlGet(t, app, "/api/v1/helplines/"+tt.slug+"?at="+url.QueryEscape(tt.at))
+			hlCheck(t, "helpline", hlState(h.OpenNow, h.NextChangeAt), tt.want)
+			hlCheck(t, "contacts[0]", hlState(h.Contacts[0].OpenNow, h.Contacts[0].NextChangeAt), tt.want)
+			open := hlList(t, app, "/api/v1/helplines?open_now=true&at="+url.QueryEscape(tt.at))
+			hlCheck(t, "listed by open_now=true", slices.Contains(hlSlugs(open.Data), tt.slug), strings.HasPrefix(tt.want, "open"))
+		})
+	}
+}

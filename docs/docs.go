@@ -1335,7 +1335,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "RFC 3339 time to compute open_now for, instead of now",
+                        "description": "RFC 3339 time within a year of now to compute open_now for, instead of now",
                         "name": "at",
                         "in": "query"
                     },
@@ -1372,6 +1372,10 @@ const docTemplate = `{
                             "$ref": "#/definitions/handlers.HelplineList"
                         },
                         "headers": {
+                            "Cache-Control": {
+                                "type": "string",
+                                "description": "private, max-age=60 when at is given: never kept by shared caches"
+                            },
                             "ETag": {
                                 "type": "string",
                                 "description": "strong entity tag"
@@ -1383,7 +1387,7 @@ const docTemplate = `{
                         }
                     },
                     "400": {
-                        "description": "invalid parameter",
+                        "description": "invalid parameter (at more than a year from now included)",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -1605,7 +1609,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "RFC 3339 time to compute open_now for, instead of now",
+                        "description": "RFC 3339 time within a year of now to compute open_now for, instead of now",
                         "name": "at",
                         "in": "query"
                     }
@@ -1617,6 +1621,10 @@ const docTemplate = `{
                             "$ref": "#/definitions/handlers.HelplineItem"
                         },
                         "headers": {
+                            "Cache-Control": {
+                                "type": "string",
+                                "description": "private, max-age=60 when at is given: never kept by shared caches"
+                            },
                             "ETag": {
                                 "type": "string",
                                 "description": "strong entity tag"
@@ -1627,7 +1635,7 @@ const docTemplate = `{
                         "description": "the helpline's slug changed; Location has the new URL"
                     },
                     "400": {
-                        "description": "invalid parameter",
+                        "description": "invalid parameter (at more than a year from now included)",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
