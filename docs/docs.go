@@ -3391,6 +3391,13 @@ const docTemplate = `{
                         "$ref": "#/definitions/handlers.Ref"
                     }
                 },
+                "reports_work_for": {
+                    "description": "ReportsWorkFor are the campaigns, among campaigns, whose own work the article\nreports; only their totals count its outcomes.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/handlers.Ref"
+                    }
+                },
                 "slug": {
                     "type": "string",
                     "example": "cumbria-week-of-action-online-child-sexual-abuse"
@@ -3482,6 +3489,16 @@ const docTemplate = `{
                     },
                     "example": [
                         "cumbria"
+                    ]
+                },
+                "reports_work_for": {
+                    "description": "ReportsWorkFor are the campaigns, among campaigns, whose own work the article\nreports: its outcomes count in their totals and in no other campaign's.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "tackling-online-child-sexual-exploitation"
                     ]
                 },
                 "slug": {
@@ -4377,7 +4394,7 @@ const docTemplate = `{
                 },
                 "description": {
                     "type": "string",
-                    "example": "Confidential advice for anyone worried about child sexual abuse."
+                    "example": "Confidential help for anyone worried about child sexual abuse."
                 },
                 "emergency": {
                     "type": "boolean",
@@ -4390,6 +4407,16 @@ const docTemplate = `{
                 "interpreters": {
                     "type": "string",
                     "example": "Interpreters for more than 200 languages can join a call."
+                },
+                "keywords": {
+                    "description": "Keywords are the editor-kept search terms; only in answers to an editor key.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "am I a paedophile"
+                    ]
                 },
                 "languages": {
                     "type": "array",
@@ -4531,6 +4558,16 @@ const docTemplate = `{
                 "interpreters": {
                     "type": "string",
                     "example": ""
+                },
+                "keywords": {
+                    "description": "Keywords are search terms in the words people in need use: indexed for search\n(ranked as high as the name), shown to editors only, never in public reads,\nthe widget or search snippets.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "am I a paedophile"
+                    ]
                 },
                 "languages": {
                     "type": "array",

@@ -31,7 +31,7 @@ func (h *Handler) helplines() resource[HelplineInput, models.Helpline] {
 		},
 		create: h.store.CreateHelpline, replace: h.store.ReplaceHelpline, remove: h.store.DeleteHelpline,
 		model: (*HelplineInput).model, input: helplineInput,
-		view:    func(hl *models.Helpline) any { return helplineJSON(hl) },
+		view:    func(hl *models.Helpline) any { return helplineEditorJSON(hl) },
 		version: func(hl *models.Helpline) int64 { return hl.Version },
 		slug:    func(hl *models.Helpline) string { return hl.Slug },
 	}

@@ -68,7 +68,11 @@ func (h *Handler) listHelplines(c *gin.Context) {
 	}
 	data := make([]Helpline, len(page.Items))
 	for i := range page.Items {
-		data[i] = helplineJSON(&page.Items[i])
+		if f.Visibility.Editor {
+			data[i] = helplineEditorJSON(&page.Items[i])
+		} else {
+			data[i] = helplineJSON(&page.Items[i])
+		}
 	}
 	writeList(c, data, f.Limit, page.NextCursor)
 }
@@ -114,8 +118,10 @@ func (h *Handler) getHelpline(c *gin.Context) {
 		return
 	}
 	setVersion(c, hl.Version)
-	if !v.Editor {
-		h.setItemLastModified(c, hl.UpdatedAt, time.Minute)
+	if v.Editor {
+		writeItem(c, helplineEditorJSON(hl))
+		return
 	}
+	h.setItemLastModified(c, hl.UpdatedAt, time.Minute)
 	writeItem(c, helplineJSON(hl))
 }

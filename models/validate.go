@@ -172,8 +172,16 @@ func CheckArticle(a *Article, now time.Time) []FieldError {
 	for _, r := range []struct {
 		f string
 		r []Ref
-	}{{"regions", a.Regions}, {"topics", a.Topics}, {"campaigns", a.Campaigns}, {"helplines", a.Helplines}, {"organisations", a.Organisations}} {
+	}{{"regions", a.Regions}, {"topics", a.Topics}, {"campaigns", a.Campaigns}, {"reports_work_for", a.ReportsWorkFor},
+		{"helplines", a.Helplines}, {"organisations", a.Organisations}} {
 		c.refs(r.f, r.r)
+	}
+	// An article counts towards a campaign's totals only when it says so, and it can
+	// say so only of a campaign it is linked to.
+	for i, r := range a.ReportsWorkFor {
+		if !slices.ContainsFunc(a.Campaigns, func(x Ref) bool { return x.Slug == r.Slug }) {
+			c.add(fmt.Sprintf("reports_work_for[%d]", i), "must also be in campaigns: %q is not", r.Slug)
+		}
 	}
 	c.outcomes(a.Outcomes)
 	if len(c.errs) == 0 {
@@ -184,6 +192,29 @@ func CheckArticle(a *Article, now time.Time) []FieldError {
 		a.BodyHTML, a.BodyText = html, text
 	}
 	return c.errs
+}
+
+// MaxKeywords is how many search keywords a helpline may have.
+const MaxKeywords = 50
+
+// keywords trims a helpline's search keywords and checks them: at most MaxKeywords,
+// each a line of text of at most 100 characters, none twice.
+func (c *checker) keywords(h *Helpline) {
+	if len(h.Keywords) > MaxKeywords {
+		c.add("keywords", "must be at most %d search terms (it has %d)", MaxKeywords, len(h.Keywords))
+		return
+	}
+	seen := map[string]int{}
+	for i := range h.Keywords {
+		f := fmt.Sprintf("keywords[%d]", i)
+		h.Keywords[i] = strings.TrimSpace(h.Keywords[i])
+		c.text(f, h.Keywords[i], true, 100, false)
+		k := strings.ToLower(h.Keywords[i])
+		if j, dup := seen[k]; dup && k != "" {
+			c.add(f, "repeats keywords[%d]", j)
+		}
+		seen[k] = i
+	}
 }
 
 // ReservedHelplineSlugs name routes beside /helplines/{slug}.
@@ -220,6 +251,7 @@ func CheckHelpline(h *Helpline, now time.Time) []FieldError {
 			c.add(fmt.Sprintf("languages[%d]", i), "must be a language tag such as en or cy")
 		}
 	}
+	c.keywords(h)
 	// Stored in UTC, so that comparing the stored text (HelplinesDue) is right.
 	h.LastVerifiedAt = UTC(h.LastVerifiedAt)
 	if h.LastVerifiedAt != nil && h.LastVerifiedAt.After(now) {

@@ -28,6 +28,7 @@ type helplineRow struct {
 	ConfidentialityNote string
 	Languages           string
 	Interpreters        string
+	Keywords            string
 	LastVerifiedAt      *time.Time
 	Status              string
 	PublishAt           *time.Time
@@ -38,7 +39,7 @@ type helplineRow struct {
 }
 
 const helplineColumns = `h.id, h.slug, h.name, h.organisation_id, h.description, h.website, h.opening_hours,
-	h.emergency, h.anonymous, h.confidential, h.confidentiality_note, h.languages, h.interpreters,
+	h.emergency, h.anonymous, h.confidential, h.confidentiality_note, h.languages, h.interpreters, h.keywords,
 	h.last_verified_at, h.status, h.publish_at, h.published_at, h.created_at, h.updated_at, h.version`
 
 func (r *helplineRow) helpline(now time.Time) (models.Helpline, error) {
@@ -57,6 +58,10 @@ func (r *helplineRow) helpline(now time.Time) (models.Helpline, error) {
 		return h, internal("decode languages", err)
 	}
 	h.Languages = nonNil(h.Languages)
+	if err := json.Unmarshal([]byte(r.Keywords), &h.Keywords); err != nil {
+		return h, internal("decode keywords", err)
+	}
+	h.Keywords = nonNil(h.Keywords)
 	return h, nil
 }
 
