@@ -516,8 +516,8 @@ func TestHelplinesChannels(t *testing.T) {
 			{"stop-it-now", "Secure email", "web", "https://stopitnow.org.uk", "Secure email on stopitnow.org.uk", "", "https://stopitnow.org.uk", "", true},
 			{"crimestoppers", "Phone", "phone", "0800 555 111", "0800 555 111", "+44800555111", "tel:+44800555111", "Free", true},
 			{"crimestoppers", "Anonymous online form", "web", "https://crimestoppers-uk.org", "crimestoppers-uk.org", "", "https://crimestoppers-uk.org", "", true},
-			{"police-101", "Phone", "phone", "101", "101", "", "tel:101", "", false},
-			{"police-101", "Textphone", "textphone", "18001 101", "18001 101", "", "tel:18001101", "", false},
+			{"police-101", "Phone", "phone", "101", "101", "", "tel:101", "Your phone provider may charge for the call", false},
+			{"police-101", "Textphone", "textphone", "18001 101", "18001 101", "", "tel:18001101", "Your phone provider may charge for the call", false},
 			{"emergency-999", "Phone", "phone", "999", "999", "", "tel:999", "Free", false},
 			{"emergency-999", "Textphone", "textphone", "18000", "18000", "", "tel:18000", "Free", false},
 			{"emergency-999", "emergencySMS", "sms", "999", "999", "", "sms:999", "Free", false},
@@ -531,8 +531,8 @@ func TestHelplinesChannels(t *testing.T) {
 		auth := hlEditor(t, app)
 		in := hlInput("every-channel", "Every channel", &handlers.OpeningHours{Weekly: []handlers.WeeklyInterval{hlWeek(hlWeekdays, "09:00", "17:00")}},
 			handlers.ContactInput{Type: "phone", Label: "Phone", Value: "020 7946 0000", Cost: "Local rate"},
-			handlers.ContactInput{Type: "textphone", Label: "Textphone", Value: "18001 020 7946 0000"},
-			handlers.ContactInput{Type: "sms", Label: "Text", Value: "07911 123456", Anonymous: true},
+			handlers.ContactInput{Type: "textphone", Label: "Textphone", Value: "18001 020 7946 0000", Cost: "Local rate"},
+			handlers.ContactInput{Type: "sms", Label: "Text", Value: "07911 123456", Cost: "Standard network rate", Anonymous: true},
 			handlers.ContactInput{Type: "webchat", Label: "Chat", Value: "https://www.example.org/chat"},
 			handlers.ContactInput{Type: "email", Label: "Email", Value: "help@example.org"},
 			handlers.ContactInput{Type: "web", Label: "Web", Value: "https://example.org/report", Display: "Report online"},
@@ -541,8 +541,8 @@ func TestHelplinesChannels(t *testing.T) {
 		read := hlGet(t, app, "/api/v1/helplines/every-channel")
 		for _, w := range []want{
 			{"every-channel", "Phone", "phone", "020 7946 0000", "020 7946 0000", "+442079460000", "tel:+442079460000", "Local rate", false},
-			{"every-channel", "Textphone", "textphone", "18001 020 7946 0000", "18001 020 7946 0000", "", "tel:1800102079460000", "", false},
-			{"every-channel", "Text", "sms", "07911 123456", "07911 123456", "+447911123456", "sms:+447911123456", "", true},
+			{"every-channel", "Textphone", "textphone", "18001 020 7946 0000", "18001 020 7946 0000", "", "tel:1800102079460000", "Local rate", false},
+			{"every-channel", "Text", "sms", "07911 123456", "07911 123456", "+447911123456", "sms:+447911123456", "Standard network rate", true},
 			{"every-channel", "Chat", "webchat", "https://www.example.org/chat", "example.org", "", "https://www.example.org/chat", "", false},
 			{"every-channel", "Email", "email", "help@example.org", "help@example.org", "", "mailto:help@example.org", "", false},
 			{"every-channel", "Web", "web", "https://example.org/report", "Report online", "", "https://example.org/report", "", false},
@@ -1315,4 +1315,205 @@ func TestHelplinesSeedHours(t *testing.T) {
 			hlCheck(t, label+" hours_text", c.HoursText, "")
 		}
 	})
+}
+
+// TestHelplinesNumberShownIsDialled checks that a phone contact's display always
+// shows the number its tel: link dials, in the API and in the widget's link names,
+// and that numbers a person in crisis must not be sent to are refused.
+func TestHelplinesNumberShownIsDialled(t *testing.T) {
+	app := MustStartApp(t)
+	auth := hlEditor(t, app)
+	in := hlInput("dial-line", "Dial line", nil,
+		handlers.ContactInput{Type: "phone", Label: "Phone", Value: "020 7946 0000", Display: "020 7946 0000", Cost: "Local rate"})
+	in.Coverage = []string{"ireland"}
+	hlCreate(t, app, auth, in)
+	contact := func(value, display string) map[string]any {
+		c := map[string]any{"type": "phone", "label": "Phone", "value": value, "cost": "Local rate"}
+		if display != "" {
+			c["display"] = display
+		}
+		return c
+	}
+
+	t.Run("ErrNumberChangedDisplayKept", func(t *testing.T) {
+		resp := hlPatch(t, app, auth, "dial-line", map[string]any{"contacts": []any{contact("020 7946 0001", "020 7946 0000")}})
+		MustProblem(t, resp, http.StatusUnprocessableEntity, "contacts[0].display")
+		c := hlContact(t, hlGet(t, app, "/api/v1/helplines/dial-line"), "Phone")
+		hlCheck(t, "unchanged contact", c.Value+" "+c.Display+" "+c.URI, "020 7946 0000 020 7946 0000 tel:+442079460000")
+	})
+
+	t.Run("ErrDisplayNotANumber", func(t *testing.T) {
+		resp := hlPatch(t, app, auth, "dial-line", map[string]any{"contacts": []any{contact("020 7946 0000", "Call us on 020 7946 0000")}})
+		MustProblem(t, resp, http.StatusUnprocessableEntity, "contacts[0].display")
+	})
+
+	t.Run("OKNumberChangedWithoutDisplay", func(t *testing.T) {
+		MustStatus(t, hlPatch(t, app, auth, "dial-line", map[string]any{"contacts": []any{contact("020 7946 0001", "")}}), http.StatusOK)
+		c := hlContact(t, hlGet(t, app, "/api/v1/helplines/dial-line"), "Phone")
+		hlCheck(t, "display made from the number", c.Value+" "+c.Display+" "+c.URI, "020 7946 0001 020 7946 0001 tel:+442079460001")
+
+		// The widget's link is named with the same number it dials.
+		var body handlers.EmbedListItem
+		MustStatus(t, app.GetJSON(t, "/embed/helplines.json?region=ireland&limit=20", &body), http.StatusOK)
+		i := slices.IndexFunc(body.Data.Helplines, func(l handlers.EmbedLine) bool { return l.Slug == "dial-line" })
+		if i < 0 {
+			t.Fatalf("dial-line not in the widget's lines %+v", body.Data.Helplines)
+		}
+		ec := body.Data.Helplines[i].Contacts[0]
+		hlCheck(t, "widget link", ec.Name+" | "+ec.Display+" | "+ec.URI, "Call Dial line on 020 7946 0001 | 020 7946 0001 | tel:+442079460001")
+	})
+
+	t.Run("OKOtherGroupingOfTheSameNumber", func(t *testing.T) {
+		MustStatus(t, hlPatch(t, app, auth, "dial-line", map[string]any{"contacts": []any{contact("02079460001", "+44 20 7946 0001")}}), http.StatusOK)
+		c := hlContact(t, hlGet(t, app, "/api/v1/helplines/dial-line"), "Phone")
+		hlCheck(t, "display as written", c.Display+" "+c.URI, "+44 20 7946 0001 tel:+442079460001")
+	})
+
+	t.Run("ErrPremiumRate", func(t *testing.T) {
+		c := contact("0909 879 0000", "")
+		c["cost"] = "£1.50 a minute"
+		MustProblem(t, hlPatch(t, app, auth, "dial-line", map[string]any{"contacts": []any{c}}), http.StatusUnprocessableEntity, "contacts[0].value")
+	})
+
+	t.Run("ErrChargedWithoutCost", func(t *testing.T) {
+		for _, c := range []map[string]any{
+			{"type": "phone", "value": "01372 847161"},
+			{"type": "phone", "value": "101"},
+			{"type": "textphone", "value": "18001 101"},
+			{"type": "sms", "value": "07911 123456", "cost": " "},
+		} {
+			resp := hlPatch(t, app, auth, "dial-line", map[string]any{"contacts": []any{contact("0800 555 111", ""), c}})
+			MustProblem(t, resp, http.StatusUnprocessableEntity, "contacts[1].cost")
+		}
+	})
+
+	t.Run("OKFreeWithoutCost", func(t *testing.T) {
+		var cs []any
+		for _, c := range []map[string]any{
+			{"type": "phone", "value": "0808 1000 900"},
+			{"type": "phone", "value": "999"},
+			{"type": "phone", "value": "116 123"},
+			{"type": "textphone", "value": "18000"},
+			{"type": "textphone", "value": "18001 0800 555 111"},
+			{"type": "sms", "value": "999"},
+		} {
+			cs = append(cs, c)
+		}
+		MustStatus(t, hlPatch(t, app, auth, "dial-line", map[string]any{"contacts": cs}), http.StatusOK)
+	})
+}
+
+// TestHelplinesAtChecked checks that at outside a year of now is a 400 naming at on
+// every read that takes it, that the bounds themselves are answered, and that an
+// answer for at is never marked for shared caches.
+func TestHelplinesAtChecked(t *testing.T) {
+	app := MustStartApp(t) // the clock is at testEpoch, 2027-02-01T10:00:00Z
+	paths := []string{"/api/v1/helplines?at=", "/api/v1/helplines?open_now=true&at=", "/api/v1/helplines/stop-it-now?at=",
+		"/embed/helplines?at=", "/embed/helplines.json?at="}
+
+	t.Run("ErrOutOfRange", func(t *testing.T) {
+		for _, at := range []string{"0001-01-01T00:00:00Z", "0001-01-01T00:00:01Z", "1970-01-01T00:00:00Z", "2026-02-01T09:59:59Z",
+			"2028-02-01T10:00:01Z", "9999-12-31T23:59:59Z", "9999-12-31T23:59:59+01:00"} {
+			for _, path := range paths {
+				resp := app.Get(t, path+url.QueryEscape(at))
+				MustProblem(t, resp, http.StatusBadRequest, "at")
+				hlCheck(t, path+at+" Cache-Control", resp.Header.Get("Cache-Control"), "no-store")
+			}
+		}
+	})
+
+	t.Run("OKBounds", func(t *testing.T) {
+		for _, at := range []string{"2026-02-01T10:00:00Z", "2028-02-01T10:00:00Z", "2028-02-01T11:00:00+01:00"} {
+			for _, path := range paths {
+				MustStatus(t, app.Get(t, path+url.QueryEscape(at)), http.StatusOK)
+			}
+		}
+	})
+
+	t.Run("OKPrivateWithAt", func(t *testing.T) {
+		// Saturday: Stop It Now! is closed then, and open now.
+		sat := url.QueryEscape(hlSatClosed.Format(time.RFC3339))
+		for _, path := range paths {
+			resp := app.Get(t, path+sat)
+			MustStatus(t, resp, http.StatusOK)
+			hlCheck(t, path+" Cache-Control", resp.Header.Get("Cache-Control"), "private, max-age=60")
+			base := strings.TrimSuffix(strings.TrimSuffix(path, "at="), "?")
+			base = strings.TrimSuffix(base, "&")
+			resp = app.Get(t, base)
+			MustStatus(t, resp, http.StatusOK)
+			if cc := resp.Header.Get("Cache-Control"); !strings.HasPrefix(cc, "public") {
+				t.Errorf("%s without at: Cache-Control %q, want the public default", base, cc)
+			}
+		}
+		// The answer for now is not the one for at, whatever was asked before.
+		hlCheck(t, "at Saturday", hlState(hlGet(t, app, "/api/v1/helplines/stop-it-now?at="+sat).OpenNow, nil), hlState(ptr(false), nil))
+		hlCheck(t, "now", hlState(hlGet(t, app, "/api/v1/helplines/stop-it-now").OpenNow, nil), hlState(ptr(true), nil))
+	})
+
+	t.Run("OKEditorKeepsNoStore", func(t *testing.T) {
+		resp := app.Get(t, "/api/v1/helplines/stop-it-now?at="+url.QueryEscape(hlSatClosed.Format(time.RFC3339)), hlEditor(t, app)...)
+		MustStatus(t, resp, http.StatusOK)
+		hlCheck(t, "keyed Cache-Control", resp.Header.Get("Cache-Control"), "private, no-store")
+	})
+
+	t.Run("ErrCursorOutOfRange", func(t *testing.T) {
+		clock := newTestClock(testEpoch)
+		app := MustStartApp(t, WithClock(clock))
+		l := hlList(t, app, "/api/v1/helplines?limit=1")
+		if l.Links.Next == nil {
+			t.Fatal("no next page")
+		}
+		clock.Add(400 * 24 * time.Hour)
+		MustProblem(t, app.Get(t, *l.Links.Next), http.StatusBadRequest, "cursor")
+	})
+}
+
+// TestHelplinesSafeAtClockChanges checks open_now and next_change_at through the API
+// at clock changes in three time zones, in both directions, against the one rule:
+// a repeated wall-clock time opens at its later instant and closes at its earlier
+// one; a skipped time opens and closes at the change.
+func TestHelplinesSafeAtClockChanges(t *testing.T) {
+	app := MustStartApp(t)
+	auth := hlEditor(t, app)
+	line := func(slug, zone string, exceptions ...handlers.HoursException) {
+		hlCreate(t, app, auth, hlInput(slug, slug, &handlers.OpeningHours{Timezone: zone, Weekly: []handlers.WeeklyInterval{}, Exceptions: exceptions}))
+	}
+	// London repeats 01:00-02:00 on 31 October and skips it on 28 March.
+	line("london-line", "Europe/London",
+		handlers.HoursException{Date: "2027-10-31", Opens: "01:30", Closes: "03:00"},
+		handlers.HoursException{Date: "2027-03-28", Opens: "00:30", Closes: "01:30"})
+	// New York repeats 01:00-02:00 on 7 November and skips 02:00-03:00 on 14 March.
+	line("new-york-line", "America/New_York",
+		handlers.HoursException{Date: "2027-11-07", Opens: "00:30", Closes: "01:30"},
+		handlers.HoursException{Date: "2027-03-14", Opens: "02:30", Closes: "04:00"})
+	// Lord Howe repeats 01:30-02:00 on 4 April and skips 02:00-02:30 on 3 October.
+	line("lord-howe-line", "Australia/Lord_Howe",
+		handlers.HoursException{Date: "2027-04-04", Opens: "01:45", Closes: "03:00"},
+		handlers.HoursException{Date: "2027-10-03", Opens: "01:00", Closes: "02:15"})
+
+	tests := []struct {
+		name, slug, at, want string
+	}{
+		{"LondonRepeatedOpeningFirstInstant", "london-line", "2027-10-31T00:30:00Z", "closed until 2027-10-31T01:30:00Z"},
+		{"LondonRepeatedOpeningSecondInstant", "london-line", "2027-10-31T01:30:00Z", "open until 2027-10-31T03:00:00Z"},
+		{"LondonSkippedClosingBeforeChange", "london-line", "2027-03-28T00:45:00Z", "open until 2027-03-28T01:00:00Z"},
+		{"LondonSkippedClosingAfterChange", "london-line", "2027-03-28T01:15:00Z", "closed until 2027-10-31T01:30:00Z"},
+		{"NewYorkRepeatedClosingFirstInstant", "new-york-line", "2027-11-07T04:30:00Z", "open until 2027-11-07T05:30:00Z"},
+		{"NewYorkRepeatedClosingBetweenInstants", "new-york-line", "2027-11-07T05:45:00Z", "closed for good"},
+		{"NewYorkSkippedOpeningBeforeChange", "new-york-line", "2027-03-14T06:45:00Z", "closed until 2027-03-14T07:00:00Z"},
+		{"NewYorkSkippedOpeningAtChange", "new-york-line", "2027-03-14T07:00:00Z", "open until 2027-03-14T08:00:00Z"},
+		{"LordHoweRepeatedOpeningFirstInstant", "lord-howe-line", "2027-04-03T14:45:00Z", "closed until 2027-04-03T15:15:00Z"},
+		{"LordHoweRepeatedOpeningSecondInstant", "lord-howe-line", "2027-04-03T15:15:00Z", "open until 2027-04-03T16:30:00Z"},
+		{"LordHoweSkippedClosingBeforeChange", "lord-howe-line", "2027-10-02T15:00:00Z", "open until 2027-10-02T15:30:00Z"},
+		{"LordHoweSkippedClosingAfterChange", "lord-howe-line", "2027-10-02T15:35:00Z", "closed for good"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := hlGet(t, app, "/api/v1/helplines/"+tt.slug+"?at="+url.QueryEscape(tt.at))
+			hlCheck(t, "helpline", hlState(h.OpenNow, h.NextChangeAt), tt.want)
+			hlCheck(t, "contacts[0]", hlState(h.Contacts[0].OpenNow, h.Contacts[0].NextChangeAt), tt.want)
+			open := hlList(t, app, "/api/v1/helplines?open_now=true&at="+url.QueryEscape(tt.at))
+			hlCheck(t, "listed by open_now=true", slices.Contains(hlSlugs(open.Data), tt.slug), strings.HasPrefix(tt.want, "open"))
+		})
+	}
 }

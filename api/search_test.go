@@ -6,12 +6,14 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"signpost/handlers"
 )
@@ -290,4 +292,95 @@ func TestSearchClientGone(t *testing.T) {
 	if strings.Contains(metrics, `code="500"`) {
 		t.Error("the metrics record an internal error")
 	}
+}
+
+// TestSearchOwnWords checks that people find the right line in their own words: the
+// helplines' editor-kept keywords rank them first in /api/v1/search and in q on the
+// helpline list, whether or not the line is open, and are never shown to the public.
+func TestSearchOwnWords(t *testing.T) {
+	clock := newTestClock(testEpoch)
+	app := MustStartApp(t, WithClock(clock))
+	tests := []struct{ query, want string }{
+		{"paedophile", "stop-it-now"},
+		{"am I a paedophile", "stop-it-now"},
+		{"worried about my sexual thoughts about children", "stop-it-now"},
+		{"report abuse anonymously", "crimestoppers"},
+	}
+	// Monday 10:00, every line open; Saturday noon, Stop It Now! closed and the
+	// others open, so that the list's open-first order would show a wrong first line.
+	for _, when := range []struct {
+		name string
+		at   time.Time
+	}{{"Open", hlMonOpen}, {"StopItNowClosed", hlSatClosed}} {
+		clock.Set(when.at)
+		for _, tt := range tests {
+			t.Run(when.name+"/"+tt.query, func(t *testing.T) {
+				hits := search(t, app, q(tt.query), "")
+				if len(hits) == 0 || hits[0].Type != "helpline" || hits[0].Slug != tt.want {
+					t.Fatalf("search %q: hits %v, want helpline %s first", tt.query, hitSlugs(hits), tt.want)
+				}
+				for _, h := range hits {
+					if strings.Contains(strings.ToLower(h.Snippet), "paedophile") || strings.Contains(h.Snippet, "anonymously") && h.Type == "helpline" {
+						t.Errorf("snippet of %s shows a keyword: %q", h.Slug, h.Snippet)
+					}
+				}
+				l := hlList(t, app, "/api/v1/helplines?q="+url.QueryEscape(tt.query))
+				if len(l.Data) == 0 || l.Data[0].Slug != tt.want {
+					t.Errorf("helplines?q=%q: %v, want %s first", tt.query, hlSlugs(l.Data), tt.want)
+				}
+			})
+		}
+	}
+	clock.Set(testEpoch)
+
+	t.Run("OKNotShownToThePublic", func(t *testing.T) {
+		for _, path := range []string{"/api/v1/helplines/stop-it-now", "/api/v1/helplines", "/api/v1/helplines?fields=slug,keywords",
+			"/api/v1/helplines/essentials", "/embed/helplines", "/embed/helplines.json", "/embed/helplines.js",
+			"/api/v1/search?q=paedophile", "/api/v1/changes"} {
+			body := ReadBody(t, app.Get(t, path))
+			if strings.HasPrefix(path, "/api/") {
+				// Only the data: the links repeat the query asked.
+				var env struct{ Data json.RawMessage }
+				if err := json.Unmarshal(body, &env); err != nil {
+					t.Fatalf("%s: %v", path, err)
+				}
+				body = env.Data
+			}
+			if strings.Contains(string(body), "keywords") || strings.Contains(strings.ToLower(string(body)), "paedophile") {
+				t.Errorf("%s shows keywords: %.300s", path, body)
+			}
+		}
+	})
+
+	t.Run("OKShownToEditors", func(t *testing.T) {
+		editor := hlEditor(t, app)
+		h := hlGet(t, app, "/api/v1/helplines/stop-it-now", editor...)
+		if h.Keywords == nil || !slices.Contains(*h.Keywords, "am I a paedophile") {
+			t.Fatalf("editor's read: keywords %v", h.Keywords)
+		}
+		// A merge patch keeps them; a new keyword is found at once.
+		MustStatus(t, hlPatch(t, app, editor, "stop-it-now", map[string]any{"keywords": append(*h.Keywords, "zyzzyva thoughts")}), http.StatusOK)
+		hits := search(t, app, q("zyzzyva"), "")
+		equalSlices(t, "hits for a new keyword", hitSlugs(hits), []string{"stop-it-now"})
+		MustStatus(t, hlPatch(t, app, editor, "stop-it-now", map[string]any{"name": "Stop It Now! helpline"}), http.StatusOK)
+		if got := hlGet(t, app, "/api/v1/helplines/stop-it-now", editor...); len(*got.Keywords) != len(*h.Keywords)+1 {
+			t.Errorf("keywords after a patch of the name: %v", *got.Keywords)
+		}
+	})
+
+	t.Run("ErrInvalidKeywords", func(t *testing.T) {
+		editor := hlEditor(t, app)
+		for _, tt := range []struct {
+			keywords []string
+			field    string
+		}{
+			{[]string{"ok", ""}, "keywords[1]"},
+			{[]string{strings.Repeat("x", 101)}, "keywords[0]"},
+			{[]string{"paedophile", "Paedophile"}, "keywords[1]"},
+			{[]string{"tab\there"}, "keywords[0]"},
+			{slices.Repeat([]string{"a"}, 51), "keywords"},
+		} {
+			MustProblem(t, hlPatch(t, app, editor, "stop-it-now", map[string]any{"keywords": tt.keywords}), http.StatusUnprocessableEntity, tt.field)
+		}
+	})
 }

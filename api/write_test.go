@@ -856,7 +856,8 @@ func TestWriteValidation(t *testing.T) {
 		body := helplineBody("Phone numbers")
 		var contacts []obj
 		for _, v := range []string{"0808 1000 900", "101", "999", "18001 101", "18000"} {
-			contacts = append(contacts, obj{"type": "phone", "value": v})
+			// 101 is not free to call, so its contacts say what it costs.
+			contacts = append(contacts, obj{"type": "phone", "value": v, "cost": "Your phone provider may charge for the call"})
 		}
 		body["contacts"] = contacts
 		h := app.MustCreate(t, "/api/v1/helplines", app.Editor, body)

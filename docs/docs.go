@@ -1371,7 +1371,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "RFC 3339 time to compute open_now for, instead of now",
+                        "description": "RFC 3339 time within a year of now to compute open_now for, instead of now",
                         "name": "at",
                         "in": "query"
                     },
@@ -1408,6 +1408,10 @@ const docTemplate = `{
                             "$ref": "#/definitions/handlers.HelplineList"
                         },
                         "headers": {
+                            "Cache-Control": {
+                                "type": "string",
+                                "description": "private, max-age=60 when at is given: never kept by shared caches"
+                            },
                             "ETag": {
                                 "type": "string",
                                 "description": "strong entity tag"
@@ -1419,7 +1423,7 @@ const docTemplate = `{
                         }
                     },
                     "400": {
-                        "description": "invalid parameter",
+                        "description": "invalid parameter (at more than a year from now included)",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -1444,7 +1448,7 @@ const docTemplate = `{
                         "ApiKey": []
                     }
                 ],
-                "description": "Phone numbers are checked with libphonenumber and stored in E.164 with a display form and a tel: URI; 101, 999, 112, 18000 and 18001 relay numbers are accepted as UK short codes. Opening hours are checked: time zone, overlapping intervals, exceptions.",
+                "description": "Phone numbers are checked with libphonenumber and stored in E.164 with a display form and a tel: URI; 101, 999, 112, 18000 and 18001 relay numbers are accepted as UK short codes. A contact's display must denote the number it dials; premium-rate numbers are refused; a number not free to call needs a cost. Opening hours are checked: time zone, overlapping intervals, exceptions.",
                 "consumes": [
                     "application/json"
                 ],
@@ -1641,7 +1645,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "RFC 3339 time to compute open_now for, instead of now",
+                        "description": "RFC 3339 time within a year of now to compute open_now for, instead of now",
                         "name": "at",
                         "in": "query"
                     }
@@ -1653,6 +1657,10 @@ const docTemplate = `{
                             "$ref": "#/definitions/handlers.HelplineItem"
                         },
                         "headers": {
+                            "Cache-Control": {
+                                "type": "string",
+                                "description": "private, max-age=60 when at is given: never kept by shared caches"
+                            },
                             "ETag": {
                                 "type": "string",
                                 "description": "strong entity tag"
@@ -1663,7 +1671,7 @@ const docTemplate = `{
                         "description": "the helpline's slug changed; Location has the new URL"
                     },
                     "400": {
-                        "description": "invalid parameter",
+                        "description": "invalid parameter (at more than a year from now included)",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -3479,6 +3487,13 @@ const docTemplate = `{
                         "$ref": "#/definitions/handlers.Ref"
                     }
                 },
+                "reports_work_for": {
+                    "description": "ReportsWorkFor are the campaigns, among campaigns, whose own work the article\nreports; only their totals count its outcomes.",
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/handlers.Ref"
+                    }
+                },
                 "slug": {
                     "type": "string",
                     "example": "cumbria-week-of-action-online-child-sexual-abuse"
@@ -3570,6 +3585,16 @@ const docTemplate = `{
                     },
                     "example": [
                         "cumbria"
+                    ]
+                },
+                "reports_work_for": {
+                    "description": "ReportsWorkFor are the campaigns, among campaigns, whose own work the article\nreports: its outcomes count in their totals and in no other campaign's.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "tackling-online-child-sexual-exploitation"
                     ]
                 },
                 "slug": {
@@ -4115,10 +4140,12 @@ const docTemplate = `{
                     "example": true
                 },
                 "cost": {
+                    "description": "Cost is what a call costs; required when the number is not free to call\n(freephone, emergency numbers and free short codes are).",
                     "type": "string",
                     "example": "Free"
                 },
                 "display": {
+                    "description": "Display is the form shown to people. For a phone, textphone or SMS contact it\nmust denote the same number as value (digits as libphonenumber parses them);\nleft out, it is made from value.",
                     "type": "string",
                     "example": "0808 1000 900"
                 },
@@ -4146,6 +4173,7 @@ const docTemplate = `{
                     "example": "phone"
                 },
                 "value": {
+                    "description": "Value is the number, address or URL; a premium-rate number is refused.",
                     "type": "string",
                     "example": "0808 1000 900"
                 }
@@ -4516,7 +4544,7 @@ const docTemplate = `{
                 },
                 "description": {
                     "type": "string",
-                    "example": "Confidential advice for anyone worried about child sexual abuse."
+                    "example": "Confidential help for anyone worried about child sexual abuse."
                 },
                 "emergency": {
                     "type": "boolean",
@@ -4529,6 +4557,16 @@ const docTemplate = `{
                 "interpreters": {
                     "type": "string",
                     "example": "Interpreters for more than 200 languages can join a call."
+                },
+                "keywords": {
+                    "description": "Keywords are the editor-kept search terms; only in answers to an editor key.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "am I a paedophile"
+                    ]
                 },
                 "languages": {
                     "type": "array",
@@ -4670,6 +4708,16 @@ const docTemplate = `{
                 "interpreters": {
                     "type": "string",
                     "example": ""
+                },
+                "keywords": {
+                    "description": "Keywords are search terms in the words people in need use: indexed for search\n(ranked as high as the name), shown to editors only, never in public reads,\nthe widget or search snippets.",
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "am I a paedophile"
+                    ]
                 },
                 "languages": {
                     "type": "array",

@@ -462,6 +462,7 @@ func TestBoundCacheControl(t *testing.T) {
 		{"public, stale-if-error=60", 5 * time.Second, "public, max-age=5"},
 		{"public, max-age=60", 500 * time.Millisecond, "public, max-age=0"},
 		{"public, max-age=60", -time.Second, "public, max-age=0"},
+		{"private, no-store", 10 * time.Second, "private, no-store"},
 	} {
 		t.Run(fmt.Sprintf("%s/%s", tt.cc, tt.remaining), func(t *testing.T) {
 			if got := boundCacheControl(tt.cc, tt.remaining); got != tt.want {

@@ -39,7 +39,7 @@ func (h *Handler) helplines() resource[HelplineInput, models.Helpline] {
 		},
 		create: h.store.CreateHelpline, replace: h.store.ReplaceHelpline, remove: h.store.DeleteHelpline,
 		model: (*HelplineInput).model, input: helplineInput,
-		view:    func(hl *models.Helpline) any { return helplineJSON(hl) },
+		view:    func(hl *models.Helpline) any { return helplineEditorJSON(hl) },
 		version: func(hl *models.Helpline) int64 { return hl.Version },
 		slug:    func(hl *models.Helpline) string { return hl.Slug },
 		publicView: func(ctx context.Context, slug string) (any, int64, error) {
@@ -195,7 +195,7 @@ func (h *Handler) deleteArticle(c *gin.Context) { h.articles().handleDelete(c) }
 // createHelpline godoc
 //
 //	@Summary		Create a helpline
-//	@Description	Phone numbers are checked with libphonenumber and stored in E.164 with a display form and a tel: URI; 101, 999, 112, 18000 and 18001 relay numbers are accepted as UK short codes. Opening hours are checked: time zone, overlapping intervals, exceptions.
+//	@Description	Phone numbers are checked with libphonenumber and stored in E.164 with a display form and a tel: URI; 101, 999, 112, 18000 and 18001 relay numbers are accepted as UK short codes. A contact's display must denote the number it dials; premium-rate numbers are refused; a number not free to call needs a cost. Opening hours are checked: time zone, overlapping intervals, exceptions.
 //	@Tags			editorial
 //	@Accept			json
 //	@Produce		json

@@ -26,17 +26,18 @@ type HelplineList struct {
 //	@Param			audience	query		string	false	"audience slug"
 //	@Param			channel		query		string	false	"contact channel"	Enums(phone, textphone, sms, webchat, email, web)
 //	@Param			open_now	query		bool	false	"only lines open at the moment (or at `at`)"
-//	@Param			at			query		string	false	"RFC 3339 time to compute open_now for, instead of now"
+//	@Param			at			query		string	false	"RFC 3339 time within a year of now to compute open_now for, instead of now"
 //	@Param			q			query		string	false	"full-text search over name, description, organisation, contacts, topics and audiences (syntax as /api/v1/search); filters only, the order stays"
 //	@Param			limit		query		int		false	"page size, 1-100"	default(20)
-//	@Param			fields				query		string	false	"comma-separated fields to return for each item, e.g. slug,title,published_at"
+//	@Param			fields		query		string	false	"comma-separated fields to return for each item, e.g. slug,title,published_at"
 //	@Param			cursor		query		string	false	"next_cursor from the previous page"
 //	@Success		200			{object}	HelplineList
-//	@Header			200			{string}	Link	"<URL of the next page>; rel=next"
-//	@Header			200			{string}	ETag	"strong entity tag"
-//	@Failure		400			{object}	Problem	"invalid parameter"
-//	@Failure		401			{object}	Problem	"bad API key (a key is optional here; a bad one is refused)"
-//	@Failure		500			{object}	Problem	"internal error"
+//	@Header			200			{string}	Link			"<URL of the next page>; rel=next"
+//	@Header			200			{string}	ETag			"strong entity tag"
+//	@Header			200			{string}	Cache-Control	"private, max-age=60 when at is given: never kept by shared caches"
+//	@Failure		400			{object}	Problem			"invalid parameter (at more than a year from now included)"
+//	@Failure		401			{object}	Problem			"bad API key (a key is optional here; a bad one is refused)"
+//	@Failure		500			{object}	Problem			"internal error"
 //	@Router			/api/v1/helplines [get]
 func (h *Handler) listHelplines(c *gin.Context) {
 	q, err := parseQuery(c.Request.URL, listParams("region", "topic", "audience", "channel", "open_now", "at", "q")...)
@@ -69,7 +70,11 @@ func (h *Handler) listHelplines(c *gin.Context) {
 	validUntil(c, page.Until, h.store.Now)
 	data := make([]Helpline, len(page.Items))
 	for i := range page.Items {
-		data[i] = helplineJSON(&page.Items[i])
+		if f.Visibility.Editor {
+			data[i] = helplineEditorJSON(&page.Items[i])
+		} else {
+			data[i] = helplineJSON(&page.Items[i])
+		}
 	}
 	writeList(c, data, f.Limit, page.NextCursor)
 }
@@ -86,11 +91,12 @@ type HelplineItem struct {
 //	@Tags			helplines
 //	@Produce		json
 //	@Param			slug	path		string	true	"helpline slug"
-//	@Param			at		query		string	false	"RFC 3339 time to compute open_now for, instead of now"
+//	@Param			at		query		string	false	"RFC 3339 time within a year of now to compute open_now for, instead of now"
 //	@Success		200		{object}	HelplineItem
-//	@Header			200		{string}	ETag	"strong entity tag"
+//	@Header			200		{string}	ETag			"strong entity tag"
+//	@Header			200		{string}	Cache-Control	"private, max-age=60 when at is given: never kept by shared caches"
 //	@Success		301		"the helpline's slug changed; Location has the new URL"
-//	@Failure		400		{object}	Problem	"invalid parameter"
+//	@Failure		400		{object}	Problem	"invalid parameter (at more than a year from now included)"
 //	@Failure		401		{object}	Problem	"bad API key (a key is optional here; a bad one is refused)"
 //	@Failure		404		{object}	Problem	"no such helpline"
 //	@Failure		500		{object}	Problem	"internal error"
@@ -116,8 +122,10 @@ func (h *Handler) getHelpline(c *gin.Context) {
 	setVersion(c, hl.Version)
 	dependsOn(c, itemTag("helpline", hl.Slug))
 	validUntil(c, hl.Until(), h.store.Now)
-	if !v.Editor {
-		h.setItemLastModified(c, hl.UpdatedAt, time.Minute)
+	if v.Editor {
+		writeItem(c, helplineEditorJSON(hl))
+		return
 	}
+	h.setItemLastModified(c, hl.UpdatedAt, time.Minute)
 	writeItem(c, helplineJSON(hl))
 }

@@ -219,6 +219,9 @@ func (m answerMeta) expiresAt() time.Time {
 // remaining: max-age plus either stale allowance ends by then. An answer with less
 // than a second left may be stored but must be revalidated (max-age=0).
 func boundCacheControl(cc string, remaining time.Duration) string {
+	if strings.Contains(strings.ToLower(cc), "no-store") {
+		return cc // kept by no cache at all
+	}
 	r := int64(remaining / time.Second)
 	if r < 0 {
 		r = 0

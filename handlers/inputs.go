@@ -17,29 +17,38 @@ type SourceInput struct {
 
 // ArticleInput is the body of an article write. Related items are given by slug.
 type ArticleInput struct {
-	Slug          string      `json:"slug,omitempty" example:"week-of-action"`
-	Title         string      `json:"title" example:"Week of action against online child abuse"`
-	Summary       string      `json:"summary" example:"Six children were safeguarded."`
-	BodyMarkdown  string      `json:"body_markdown" example:"## What happened\n\nOfficers executed two warrants."`
-	Status        string      `json:"status" enums:"draft,scheduled,published,archived" example:"draft"`
-	PublishAt     *time.Time  `json:"publish_at" example:"2027-02-01T09:00:00Z"`
-	Source        SourceInput `json:"source"`
-	Image         Image       `json:"image"`
-	Regions       []string    `json:"regions" example:"cumbria"`
-	Topics        []string    `json:"topics" example:"online-child-sexual-exploitation"`
-	Campaigns     []string    `json:"campaigns" example:"stop-it-now-deterrence"`
-	Helplines     []string    `json:"helplines" example:"stop-it-now"`
-	Organisations []string    `json:"organisations" example:"cumbria-constabulary"`
-	Outcomes      []Outcome   `json:"outcomes"`
+	Slug         string      `json:"slug,omitempty" example:"week-of-action"`
+	Title        string      `json:"title" example:"Week of action against online child abuse"`
+	Summary      string      `json:"summary" example:"Six children were safeguarded."`
+	BodyMarkdown string      `json:"body_markdown" example:"## What happened\n\nOfficers executed two warrants."`
+	Status       string      `json:"status" enums:"draft,scheduled,published,archived" example:"draft"`
+	PublishAt    *time.Time  `json:"publish_at" example:"2027-02-01T09:00:00Z"`
+	Source       SourceInput `json:"source"`
+	Image        Image       `json:"image"`
+	Regions      []string    `json:"regions" example:"cumbria"`
+	Topics       []string    `json:"topics" example:"online-child-sexual-exploitation"`
+	Campaigns    []string    `json:"campaigns" example:"stop-it-now-deterrence"`
+	// ReportsWorkFor are the campaigns, among campaigns, whose own work the article
+	// reports: its outcomes count in their totals and in no other campaign's.
+	ReportsWorkFor []string  `json:"reports_work_for" example:"tackling-online-child-sexual-exploitation"`
+	Helplines      []string  `json:"helplines" example:"stop-it-now"`
+	Organisations  []string  `json:"organisations" example:"cumbria-constabulary"`
+	Outcomes       []Outcome `json:"outcomes"`
 }
 
 // ContactInput is one way to reach a helpline. Phone numbers are checked and
 // normalised: e164, display and uri are filled in.
 type ContactInput struct {
-	Type         string        `json:"type" enums:"phone,textphone,sms,webchat,email,web" example:"phone"`
-	Label        string        `json:"label" example:"Helpline"`
-	Value        string        `json:"value" example:"0808 1000 900"`
-	Display      string        `json:"display,omitempty" example:"0808 1000 900"`
+	Type  string `json:"type" enums:"phone,textphone,sms,webchat,email,web" example:"phone"`
+	Label string `json:"label" example:"Helpline"`
+	// Value is the number, address or URL; a premium-rate number is refused.
+	Value string `json:"value" example:"0808 1000 900"`
+	// Display is the form shown to people. For a phone, textphone or SMS contact it
+	// must denote the same number as value (digits as libphonenumber parses them);
+	// left out, it is made from value.
+	Display string `json:"display,omitempty" example:"0808 1000 900"`
+	// Cost is what a call costs; required when the number is not free to call
+	// (freephone, emergency numbers and free short codes are).
 	Cost         string        `json:"cost" example:"Free"`
 	Anonymous    bool          `json:"anonymous" example:"true"`
 	Note         string        `json:"note" example:""`
@@ -64,9 +73,13 @@ type HelplineInput struct {
 	ConfidentialityNote string         `json:"confidentiality_note" example:""`
 	Languages           []string       `json:"languages" example:"en"`
 	Interpreters        string         `json:"interpreters" example:""`
-	LastVerifiedAt      *time.Time     `json:"last_verified_at" example:"2027-01-31T09:00:00Z"`
-	Status              string         `json:"status" enums:"draft,scheduled,published,archived" example:"published"`
-	PublishAt           *time.Time     `json:"publish_at" example:"2027-02-01T09:00:00Z"`
+	// Keywords are search terms in the words people in need use: indexed for search
+	// (ranked as high as the name), shown to editors only, never in public reads,
+	// the widget or search snippets.
+	Keywords       []string   `json:"keywords" example:"am I a paedophile"`
+	LastVerifiedAt *time.Time `json:"last_verified_at" example:"2027-01-31T09:00:00Z"`
+	Status         string     `json:"status" enums:"draft,scheduled,published,archived" example:"published"`
+	PublishAt      *time.Time `json:"publish_at" example:"2027-02-01T09:00:00Z"`
 }
 
 // CampaignInput is the body of a campaign write. Its publication state is
@@ -158,7 +171,8 @@ func (in *ArticleInput) model() *models.Article {
 			Attribution: in.Source.Attribution, PublishedOn: in.Source.PublishedOn},
 		Image:   models.Image{URL: in.Image.URL, Alt: in.Image.Alt, Credit: in.Image.Credit},
 		Regions: slugRefs(in.Regions), Topics: slugRefs(in.Topics), Campaigns: slugRefs(in.Campaigns),
-		Helplines: slugRefs(in.Helplines), Organisations: slugRefs(in.Organisations), Outcomes: outcomesIn(in.Outcomes),
+		ReportsWorkFor: slugRefs(in.ReportsWorkFor),
+		Helplines:      slugRefs(in.Helplines), Organisations: slugRefs(in.Organisations), Outcomes: outcomesIn(in.Outcomes),
 	}
 }
 
@@ -170,7 +184,8 @@ func articleInput(a *models.Article) ArticleInput {
 			PublishedOn: a.Source.PublishedOn},
 		Image:   Image{URL: a.Image.URL, Alt: a.Image.Alt, Credit: a.Image.Credit},
 		Regions: slugsOf(a.Regions), Topics: slugsOf(a.Topics), Campaigns: slugsOf(a.Campaigns),
-		Helplines: slugsOf(a.Helplines), Organisations: slugsOf(a.Organisations), Outcomes: outcomes(a.Outcomes),
+		ReportsWorkFor: slugsOf(a.ReportsWorkFor),
+		Helplines:      slugsOf(a.Helplines), Organisations: slugsOf(a.Organisations), Outcomes: outcomes(a.Outcomes),
 	}
 }
 
@@ -180,7 +195,7 @@ func (in *HelplineInput) model() *models.Helpline {
 		Website: in.Website, Topics: slugRefs(in.Topics), Audiences: slugRefs(in.Audiences), Coverage: slugRefs(in.Coverage),
 		Hours: hoursIn(in.OpeningHours), Emergency: in.Emergency, Anonymous: in.Anonymous, Confidential: in.Confidential,
 		ConfidentialityNote: in.ConfidentialityNote, Languages: in.Languages, Interpreters: in.Interpreters,
-		LastVerifiedAt: in.LastVerifiedAt, Status: in.Status, PublishAt: in.PublishAt,
+		Keywords: in.Keywords, LastVerifiedAt: in.LastVerifiedAt, Status: in.Status, PublishAt: in.PublishAt,
 	}
 	for _, c := range in.Contacts {
 		mc := models.Contact{Type: c.Type, Label: c.Label, Value: c.Value, Display: c.Display, Cost: c.Cost,
@@ -200,7 +215,7 @@ func helplineInput(h *models.Helpline) HelplineInput {
 		Topics: slugsOf(h.Topics), Audiences: slugsOf(h.Audiences), Coverage: slugsOf(h.Coverage),
 		OpeningHours: hoursJSON(&h.Hours), Emergency: h.Emergency, Anonymous: h.Anonymous, Confidential: h.Confidential,
 		ConfidentialityNote: h.ConfidentialityNote, Languages: h.Languages, Interpreters: h.Interpreters,
-		LastVerifiedAt: h.LastVerifiedAt, Status: h.Status, PublishAt: pendingPublishAt(h.Status, h.PublishAt),
+		Keywords: h.Keywords, LastVerifiedAt: h.LastVerifiedAt, Status: h.Status, PublishAt: pendingPublishAt(h.Status, h.PublishAt),
 		Contacts: make([]ContactInput, len(h.Contacts)),
 	}
 	for i, c := range h.Contacts {

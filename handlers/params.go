@@ -94,7 +94,9 @@ func (q query) time(name string) (*time.Time, error) {
 	return &t, nil
 }
 
-// instant parses an RFC 3339 time.
+// instant parses an RFC 3339 time. The store checks that it is within
+// models.AtRange of now; the zero time, which it cannot tell from a time not
+// given, is refused here.
 func (q query) instant(name string) (time.Time, error) {
 	s, err := q.str(name)
 	if err != nil || s == "" {
@@ -103,6 +105,9 @@ func (q query) instant(name string) (time.Time, error) {
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
 		return time.Time{}, models.BadParam(name, "must be an RFC 3339 time, e.g. 2027-03-28T01:30:00Z")
+	}
+	if t.IsZero() {
+		return time.Time{}, models.BadParam(name, "must be within %s of now", models.AtRange)
 	}
 	return t.UTC(), nil
 }

@@ -20,7 +20,7 @@ func (Renderer) Editor(item any, now time.Time) ([]byte, error) {
 	case *models.Article:
 		return json.Marshal(articleJSON(v, true, true))
 	case *models.Helpline:
-		return json.Marshal(helplineJSON(v))
+		return json.Marshal(helplineEditorJSON(v))
 	case *models.Campaign:
 		return json.Marshal(campaignJSON(v, now))
 	case *models.Organisation:

@@ -20,20 +20,21 @@ func (h *Handler) Routes(r *gin.Engine) {
 
 	// The widget for partner sites: a page for an iframe, a script and its JSON, and
 	// oEmbed for the page.
-	r.Match(getHead, "/embed/helplines", h.embedPage)
-	r.Match(getHead, "/embed/helplines.json", h.embedJSON)
+	r.Match(getHead, "/embed/helplines", privateAt, h.embedPage)
+	r.Match(getHead, "/embed/helplines.json", privateAt, h.embedJSON)
 	r.Match(getHead, "/embed/helplines.js", h.embedScript)
 	r.Match(getHead, "/oembed", h.oembed)
 
 	v1 := r.Group("/api/v1")
 
-	// Public reads. A valid editor key widens them to drafts.
+	// Public reads. A valid editor key widens them to drafts. An answer for another
+	// moment (at) is never kept by shared caches (privateAt).
 	read := v1.Group("", h.OptionalKey())
 	read.Match(getHead, "/articles", h.listArticles)
 	read.Match(getHead, "/articles/:slug", h.getArticle)
-	read.Match(getHead, "/helplines", h.listHelplines)
+	read.Match(getHead, "/helplines", privateAt, h.listHelplines)
 	read.Match(getHead, "/helplines/essentials", h.getEssentials)
-	read.Match(getHead, "/helplines/:slug", h.getHelpline)
+	read.Match(getHead, "/helplines/:slug", privateAt, h.getHelpline)
 	read.Match(getHead, "/campaigns", h.listCampaigns)
 	read.Match(getHead, "/campaigns/:slug", h.getCampaign)
 	read.Match(getHead, "/organisations", h.listOrganisations)

@@ -62,24 +62,27 @@ type Image struct {
 
 // Article is a news item.
 type Article struct {
-	Slug          string     `json:"slug" example:"cumbria-week-of-action-online-child-sexual-abuse"`
-	Title         string     `json:"title" example:"Cumbria Police week of action on online child abuse images"`
-	Summary       string     `json:"summary" example:"Six children were safeguarded."`
-	BodyMarkdown  *string    `json:"body_markdown,omitempty" example:"## What happened"`
-	BodyHTML      *string    `json:"body_html,omitempty" example:"<h2>What happened</h2>"`
-	BodyText      *string    `json:"body_text,omitempty" example:"What happened"`
-	Status        string     `json:"status" enums:"draft,scheduled,published,archived" example:"published"`
-	PublishAt     *time.Time `json:"publish_at" example:"2027-01-31T09:00:00Z" extensions:"x-nullable"`
-	PublishedAt   *time.Time `json:"published_at" example:"2027-01-31T09:00:00Z" extensions:"x-nullable"`
-	UpdatedAt     time.Time  `json:"updated_at" example:"2027-01-31T09:00:00Z"`
-	Source        Source     `json:"source"`
-	Image         *Image     `json:"image" extensions:"x-nullable"`
-	Regions       []Ref      `json:"regions"`
-	Topics        []Ref      `json:"topics"`
-	Campaigns     []Ref      `json:"campaigns"`
-	Helplines     []Ref      `json:"helplines"`
-	Organisations []Ref      `json:"organisations"`
-	Outcomes      []Outcome  `json:"outcomes"`
+	Slug         string     `json:"slug" example:"cumbria-week-of-action-online-child-sexual-abuse"`
+	Title        string     `json:"title" example:"Cumbria Police week of action on online child abuse images"`
+	Summary      string     `json:"summary" example:"Six children were safeguarded."`
+	BodyMarkdown *string    `json:"body_markdown,omitempty" example:"## What happened"`
+	BodyHTML     *string    `json:"body_html,omitempty" example:"<h2>What happened</h2>"`
+	BodyText     *string    `json:"body_text,omitempty" example:"What happened"`
+	Status       string     `json:"status" enums:"draft,scheduled,published,archived" example:"published"`
+	PublishAt    *time.Time `json:"publish_at" example:"2027-01-31T09:00:00Z" extensions:"x-nullable"`
+	PublishedAt  *time.Time `json:"published_at" example:"2027-01-31T09:00:00Z" extensions:"x-nullable"`
+	UpdatedAt    time.Time  `json:"updated_at" example:"2027-01-31T09:00:00Z"`
+	Source       Source     `json:"source"`
+	Image        *Image     `json:"image" extensions:"x-nullable"`
+	Regions      []Ref      `json:"regions"`
+	Topics       []Ref      `json:"topics"`
+	Campaigns    []Ref      `json:"campaigns"`
+	// ReportsWorkFor are the campaigns, among campaigns, whose own work the article
+	// reports; only their totals count its outcomes.
+	ReportsWorkFor []Ref     `json:"reports_work_for"`
+	Helplines      []Ref     `json:"helplines"`
+	Organisations  []Ref     `json:"organisations"`
+	Outcomes       []Outcome `json:"outcomes"`
 }
 
 // OpeningHours are weekly intervals in local wall-clock time in an IANA time zone,
@@ -130,7 +133,7 @@ type Helpline struct {
 	Slug                string        `json:"slug" example:"stop-it-now"`
 	Name                string        `json:"name" example:"Stop It Now! helpline"`
 	Organisation        *Ref          `json:"organisation" extensions:"x-nullable"`
-	Description         string        `json:"description" example:"Confidential advice for anyone worried about child sexual abuse."`
+	Description         string        `json:"description" example:"Confidential help for anyone worried about child sexual abuse."`
 	Website             *string       `json:"website" example:"https://stopitnow.org.uk" extensions:"x-nullable"`
 	Topics              []Ref         `json:"topics"`
 	Audiences           []Ref         `json:"audiences"`
@@ -146,12 +149,14 @@ type Helpline struct {
 	ConfidentialityNote string        `json:"confidentiality_note" example:"Information that identifies a child at risk is passed on."`
 	Languages           []string      `json:"languages" example:"en,cy"`
 	Interpreters        string        `json:"interpreters" example:"Interpreters for more than 200 languages can join a call."`
-	LastVerifiedAt      *time.Time    `json:"last_verified_at" example:"2027-01-31T09:00:00Z" extensions:"x-nullable"`
-	VerificationDue     bool          `json:"verification_due" example:"false"`
-	Status              string        `json:"status" enums:"draft,scheduled,published,archived" example:"published"`
-	PublishAt           *time.Time    `json:"publish_at" example:"2027-01-31T09:00:00Z" extensions:"x-nullable"`
-	PublishedAt         *time.Time    `json:"published_at" example:"2027-01-31T09:00:00Z" extensions:"x-nullable"`
-	UpdatedAt           time.Time     `json:"updated_at" example:"2027-01-31T09:00:00Z"`
+	// Keywords are the editor-kept search terms; only in answers to an editor key.
+	Keywords        *[]string  `json:"keywords,omitempty" example:"am I a paedophile"`
+	LastVerifiedAt  *time.Time `json:"last_verified_at" example:"2027-01-31T09:00:00Z" extensions:"x-nullable"`
+	VerificationDue bool       `json:"verification_due" example:"false"`
+	Status          string     `json:"status" enums:"draft,scheduled,published,archived" example:"published"`
+	PublishAt       *time.Time `json:"publish_at" example:"2027-01-31T09:00:00Z" extensions:"x-nullable"`
+	PublishedAt     *time.Time `json:"published_at" example:"2027-01-31T09:00:00Z" extensions:"x-nullable"`
+	UpdatedAt       time.Time  `json:"updated_at" example:"2027-01-31T09:00:00Z"`
 }
 
 // ArticleRef is the short form of an article in a campaign.
@@ -248,7 +253,7 @@ func articleJSON(a *models.Article, full, editor bool) Article {
 		PublishAt: a.PublishAt, PublishedAt: a.PublishedAt, UpdatedAt: a.UpdatedAt,
 		Source: Source{Publisher: refPtr(a.Source.Publisher), URL: optional(a.Source.URL),
 			Attribution: a.Source.Attribution, PublishedOn: optional(a.Source.PublishedOn)},
-		Regions: refs(a.Regions), Topics: refs(a.Topics), Campaigns: refs(a.Campaigns),
+		Regions: refs(a.Regions), Topics: refs(a.Topics), Campaigns: refs(a.Campaigns), ReportsWorkFor: refs(a.ReportsWorkFor),
 		Helplines: refs(a.Helplines), Organisations: refs(a.Organisations), Outcomes: outcomes(a.Outcomes),
 	}
 	if a.Image.URL != "" {
@@ -288,6 +293,16 @@ func openState(h *hours.Schedule, open bool, next *time.Time) (*bool, *time.Time
 	return &open, next
 }
 
+// helplineEditorJSON converts a helpline as an editor reads it: with its keywords.
+func helplineEditorJSON(h *models.Helpline) Helpline {
+	out := helplineJSON(h)
+	keywords := append([]string{}, h.Keywords...)
+	out.Keywords = &keywords
+	return out
+}
+
+// helplineJSON converts a helpline as the public reads it: without its keywords,
+// which are for search only.
 func helplineJSON(h *models.Helpline) Helpline {
 	out := Helpline{
 		Slug: h.Slug, Name: h.Name, Organisation: refPtr(h.Organisation), Description: h.Description,

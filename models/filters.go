@@ -45,12 +45,35 @@ type HelplineFilter struct {
 	Channel  string
 	// OpenNow keeps only the lines open at At.
 	OpenNow bool
-	// At is the moment that open_now is computed for; zero means now.
+	// At is the moment that open_now is computed for; zero means now. Any other
+	// must pass CheckAt.
 	At     time.Time
 	Q      string // full-text search (see package search); it filters, the order stays
 	Limit  int
 	Cursor string
 	Visibility
+}
+
+// AtRange is how far from now a moment asked about (at) may be, either way. Opening
+// hours are today's: a year ahead is as far as a line's published hours and the time
+// zone rules can be trusted, and a year back is enough to ask whether a line was open
+// when someone called. Beyond it, an answer would be made up.
+const AtRange = "a year"
+
+// AtBounds returns the first and last moments CheckAt accepts at now.
+func AtBounds(now time.Time) (from, to time.Time) {
+	now = now.UTC()
+	return now.AddDate(-1, 0, 0), now.AddDate(1, 0, 0)
+}
+
+// CheckAt returns EBADPARAM naming param unless at is within AtRange of now.
+func CheckAt(param string, at, now time.Time) error {
+	from, to := AtBounds(now)
+	if at.Before(from) || at.After(to) {
+		return BadParam(param, "must be within %s of now: from %s to %s", AtRange,
+			from.Truncate(time.Second).Format(time.RFC3339), to.Truncate(time.Second).Format(time.RFC3339))
+	}
+	return nil
 }
 
 // Campaign scopes.

@@ -58,27 +58,30 @@ type Image struct {
 
 // Article is a news item about safeguarding work.
 type Article struct {
-	ID            int64
-	Slug          string
-	Title         string
-	Summary       string
-	BodyMarkdown  string
-	BodyHTML      string
-	BodyText      string
-	Status        string
-	PublishAt     *time.Time
-	PublishedAt   *time.Time
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
-	Source        Source
-	Image         Image
-	Regions       []Ref
-	Topics        []Ref
-	Campaigns     []Ref
-	Helplines     []Ref
-	Organisations []Ref
-	Outcomes      []Outcome
-	Version       int64
+	ID           int64
+	Slug         string
+	Title        string
+	Summary      string
+	BodyMarkdown string
+	BodyHTML     string
+	BodyText     string
+	Status       string
+	PublishAt    *time.Time
+	PublishedAt  *time.Time
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	Source       Source
+	Image        Image
+	Regions      []Ref
+	Topics       []Ref
+	Campaigns    []Ref
+	// ReportsWorkFor are the campaigns, among Campaigns, whose own work the article
+	// reports: its outcomes count in their totals, and in no other campaign's.
+	ReportsWorkFor []Ref
+	Helplines      []Ref
+	Organisations  []Ref
+	Outcomes       []Outcome
+	Version        int64
 }
 
 // Contact is one way to reach a helpline.
@@ -119,13 +122,16 @@ type Helpline struct {
 	ConfidentialityNote string
 	Languages           []string
 	Interpreters        string
-	LastVerifiedAt      *time.Time
-	Status              string
-	PublishAt           *time.Time
-	PublishedAt         *time.Time
-	CreatedAt           time.Time
-	UpdatedAt           time.Time
-	Version             int64
+	// Keywords are search terms kept by editors, in the words people in need use
+	// ("am I a paedophile"): indexed for search, never shown to the public.
+	Keywords       []string
+	LastVerifiedAt *time.Time
+	Status         string
+	PublishAt      *time.Time
+	PublishedAt    *time.Time
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	Version        int64
 	// OpenNow and NextChangeAt are computed for the moment of the request from the
 	// helpline's own hours (those of its main line).
 	OpenNow      bool
@@ -170,8 +176,9 @@ type Campaign struct {
 	Regions   []Ref
 	Helplines []Ref
 	Outcomes  []Outcome
-	// Totals are the sums of the campaign's published articles' outcomes, for every
-	// metric the campaign does not state itself.
+	// Totals are the sums of the outcomes of the published articles that report the
+	// campaign's work (Article.ReportsWorkFor), for every metric the campaign does
+	// not state itself.
 	Totals      []Outcome
 	Articles    []ArticleRef // latest published articles; filled on the item only
 	Status      string       // publication state

@@ -172,8 +172,16 @@ func CheckArticle(a *Article, now time.Time) []FieldError {
 	for _, r := range []struct {
 		f string
 		r []Ref
-	}{{"regions", a.Regions}, {"topics", a.Topics}, {"campaigns", a.Campaigns}, {"helplines", a.Helplines}, {"organisations", a.Organisations}} {
+	}{{"regions", a.Regions}, {"topics", a.Topics}, {"campaigns", a.Campaigns}, {"reports_work_for", a.ReportsWorkFor},
+		{"helplines", a.Helplines}, {"organisations", a.Organisations}} {
 		c.refs(r.f, r.r)
+	}
+	// An article counts towards a campaign's totals only when it says so, and it can
+	// say so only of a campaign it is linked to.
+	for i, r := range a.ReportsWorkFor {
+		if !slices.ContainsFunc(a.Campaigns, func(x Ref) bool { return x.Slug == r.Slug }) {
+			c.add(fmt.Sprintf("reports_work_for[%d]", i), "must also be in campaigns: %q is not", r.Slug)
+		}
 	}
 	c.outcomes(a.Outcomes)
 	if len(c.errs) == 0 {
@@ -186,6 +194,29 @@ func CheckArticle(a *Article, now time.Time) []FieldError {
 	return c.errs
 }
 
+// MaxKeywords is how many search keywords a helpline may have.
+const MaxKeywords = 50
+
+// keywords trims a helpline's search keywords and checks them: at most MaxKeywords,
+// each a line of text of at most 100 characters, none twice.
+func (c *checker) keywords(h *Helpline) {
+	if len(h.Keywords) > MaxKeywords {
+		c.add("keywords", "must be at most %d search terms (it has %d)", MaxKeywords, len(h.Keywords))
+		return
+	}
+	seen := map[string]int{}
+	for i := range h.Keywords {
+		f := fmt.Sprintf("keywords[%d]", i)
+		h.Keywords[i] = strings.TrimSpace(h.Keywords[i])
+		c.text(f, h.Keywords[i], true, 100, false)
+		k := strings.ToLower(h.Keywords[i])
+		if j, dup := seen[k]; dup && k != "" {
+			c.add(f, "repeats keywords[%d]", j)
+		}
+		seen[k] = i
+	}
+}
+
 // ReservedHelplineSlugs name routes beside /helplines/{slug}.
 var ReservedHelplineSlugs = []string{"essentials", "due"}
 
@@ -193,7 +224,9 @@ var languagePattern = regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
 
 // CheckHelpline checks a helpline from an editor and normalises its contacts:
 // phone numbers are checked with libphonenumber and stored in E.164 with a display
-// form and a URI. It returns the field errors found.
+// form and a URI. A phone contact's display must denote the number it dials (it is
+// made from the number when not given); a premium-rate number is refused, and one
+// that is not free to call needs a cost. It returns the field errors found.
 func CheckHelpline(h *Helpline, now time.Time) []FieldError {
 	var c checker
 	c.slug("slug", h.Slug)
@@ -218,6 +251,7 @@ func CheckHelpline(h *Helpline, now time.Time) []FieldError {
 			c.add(fmt.Sprintf("languages[%d]", i), "must be a language tag such as en or cy")
 		}
 	}
+	c.keywords(h)
 	// Stored in UTC, so that comparing the stored text (HelplinesDue) is right.
 	h.LastVerifiedAt = UTC(h.LastVerifiedAt)
 	if h.LastVerifiedAt != nil && h.LastVerifiedAt.After(now) {
@@ -257,8 +291,22 @@ func CheckHelpline(h *Helpline, now time.Time) []FieldError {
 				continue
 			}
 			ct.E164, ct.URI = p.E164, p.URI
+			// What a reader sees (and a screen reader says) must be the number the
+			// link dials, whatever grouping the service publishes it in.
 			if ct.Display == "" {
 				ct.Display = p.Display
+			} else if !p.Denotes(ct.Display, phone.DefaultRegion, ct.Type) {
+				c.add(f+".display", "must show the number that value dials (%s), in digits only; leave display out to have it made from value", p.Display)
+			}
+			verb := "call"
+			if ct.Type == "sms" {
+				verb = "text"
+			}
+			switch {
+			case p.Rate == phone.RatePremium:
+				c.add(f+".value", "is a %s: a person in crisis must never be sent to a number that costs so much to %s", p.Kind, verb)
+			case p.Rate != phone.RateFree && strings.TrimSpace(ct.Cost) == "":
+				c.add(f+".cost", "is required: %s is a %s, not free to %s; say what it costs, e.g. \"Your phone provider's charges apply\"", p.Display, p.Kind, verb)
 			}
 		case "email":
 			c.email(f+".value", ct.Value)

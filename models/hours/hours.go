@@ -250,13 +250,13 @@ const searchDays = 400
 // validated: it ignores intervals and exceptions that are not valid, and an
 // unknown time zone makes the hours unknown.
 //
-// Wall-clock times become instants as time.Date makes them in the time zone,
-// so a day is not always 24 hours long. In Europe/London a time skipped when
-// the clocks go forward moves forward by the length of the gap (01:30 on the
-// spring change day is 02:30 BST, 01:30 UTC), and a time repeated when the
-// clocks go back is the later one (01:30 on the autumn change day is 01:30
-// GMT). A period that becomes empty this way, such as 01:30 to 02:00 on the
-// spring change day, is ignored.
+// Periods are joined on the wall clock first and only then become instants, by
+// the rule of instant, which never says open while the line may be closed: a
+// wall-clock time that happens twice (the clocks go back) opens at the later
+// instant and closes at the earlier one, and a time that is skipped (the
+// clocks go forward) opens and closes at the change. A period that becomes
+// empty this way, such as 01:30 to 02:00 on the spring change day in London, is
+// ignored; a line open round the clock stays open through the change.
 func (h Schedule) State(at time.Time) (open bool, next *time.Time) {
 	if h.IsZero() {
 		return false, nil
@@ -268,69 +268,167 @@ func (h Schedule) State(at time.Time) (open bool, next *time.Time) {
 	s := compile(h)
 	y, m, d := at.In(loc).Date()
 	today := dayNumber(y, m, d)
-	instant := func(day, minute int) time.Time {
-		return time.Date(y, m, d+(day-today), 0, minute, 0, 0, loc)
-	}
+	last := today + searchDays
+	w := walk{at: at}
 
-	// Walk through the periods in order of their opening instants, starting
-	// with those of the day before, which may run past midnight. While closed,
-	// the first period still open at at decides; while open, periods that begin
-	// before the open period ends extend it.
-	var end time.Time
-	type period struct{ start, end time.Time }
-	var periodBuf [4]period
+	// Walk through the periods in order of their opening times, starting with
+	// those of the day before, which may run past midnight. Periods are kept in
+	// wall-clock minutes (counted from 1970-01-01 00:00 local time) while later
+	// ones may still join them, then settled as instants.
+	var cur wallPeriod
+	have := false
+	settle := func() bool {
+		if !have {
+			return false
+		}
+		have = false
+		start := instant(loc, cur.start, true)
+		if cur.endless {
+			return w.add(start, time.Time{}, true)
+		}
+		end := instant(loc, cur.end, false)
+		if !end.After(start) {
+			return false
+		}
+		return w.add(start, end, false)
+	}
 	var spanBuf [4]span
-	periods, spans := periodBuf[:0], spanBuf[:0]
-	for day := today - 1; day <= today+searchDays; day++ {
-		if open {
-			if instant(day, 0).After(end) {
-				return true, utcPtr(end)
-			}
-			if s.alwaysOpen {
-				// Every day from the day before up to the next exception is open
-				// all day, so skip to the last of them.
-				x := s.nextException(day - 1)
-				if x > today+searchDays {
-					break
-				}
-				if x-1 > day {
-					end = later(end, instant(x, 0))
-					day = x - 1
-				}
-			}
-		} else if len(s.weekly) == 0 {
+	spans := spanBuf[:0]
+	for day := today - 1; day <= last; day++ {
+		if len(s.weekly) == 0 {
 			// With no weekly hours only exceptions open, so skip to the next.
 			day = max(day, s.nextException(day))
-			if day > today+searchDays {
+			if day > last {
 				break
 			}
 		}
-
-		spans = s.spansOn(day, spans[:0])
-		periods = periods[:0]
-		for _, sp := range spans {
-			p := period{instant(day, sp.open), instant(day, sp.close)}
-			if p.end.After(p.start) {
-				periods = append(periods, p)
+		if have && cur.end < day*dayLength && settle() {
+			return w.result()
+		}
+		if have && s.alwaysOpen {
+			// Every day from the day before up to the next exception is open all
+			// day, and the period reaches this day, so it runs at least to the
+			// start of that exception's day.
+			x := s.nextException(day - 1)
+			if x > last {
+				cur.endless = true
+				break
+			}
+			if x-1 > day {
+				cur.end = max(cur.end, x*dayLength)
+				day = x - 1
 			}
 		}
-		slices.SortFunc(periods, func(a, b period) int { return a.start.Compare(b.start) })
-		for _, p := range periods {
-			switch {
-			case open && p.start.After(end):
-				return true, utcPtr(end)
-			case open:
-				end = later(end, p.end)
-			case !p.end.After(at):
-				// Closed before at.
-			case p.start.After(at):
-				return false, utcPtr(p.start)
-			default:
-				open, end = true, p.end
+		spans = s.spansOn(day, spans[:0])
+		for _, sp := range spans {
+			p := wallPeriod{start: day*dayLength + sp.open, end: day*dayLength + sp.close}
+			if have && p.start <= cur.end {
+				cur.end = max(cur.end, p.end)
+				continue
 			}
+			if settle() {
+				return w.result()
+			}
+			cur, have = p, true
 		}
 	}
-	return open, nil
+	settle()
+	return w.result()
+}
+
+// wallPeriod is an open period in wall-clock minutes from 1970-01-01 00:00 local
+// time. An endless one does not end within State's search.
+type wallPeriod struct {
+	start, end int
+	endless    bool
+}
+
+// walk is State's answer as it takes in the open periods, in order of opening.
+type walk struct {
+	at      time.Time
+	open    bool
+	end     time.Time // while open, the end of the open period
+	endless bool      // while open, the period does not end within the search
+	done    bool
+	next    *time.Time
+}
+
+// add takes in the period from start to end, which is endless when it does not
+// end within the search. It reports whether the answer is now known.
+func (w *walk) add(start, end time.Time, endless bool) bool {
+	switch {
+	case w.open && start.After(w.end):
+		// The open period ended before this one begins.
+		w.done, w.next = true, utcPtr(w.end)
+	case w.open && endless:
+		w.done, w.endless = true, true
+	case w.open:
+		w.end = later(w.end, end)
+	case !endless && !end.After(w.at):
+		// Closed before at.
+	case start.After(w.at):
+		w.done, w.next = true, utcPtr(start)
+	default:
+		w.open, w.end, w.endless = true, end, endless
+		w.done = endless
+	}
+	return w.done
+}
+
+// result is the answer: when the periods ran out while open, the line closes
+// at the end of the last one.
+func (w *walk) result() (bool, *time.Time) {
+	if !w.done && w.open && !w.endless {
+		return true, utcPtr(w.end)
+	}
+	return w.open, w.next
+}
+
+// instant returns the instant at which a wall-clock time, in minutes from
+// 1970-01-01 00:00 local time in loc, opens (opening true) or closes a period,
+// by the one rule that never says open while a line may be closed. A time that
+// happens twice, when the clocks go back, opens at the later of its two
+// instants and closes at the earlier. A time that is skipped, when the clocks
+// go forward, opens at the end of the gap and closes at its start, which are
+// the same instant: the change. It does not depend on the choice time.Date
+// makes, which differs between time zones.
+func instant(loc *time.Location, wall int, opening bool) time.Time {
+	// The wall-clock time read as if it were UTC: an instant with that time in
+	// loc is this less loc's offset then, which is between -12 and +14 hours.
+	w := time.Unix(int64(wall)*60, 0).UTC()
+	limit := w.Add(15 * time.Hour)
+	var best, change time.Time
+	found := false
+	for t := w.Add(-15 * time.Hour).In(loc); ; {
+		_, off := t.Zone()
+		start, end := t.ZoneBounds()
+		c := w.Add(-time.Duration(off) * time.Second)
+		if (start.IsZero() || !c.Before(start)) && (end.IsZero() || c.Before(end)) {
+			if !found || (opening && c.After(best)) || (!opening && c.Before(best)) {
+				best = c
+			}
+			found = true
+		}
+		if end.IsZero() || end.After(limit) {
+			break
+		}
+		t = end.In(loc)
+		// The wall clock jumps at end from end+off to end+next: a time in
+		// between is skipped.
+		if _, next := t.Zone(); change.IsZero() && !w.Before(end.Add(time.Duration(off)*time.Second)) &&
+			w.Before(end.Add(time.Duration(next)*time.Second)) {
+			change = end
+		}
+	}
+	switch {
+	case found:
+		return best
+	case !change.IsZero():
+		return change
+	}
+	// Not reached with the time zone database: every wall-clock time either
+	// exists or falls in a gap.
+	return w
 }
 
 // Text describes the hours in English, such as "Monday to Thursday 9am–9pm;

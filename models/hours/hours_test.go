@@ -174,10 +174,10 @@ func TestStateClockChanges(t *testing.T) {
 			true, hoursUTCAt(2027, 11, 1, 17, 0)},
 
 		// Wall-clock times that do not exist or happen twice.
-		{"skipped opening time moves forward by the gap", hoursWeek("sun 01:30-03:00"), hoursUTCAt(2027, 3, 28, 0, 59),
-			false, hoursUTCAt(2027, 3, 28, 1, 30)},
-		{"skipped opening time still closed at 02:15 BST", hoursWeek("sun 01:30-03:00"), hoursUTCAt(2027, 3, 28, 1, 15),
-			false, hoursUTCAt(2027, 3, 28, 1, 30)},
+		{"skipped opening time opens at the end of the gap", hoursWeek("sun 01:30-03:00"), hoursUTCAt(2027, 3, 28, 0, 59),
+			false, hoursUTCAt(2027, 3, 28, 1, 0)},
+		{"skipped opening time open at 02:15 BST until 03:00 BST", hoursWeek("sun 01:30-03:00"), hoursUTCAt(2027, 3, 28, 1, 15),
+			true, hoursUTCAt(2027, 3, 28, 2, 0)},
 		{"skipped opening time open at 02:30 BST until 03:00 BST", hoursWeek("sun 01:30-03:00"), hoursUTCAt(2027, 3, 28, 1, 30),
 			true, hoursUTCAt(2027, 3, 28, 2, 0)},
 		{"period emptied by the gap is ignored", hoursWeek("sun 01:30-02:00"), hoursUTCAt(2027, 3, 28, 0, 0),
@@ -188,6 +188,94 @@ func TestStateClockChanges(t *testing.T) {
 			false, hoursUTCAt(2027, 10, 31, 1, 0)},
 		{"repeated opening time open for one hour", hoursWeek("sun 01:00-02:00"), hoursUTCAt(2027, 10, 31, 1, 0),
 			true, hoursUTCAt(2027, 10, 31, 2, 0)},
+	})
+}
+
+// hoursOneDay returns hours in zone that are open only on one date, from opens
+// to closes local time.
+func hoursOneDay(zone, date, opens, closes string) Schedule {
+	return Schedule{Timezone: zone, Exceptions: []Exception{{Date: date, Opens: opens, Closes: closes, Overnight: overnight(opens, closes)}}}
+}
+
+// TestStateSafeAtClockChanges checks the one rule at clock changes, in three time
+// zones that change at different times and by different amounts, in both
+// directions: a wall-clock time that happens twice opens at the later instant and
+// closes at the earlier; a skipped time opens and closes at the change. Each case
+// is one that time.Date's own choice gets wrong in at least one of the zones.
+func TestStateSafeAtClockChanges(t *testing.T) {
+	const london, newYork, lordHowe = "Europe/London", "America/New_York", "Australia/Lord_Howe"
+	never := time.Time{}
+	runHoursStateCases(t, []hoursStateCase{
+		// London: 02:00 BST becomes 01:00 GMT at 01:00 UTC on 31 October, so 01:30
+		// happens at 00:30 and at 01:30 UTC; 01:00 GMT becomes 02:00 BST at 01:00 UTC
+		// on 28 March, so 01:30 is skipped.
+		{"London repeated opening time closed at its first instant", hoursOneDay(london, "2027-10-31", "01:30", "03:00"),
+			hoursUTCAt(2027, 10, 31, 0, 30), false, hoursUTCAt(2027, 10, 31, 1, 30)},
+		{"London repeated opening time open at its second instant", hoursOneDay(london, "2027-10-31", "01:30", "03:00"),
+			hoursUTCAt(2027, 10, 31, 1, 30), true, hoursUTCAt(2027, 10, 31, 3, 0)},
+		{"London repeated closing time closes at its first instant", hoursOneDay(london, "2027-10-31", "00:15", "01:30"),
+			hoursUTCAt(2027, 10, 30, 23, 15), true, hoursUTCAt(2027, 10, 31, 0, 30)},
+		{"London repeated closing time closed between its instants", hoursOneDay(london, "2027-10-31", "00:15", "01:30"),
+			hoursUTCAt(2027, 10, 31, 1, 0), false, never},
+		{"London skipped opening time closed before the change", hoursOneDay(london, "2027-03-28", "01:30", "03:00"),
+			hoursUTCAt(2027, 3, 28, 0, 59), false, hoursUTCAt(2027, 3, 28, 1, 0)},
+		{"London skipped opening time open from the change", hoursOneDay(london, "2027-03-28", "01:30", "03:00"),
+			hoursUTCAt(2027, 3, 28, 1, 0), true, hoursUTCAt(2027, 3, 28, 2, 0)},
+		{"London skipped closing time closes at the change", hoursOneDay(london, "2027-03-28", "00:30", "01:30"),
+			hoursUTCAt(2027, 3, 28, 0, 45), true, hoursUTCAt(2027, 3, 28, 1, 0)},
+		{"London skipped closing time closed after the change", hoursOneDay(london, "2027-03-28", "00:30", "01:30"),
+			hoursUTCAt(2027, 3, 28, 1, 15), false, never},
+
+		// New York: 02:00 EDT becomes 01:00 EST at 06:00 UTC on 7 November, so 01:30
+		// happens at 05:30 and at 06:30 UTC; 02:00 EST becomes 03:00 EDT at 07:00 UTC
+		// on 14 March, so 02:30 is skipped.
+		{"New York repeated opening time closed at its first instant", hoursOneDay(newYork, "2027-11-07", "01:30", "03:00"),
+			hoursUTCAt(2027, 11, 7, 5, 30), false, hoursUTCAt(2027, 11, 7, 6, 30)},
+		{"New York repeated opening time open at its second instant", hoursOneDay(newYork, "2027-11-07", "01:30", "03:00"),
+			hoursUTCAt(2027, 11, 7, 6, 30), true, hoursUTCAt(2027, 11, 7, 8, 0)},
+		{"New York repeated closing time closes at its first instant", hoursOneDay(newYork, "2027-11-07", "00:30", "01:30"),
+			hoursUTCAt(2027, 11, 7, 4, 30), true, hoursUTCAt(2027, 11, 7, 5, 30)},
+		{"New York repeated closing time closed between its instants", hoursOneDay(newYork, "2027-11-07", "00:30", "01:30"),
+			hoursUTCAt(2027, 11, 7, 6, 0), false, never},
+		{"New York skipped opening time closed before the change", hoursOneDay(newYork, "2027-03-14", "02:30", "04:00"),
+			hoursUTCAt(2027, 3, 14, 6, 45), false, hoursUTCAt(2027, 3, 14, 7, 0)},
+		{"New York skipped opening time open from the change", hoursOneDay(newYork, "2027-03-14", "02:30", "04:00"),
+			hoursUTCAt(2027, 3, 14, 7, 0), true, hoursUTCAt(2027, 3, 14, 8, 0)},
+		{"New York skipped closing time open until the change", hoursOneDay(newYork, "2027-03-14", "01:00", "02:30"),
+			hoursUTCAt(2027, 3, 14, 6, 40), true, hoursUTCAt(2027, 3, 14, 7, 0)},
+		{"New York skipped closing time closed after the change", hoursOneDay(newYork, "2027-03-14", "01:00", "02:30"),
+			hoursUTCAt(2027, 3, 14, 7, 0), false, never},
+
+		// Lord Howe Island moves by 30 minutes: 02:00 (+11) becomes 01:30 (+10:30) at
+		// 15:00 UTC on 3 April, so 01:45 happens at 14:45 and at 15:15 UTC; 02:00
+		// (+10:30) becomes 02:30 (+11) at 15:30 UTC on 2 October, so 02:15 is skipped.
+		{"Lord Howe repeated opening time closed at its first instant", hoursOneDay(lordHowe, "2027-04-04", "01:45", "03:00"),
+			hoursUTCAt(2027, 4, 3, 14, 45), false, hoursUTCAt(2027, 4, 3, 15, 15)},
+		{"Lord Howe repeated opening time open at its second instant", hoursOneDay(lordHowe, "2027-04-04", "01:45", "03:00"),
+			hoursUTCAt(2027, 4, 3, 15, 15), true, hoursUTCAt(2027, 4, 3, 16, 30)},
+		{"Lord Howe repeated closing time closes at its first instant", hoursOneDay(lordHowe, "2027-04-04", "01:00", "01:45"),
+			hoursUTCAt(2027, 4, 3, 14, 0), true, hoursUTCAt(2027, 4, 3, 14, 45)},
+		{"Lord Howe repeated closing time closed between its instants", hoursOneDay(lordHowe, "2027-04-04", "01:00", "01:45"),
+			hoursUTCAt(2027, 4, 3, 14, 50), false, never},
+		{"Lord Howe skipped opening time closed before the change", hoursOneDay(lordHowe, "2027-10-03", "02:15", "03:00"),
+			hoursUTCAt(2027, 10, 2, 15, 29), false, hoursUTCAt(2027, 10, 2, 15, 30)},
+		{"Lord Howe skipped opening time open from the change", hoursOneDay(lordHowe, "2027-10-03", "02:15", "03:00"),
+			hoursUTCAt(2027, 10, 2, 15, 30), true, hoursUTCAt(2027, 10, 2, 16, 0)},
+		{"Lord Howe skipped closing time open until the change", hoursOneDay(lordHowe, "2027-10-03", "01:00", "02:15"),
+			hoursUTCAt(2027, 10, 2, 15, 0), true, hoursUTCAt(2027, 10, 2, 15, 30)},
+		{"Lord Howe skipped closing time closed after the change", hoursOneDay(lordHowe, "2027-10-03", "01:00", "02:15"),
+			hoursUTCAt(2027, 10, 2, 15, 35), false, never},
+
+		// Intervals that meet on the wall clock are one period, so a line open
+		// through a repeated or skipped time does not close in it.
+		{"London intervals meeting at a repeated time stay open", hoursWeek("sun 00:00-01:30", "sun 01:30-05:00"),
+			hoursUTCAt(2027, 10, 31, 0, 45), true, hoursUTCAt(2027, 10, 31, 5, 0)},
+		{"London intervals meeting at a skipped time stay open", hoursWeek("sun 00:00-01:30", "sun 01:30-05:00"),
+			hoursUTCAt(2027, 3, 28, 0, 59), true, hoursUTCAt(2027, 3, 28, 4, 0)},
+		{"open round the clock where midnight is skipped", Schedule{Timezone: "America/Santiago", Weekly: AlwaysOpen().Weekly},
+			hoursUTCAt(2027, 9, 5, 3, 59), true, never},
+		{"open every day all day where midnight is skipped", Schedule{Timezone: "America/Santiago", Weekly: hoursWeek("sat 00:00-24:00", "sun 00:00-24:00").Weekly},
+			hoursUTCAt(2027, 9, 5, 4, 0), true, hoursUTCAt(2027, 9, 6, 3, 0)},
 	})
 }
 
@@ -377,17 +465,25 @@ func TestStateMatchesBruteForce(t *testing.T) {
 				open, next := h.State(at)
 
 				// The reference builds every period from two days before to 17
-				// days after, and steps one minute at a time.
+				// days after, joins those that meet on the wall clock, makes them
+				// instants by a search of its own, and steps one minute at a time.
 				s := compile(h)
 				y, m, d := at.In(loc).Date()
-				var periods [][2]time.Time
+				var walls [][2]int
 				for k := -2; k <= 17; k++ {
-					for _, sp := range s.spansOn(dayNumber(y, m, d)+k, nil) {
-						periods = append(periods, [2]time.Time{
-							time.Date(y, m, d+k, 0, sp.open, 0, 0, loc),
-							time.Date(y, m, d+k, 0, sp.close, 0, 0, loc),
-						})
+					day := dayNumber(y, m, d) + k
+					for _, sp := range s.spansOn(day, nil) {
+						walls = append(walls, [2]int{day*dayLength + sp.open, day*dayLength + sp.close})
 					}
+				}
+				slices.SortFunc(walls, func(a, b [2]int) int { return a[0] - b[0] })
+				var periods [][2]time.Time
+				for i := 0; i < len(walls); {
+					p := walls[i]
+					for i++; i < len(walls) && walls[i][0] <= p[1]; i++ {
+						p[1] = max(p[1], walls[i][1])
+					}
+					periods = append(periods, [2]time.Time{referenceInstant(loc, p[0], true), referenceInstant(loc, p[1], false)})
 				}
 				openAt := func(u time.Time) bool {
 					return slices.ContainsFunc(periods, func(p [2]time.Time) bool { return !u.Before(p[0]) && u.Before(p[1]) })
@@ -406,6 +502,36 @@ func TestStateMatchesBruteForce(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// referenceInstant is instant done the slow way, for TestStateMatchesBruteForce:
+// it tries every UTC offset in use in the two days around the wall-clock time,
+// keeps those at which loc shows that time, and for a skipped time looks for the
+// first instant after it.
+func referenceInstant(loc *time.Location, wall int, opening bool) time.Time {
+	w := time.Unix(int64(wall)*60, 0).UTC()
+	shows := func(u time.Time) bool { return u.In(loc).Format(time.DateTime) == w.Format(time.DateTime) }
+	var found []time.Time
+	for h := -48; h <= 48; h++ {
+		_, off := w.Add(time.Duration(h) * time.Hour).In(loc).Zone()
+		if u := w.Add(-time.Duration(off) * time.Second); shows(u) && !slices.ContainsFunc(found, u.Equal) {
+			found = append(found, u)
+		}
+	}
+	if len(found) > 0 {
+		slices.SortFunc(found, time.Time.Compare)
+		if opening {
+			return found[len(found)-1]
+		}
+		return found[0]
+	}
+	// Skipped: the first minute whose wall-clock time is later.
+	for u := w.Add(-15 * time.Hour); ; u = u.Add(time.Minute) {
+		local := u.In(loc)
+		if time.Date(local.Year(), local.Month(), local.Day(), local.Hour(), local.Minute(), 0, 0, time.UTC).After(w) {
+			return u
+		}
 	}
 }
 

@@ -5,7 +5,9 @@ package phone
 
 import (
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/nyaruka/phonenumbers"
@@ -48,6 +50,37 @@ type Number struct {
 	// Short is true for numbers that have no E.164 form and can be dialled only inside
 	// the region: short codes (101, 999, 112, 116 123) and Relay UK routes (18000, 18001 101).
 	Short bool
+	// Rate is what a call costs the caller, as libphonenumber tells from the number.
+	Rate Rate
+	// Kind names the sort of number in words, for messages to editors: "freephone
+	// number", "premium-rate number", "short code", "Relay UK route to a short code".
+	Kind string
+}
+
+// Rate is what a call to a number costs the caller, as far as libphonenumber's data
+// tells from the number alone.
+type Rate string
+
+// Rates.
+const (
+	// RateFree is a freephone number, an emergency number, or a short code that
+	// libphonenumber lists as free to call (such as 116 123).
+	RateFree Rate = "free"
+	// RatePremium is a premium-rate number or short code.
+	RatePremium Rate = "premium"
+	// RateCharged is any other number: geographic, mobile, shared-cost, UAN, a short
+	// code not listed as free (such as 101). The caller may pay.
+	RateCharged Rate = "charged"
+)
+
+// Denotes reports whether text, read as a phone number in region for a channel of
+// kind, is the number n: the same digits dialled, as libphonenumber parses them. So
+// "0808 1000 900", "0808 100 0900" and "+44 808 100 0900" all denote +448081000900,
+// "18001 101" denotes the relay route to 101 and not 101, and text with anything but a
+// number in it denotes nothing.
+func (n Number) Denotes(text, region, kind string) bool {
+	d, err := Parse(text, region, kind)
+	return err == nil && n.Dial != "" && d.Dial == n.Dial
 }
 
 // Parse checks and normalises a phone number given as editors type it, in region "GB" by default.
@@ -153,7 +186,8 @@ func parseNumber(value, digits, region string, nationalOnly bool) (Number, bool)
 		if international {
 			format = phonenumbers.INTERNATIONAL
 		}
-		return Number{E164: e164, Display: phonenumbers.Format(n, format), Dial: e164}, true
+		t := numberTypes[phonenumbers.GetNumberType(n)]
+		return Number{E164: e164, Display: phonenumbers.Format(n, format), Dial: e164, Rate: t.rate, Kind: t.kind}, true
 	}
 
 	// A short code must be written as its bare digits in national form: the library
@@ -163,14 +197,15 @@ func parseNumber(value, digits, region string, nationalOnly bool) (Number, bool)
 		!phonenumbers.IsValidShortNumberForRegion(n, region) {
 		return Number{}, false
 	}
-	return Number{Display: displayShort(digits), Dial: digits, Short: true}, true
+	rate, kind := shortRate(digits, region)
+	return Number{Display: displayShort(digits), Dial: digits, Short: true, Rate: rate, Kind: kind}, true
 }
 
 // parseRelay parses a Relay UK route given as digits: "18000" alone, or "18001" followed
 // by a valid national number or a non-emergency short code. It reports false for anything else.
 func parseRelay(digits, region string) (Number, bool) {
 	if digits == relayEmergency {
-		return Number{Display: relayEmergency, Dial: relayEmergency, Short: true}, true
+		return Number{Display: relayEmergency, Dial: relayEmergency, Short: true, Rate: RateFree, Kind: "Relay UK emergency route"}, true
 	}
 	rest, ok := strings.CutPrefix(digits, relayPrefix)
 	if !ok || rest == "" || strings.HasPrefix(rest, "1800") || phonenumbers.IsEmergencyNumber(rest, region) {
@@ -180,11 +215,80 @@ func parseRelay(digits, region string) (Number, bool) {
 	if !ok {
 		return Number{}, false
 	}
+	// Relay UK adds nothing to the cost: a relayed call costs what a call to the
+	// number after the prefix costs.
 	return Number{
 		Display: relayPrefix + " " + inner.Display,
 		Dial:    relayPrefix + rest,
 		Short:   true,
+		Rate:    inner.Rate,
+		Kind:    "Relay UK route to a " + inner.Kind,
 	}, true
+}
+
+// numberTypes gives the rate and the words for each of libphonenumber's number types.
+var numberTypes = map[phonenumbers.PhoneNumberType]struct {
+	rate Rate
+	kind string
+}{
+	phonenumbers.FIXED_LINE:           {RateCharged, "geographic number"},
+	phonenumbers.MOBILE:               {RateCharged, "mobile number"},
+	phonenumbers.FIXED_LINE_OR_MOBILE: {RateCharged, "geographic or mobile number"},
+	phonenumbers.TOLL_FREE:            {RateFree, "freephone number"},
+	phonenumbers.PREMIUM_RATE:         {RatePremium, "premium-rate number"},
+	phonenumbers.SHARED_COST:          {RateCharged, "shared-cost number"},
+	phonenumbers.VOIP:                 {RateCharged, "internet (VoIP) number"},
+	phonenumbers.PERSONAL_NUMBER:      {RateCharged, "personal number"},
+	phonenumbers.PAGER:                {RateCharged, "pager number"},
+	phonenumbers.UAN:                  {RateCharged, "non-geographic (UAN) number"},
+	phonenumbers.VOICEMAIL:            {RateCharged, "voicemail number"},
+	phonenumbers.UNKNOWN:              {RateCharged, "number of unknown type"},
+}
+
+// shortMetadata is libphonenumber's short-number data by region.
+var shortMetadata = sync.OnceValue(func() map[string]*phonenumbers.PhoneMetadata {
+	out := map[string]*phonenumbers.PhoneMetadata{}
+	coll, err := phonenumbers.ShortNumberMetadataCollection()
+	if err != nil {
+		return out // every short code is then charged, which is the safe answer
+	}
+	for _, m := range coll.GetMetadata() {
+		out[m.GetId()] = m
+	}
+	return out
+})
+
+// shortRate is the cost of dialling a short code in region, worked out from
+// libphonenumber's short-number data as ShortNumberInfo.getExpectedCostForRegion
+// does in the Java library (the Go port has no such function): emergency numbers
+// are free; then premium rate, standard rate or toll free as the data lists the
+// code; any other is of unknown cost, which counts as charged.
+func shortRate(digits, region string) (Rate, string) {
+	if phonenumbers.IsEmergencyNumber(digits, region) {
+		return RateFree, "emergency number"
+	}
+	m := shortMetadata()[region]
+	switch {
+	case m == nil || !matchesDesc(digits, m.GetGeneralDesc()):
+	case matchesDesc(digits, m.GetPremiumRate()):
+		return RatePremium, "premium-rate short code"
+	case matchesDesc(digits, m.GetStandardRate()):
+	case matchesDesc(digits, m.GetTollFree()):
+		return RateFree, "free short code"
+	}
+	return RateCharged, "short code"
+}
+
+// matchesDesc reports whether the digits of a number fit a description of
+// libphonenumber's data: one of its lengths, and its pattern.
+func matchesDesc(digits string, d *phonenumbers.PhoneNumberDesc) bool {
+	if d == nil || d.GetNationalNumberPattern() == "" {
+		return false
+	}
+	if len(d.PossibleLength) > 0 && !slices.Contains(d.PossibleLength, int32(len(digits))) {
+		return false
+	}
+	return phonenumbers.MatchNationalNumber(digits, d, false)
 }
 
 // displayShort formats the digits of a short code. Short codes are shown as plain digits,

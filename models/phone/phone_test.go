@@ -16,103 +16,103 @@ func TestParsePhoneValid(t *testing.T) {
 	}{
 		{
 			name: "Stop It Now", value: "0808 1000 900", kind: "phone",
-			want: Number{E164: "+448081000900", Display: "0808 100 0900", Dial: "+448081000900", URI: "tel:+448081000900"},
+			want: Number{E164: "+448081000900", Display: "0808 100 0900", Dial: "+448081000900", URI: "tel:+448081000900", Rate: RateFree, Kind: "freephone number"},
 		},
 		{
 			name: "Stop It Now unspaced", value: "08081000900", kind: "phone",
-			want: Number{E164: "+448081000900", Display: "0808 100 0900", Dial: "+448081000900", URI: "tel:+448081000900"},
+			want: Number{E164: "+448081000900", Display: "0808 100 0900", Dial: "+448081000900", URI: "tel:+448081000900", Rate: RateFree, Kind: "freephone number"},
 		},
 		{
 			name: "Stop It Now with brackets and dashes", value: "(0808) 1000-900", kind: "phone",
-			want: Number{E164: "+448081000900", Display: "0808 100 0900", Dial: "+448081000900", URI: "tel:+448081000900"},
+			want: Number{E164: "+448081000900", Display: "0808 100 0900", Dial: "+448081000900", URI: "tel:+448081000900", Rate: RateFree, Kind: "freephone number"},
 		},
 		{
 			name: "Stop It Now with dots, tabs and an en dash", value: " 0808.1000\t–900 ", kind: "phone",
-			want: Number{E164: "+448081000900", Display: "0808 100 0900", Dial: "+448081000900", URI: "tel:+448081000900"},
+			want: Number{E164: "+448081000900", Display: "0808 100 0900", Dial: "+448081000900", URI: "tel:+448081000900", Rate: RateFree, Kind: "freephone number"},
 		},
 		{
 			name: "Crimestoppers", value: "0800 555 111", kind: "phone",
-			want: Number{E164: "+44800555111", Display: "0800 555111", Dial: "+44800555111", URI: "tel:+44800555111"},
+			want: Number{E164: "+44800555111", Display: "0800 555111", Dial: "+44800555111", URI: "tel:+44800555111", Rate: RateFree, Kind: "freephone number"},
 		},
 		{
 			name: "Crimestoppers, empty kind and region default to phone and GB", value: "0800-555-111",
-			want: Number{E164: "+44800555111", Display: "0800 555111", Dial: "+44800555111", URI: "tel:+44800555111"},
+			want: Number{E164: "+44800555111", Display: "0800 555111", Dial: "+44800555111", URI: "tel:+44800555111", Rate: RateFree, Kind: "freephone number"},
 		},
 		{
 			name: "international form for callers abroad", value: "+44 1372 847 161", kind: "phone",
-			want: Number{E164: "+441372847161", Display: "+44 1372 847161", Dial: "+441372847161", URI: "tel:+441372847161"},
+			want: Number{E164: "+441372847161", Display: "+44 1372 847161", Dial: "+441372847161", URI: "tel:+441372847161", Rate: RateCharged, Kind: "geographic number"},
 		},
 		{
 			name: "international form with 00", value: "0044 1372 847161", kind: "phone",
-			want: Number{E164: "+441372847161", Display: "+44 1372 847161", Dial: "+441372847161", URI: "tel:+441372847161"},
+			want: Number{E164: "+441372847161", Display: "+44 1372 847161", Dial: "+441372847161", URI: "tel:+441372847161", Rate: RateCharged, Kind: "geographic number"},
 		},
 		{
 			name: "international form with the national prefix in brackets", value: "+44 (0)808 1000 900", kind: "phone",
-			want: Number{E164: "+448081000900", Display: "+44 808 100 0900", Dial: "+448081000900", URI: "tel:+448081000900"},
+			want: Number{E164: "+448081000900", Display: "+44 808 100 0900", Dial: "+448081000900", URI: "tel:+448081000900", Rate: RateFree, Kind: "freephone number"},
 		},
 		{
 			name: "national form of the same number", value: "01372 847161", kind: "phone",
-			want: Number{E164: "+441372847161", Display: "01372 847161", Dial: "+441372847161", URI: "tel:+441372847161"},
+			want: Number{E164: "+441372847161", Display: "01372 847161", Dial: "+441372847161", URI: "tel:+441372847161", Rate: RateCharged, Kind: "geographic number"},
 		},
 		{
 			name: "Irish number written internationally", value: "+353 1 234 5678", kind: "phone",
-			want: Number{E164: "+35312345678", Display: "+353 1 234 5678", Dial: "+35312345678", URI: "tel:+35312345678"},
+			want: Number{E164: "+35312345678", Display: "+353 1 234 5678", Dial: "+35312345678", URI: "tel:+35312345678", Rate: RateCharged, Kind: "geographic number"},
 		},
 		{
 			name: "Irish number in region IE", value: "01 234 5678", region: "ie", kind: "phone",
-			want: Number{E164: "+35312345678", Display: "(01) 234 5678", Dial: "+35312345678", URI: "tel:+35312345678"},
+			want: Number{E164: "+35312345678", Display: "(01) 234 5678", Dial: "+35312345678", URI: "tel:+35312345678", Rate: RateCharged, Kind: "geographic number"},
 		},
 		{
 			name: "police non-emergency", value: "101", kind: "phone",
-			want: Number{Display: "101", Dial: "101", URI: "tel:101", Short: true},
+			want: Number{Display: "101", Dial: "101", URI: "tel:101", Short: true, Rate: RateCharged, Kind: "short code"},
 		},
 		{
 			name: "emergency", value: "999", kind: "phone",
-			want: Number{Display: "999", Dial: "999", URI: "tel:999", Short: true},
+			want: Number{Display: "999", Dial: "999", URI: "tel:999", Short: true, Rate: RateFree, Kind: "emergency number"},
 		},
 		{
 			name: "European emergency", value: "112", kind: "phone",
-			want: Number{Display: "112", Dial: "112", URI: "tel:112", Short: true},
+			want: Number{Display: "112", Dial: "112", URI: "tel:112", Short: true, Rate: RateFree, Kind: "emergency number"},
 		},
 		{
 			name: "harmonised 116 number", value: "116123", kind: "phone",
-			want: Number{Display: "116 123", Dial: "116123", URI: "tel:116123", Short: true},
+			want: Number{Display: "116 123", Dial: "116123", URI: "tel:116123", Short: true, Rate: RateFree, Kind: "free short code"},
 		},
 		{
 			name: "emergency by SMS", value: "999", kind: "sms",
-			want: Number{Display: "999", Dial: "999", URI: "sms:999", Short: true},
+			want: Number{Display: "999", Dial: "999", URI: "sms:999", Short: true, Rate: RateFree, Kind: "emergency number"},
 		},
 		{
 			name: "SMS short code", value: "85258", kind: "sms",
-			want: Number{Display: "85258", Dial: "85258", URI: "sms:85258", Short: true},
+			want: Number{Display: "85258", Dial: "85258", URI: "sms:85258", Short: true, Rate: RateCharged, Kind: "short code"},
 		},
 		{
 			name: "SMS to a mobile", value: "+44 7911 123456", kind: "sms",
-			want: Number{E164: "+447911123456", Display: "+44 7911 123456", Dial: "+447911123456", URI: "sms:+447911123456"},
+			want: Number{E164: "+447911123456", Display: "+44 7911 123456", Dial: "+447911123456", URI: "sms:+447911123456", Rate: RateCharged, Kind: "mobile number"},
 		},
 		{
 			name: "textphone relay to 101", value: "18001 101", kind: "textphone",
-			want: Number{Display: "18001 101", Dial: "18001101", URI: "tel:18001101", Short: true},
+			want: Number{Display: "18001 101", Dial: "18001101", URI: "tel:18001101", Short: true, Rate: RateCharged, Kind: "Relay UK route to a short code"},
 		},
 		{
 			name: "textphone relay to 101 unspaced", value: "18001101", kind: "textphone",
-			want: Number{Display: "18001 101", Dial: "18001101", URI: "tel:18001101", Short: true},
+			want: Number{Display: "18001 101", Dial: "18001101", URI: "tel:18001101", Short: true, Rate: RateCharged, Kind: "Relay UK route to a short code"},
 		},
 		{
 			name: "textphone relay to Crimestoppers", value: "18001 0800 555 111", kind: "textphone",
-			want: Number{Display: "18001 0800 555111", Dial: "180010800555111", URI: "tel:180010800555111", Short: true},
+			want: Number{Display: "18001 0800 555111", Dial: "180010800555111", URI: "tel:180010800555111", Short: true, Rate: RateFree, Kind: "Relay UK route to a freephone number"},
 		},
 		{
 			name: "textphone relay to Stop It Now", value: "18001 (0808) 1000-900", kind: "textphone",
-			want: Number{Display: "18001 0808 100 0900", Dial: "1800108081000900", URI: "tel:1800108081000900", Short: true},
+			want: Number{Display: "18001 0808 100 0900", Dial: "1800108081000900", URI: "tel:1800108081000900", Short: true, Rate: RateFree, Kind: "Relay UK route to a freephone number"},
 		},
 		{
 			name: "emergency text relay", value: "18000", kind: "textphone",
-			want: Number{Display: "18000", Dial: "18000", URI: "tel:18000", Short: true},
+			want: Number{Display: "18000", Dial: "18000", URI: "tel:18000", Short: true, Rate: RateFree, Kind: "Relay UK emergency route"},
 		},
 		{
 			name: "emergency text relay as a phone channel", value: "18000", kind: "phone",
-			want: Number{Display: "18000", Dial: "18000", URI: "tel:18000", Short: true},
+			want: Number{Display: "18000", Dial: "18000", URI: "tel:18000", Short: true, Rate: RateFree, Kind: "Relay UK emergency route"},
 		},
 	}
 	for _, tt := range tests {
@@ -216,5 +216,80 @@ func TestIsEmergencyNumber(t *testing.T) {
 		if got := IsEmergency(tt.value, tt.region); got != tt.want {
 			t.Errorf("IsEmergency(%q, %q) = %v, want %v", tt.value, tt.region, got, tt.want)
 		}
+	}
+}
+
+func TestParsePhoneRate(t *testing.T) {
+	tests := []struct {
+		value, kind string
+		rate        Rate
+		kind2       string
+	}{
+		{"0808 1000 900", "phone", RateFree, "freephone number"},
+		{"0800 555 111", "phone", RateFree, "freephone number"},
+		{"0909 879 0000", "phone", RatePremium, "premium-rate number"},
+		{"0871 234 5678", "phone", RatePremium, "premium-rate number"},
+		{"0306 999 0123", "phone", RateCharged, "non-geographic (UAN) number"},
+		{"020 7946 0000", "phone", RateCharged, "geographic number"},
+		{"07911 123456", "sms", RateCharged, "mobile number"},
+		{"999", "phone", RateFree, "emergency number"},
+		{"112", "phone", RateFree, "emergency number"},
+		{"116 123", "phone", RateFree, "free short code"},
+		{"101", "phone", RateCharged, "short code"},
+		{"18000", "textphone", RateFree, "Relay UK emergency route"},
+		{"18001 101", "textphone", RateCharged, "Relay UK route to a short code"},
+		{"18001 0800 555 111", "textphone", RateFree, "Relay UK route to a freephone number"},
+		{"18001 0909 879 0000", "textphone", RatePremium, "Relay UK route to a premium-rate number"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.value, func(t *testing.T) {
+			n, err := Parse(tt.value, "", tt.kind)
+			if err != nil {
+				t.Fatalf("Parse(%q): %v", tt.value, err)
+			}
+			if n.Rate != tt.rate || n.Kind != tt.kind2 {
+				t.Errorf("Parse(%q) rate, kind = %q, %q; want %q, %q", tt.value, n.Rate, n.Kind, tt.rate, tt.kind2)
+			}
+		})
+	}
+}
+
+func TestNumberDenotes(t *testing.T) {
+	tests := []struct {
+		value, kind, text string
+		want              bool
+	}{
+		{"0808 1000 900", "phone", "0808 1000 900", true},
+		{"0808 1000 900", "phone", "0808 100 0900", true},
+		{"0808 1000 900", "phone", "08081000900", true},
+		{"0808 1000 900", "phone", "+44 808 1000 900", true},
+		{"+44 1372 847 161", "phone", "01372 847161", true},
+		{"0808 1000 900", "phone", "0800 555 111", false},
+		{"0808 1000 900", "phone", "0808 1000 901", false},
+		{"0808 1000 900", "phone", "Call 0808 1000 900", false},
+		{"0808 1000 900", "phone", "Stop It Now! helpline", false},
+		{"0808 1000 900", "phone", "", false},
+		{"101", "phone", "101", true},
+		{"101", "phone", "999", false},
+		{"18001 101", "textphone", "18001 101", true},
+		{"18001 101", "textphone", "18001101", true},
+		{"18001 101", "textphone", "101", false},
+		{"101", "phone", "18001 101", false},
+		{"18001 0800 555 111", "textphone", "18001 0800 555111", true},
+		{"18001 0800 555 111", "textphone", "0800 555 111", false},
+		{"18000", "textphone", "18000", true},
+		{"999", "sms", "999", true},
+		{"116123", "phone", "116 123", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.value+" shown as "+tt.text, func(t *testing.T) {
+			n, err := Parse(tt.value, "", tt.kind)
+			if err != nil {
+				t.Fatalf("Parse(%q): %v", tt.value, err)
+			}
+			if got := n.Denotes(tt.text, "", tt.kind); got != tt.want {
+				t.Errorf("Parse(%q).Denotes(%q) = %v, want %v", tt.value, tt.text, got, tt.want)
+			}
+		})
 	}
 }

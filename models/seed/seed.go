@@ -58,9 +58,9 @@ var Topics = []models.Topic{
 	{Slug: "online-child-sexual-exploitation", Name: "Online child sexual exploitation", Kind: "topic",
 		Description: "Sexual abuse and exploitation of children that takes place or is arranged online."},
 	{Slug: "indecent-images-of-children", Name: "Indecent images of children", Kind: "topic",
-		Description: "Viewing, sharing or making sexual images of children, which is a crime."},
+		Description: "Viewing or sharing indecent images of children, which is a crime."},
 	{Slug: "reporting-crime", Name: "Reporting a crime", Kind: "topic",
-		Description: "Telling the police or an independent charity about a crime or a concern."},
+		Description: "Telling the police or a charity such as Crimestoppers about a crime or a concern."},
 	{Slug: "emergencies", Name: "Emergencies", Kind: "topic",
 		Description: "A child in immediate danger, a life at risk or a crime happening now."},
 	{Slug: "worried-about-own-behaviour", Name: "People worried about their own sexual thoughts or behaviour towards children", Kind: "audience"},
@@ -76,24 +76,54 @@ var Organisations = []models.Organisation{
 	{Slug: "cumbria-constabulary", Name: "Cumbria Constabulary", Kind: "police",
 		Description: "The police force for Cumbria, also called Cumbria Police."},
 	{Slug: "cumbria-cyber-and-digital-crime-unit", Name: "Cumbria Constabulary Cyber and Digital Crime Unit", Kind: "police",
-		Parent:      &models.Ref{Slug: "cumbria-constabulary"},
-		Description: "The force's unit for online offending, led by Detective Inspector Fiona Gray and funded by Cumbria's Police, Fire and Crime Commissioner."},
+		Parent: &models.Ref{Slug: "cumbria-constabulary"},
+		Description: "The force's Cyber and Digital Crime Unit, led by Detective Inspector Fiona Gray and funded by Cumbria's Police, Fire and Crime Commissioner. " +
+			"It targets people who view or share indecent images of children and those who contact children inappropriately online."},
 	{Slug: "lucy-faithfull-foundation", Name: "Lucy Faithfull Foundation", Kind: "charity",
 		Description: "A charity dedicated to preventing child sexual abuse. It runs Stop It Now!."},
 	{Slug: "stop-it-now", Name: "Stop It Now!", Kind: "charity", URL: "https://stopitnow.org.uk",
 		Parent:      &models.Ref{Slug: "lucy-faithfull-foundation"},
 		Description: "The Lucy Faithfull Foundation's child sexual abuse prevention campaign and helpline."},
 	{Slug: "crimestoppers", Name: "Crimestoppers", Kind: "charity", URL: "https://crimestoppers-uk.org",
-		Description: "An independent charity that takes reports of crime anonymously and passes them on to the police or other agencies."},
+		Description: "A charity that takes reports of crime anonymously and passes them on to the police or other agencies."},
 	{Slug: "cumbria-police-fire-and-crime-commissioner", Name: "Office of the Police, Fire and Crime Commissioner for Cumbria", Kind: "government",
-		Description: "The office of Cumbria's elected Police, Fire and Crime Commissioner, Peter McCall. It funds the Cyber and Digital Crime Unit."},
+		Description: "The office of Cumbria's Police, Fire and Crime Commissioner, Peter McCall. It funds the Cyber and Digital Crime Unit."},
 	{Slug: "candofm", Name: "CandoFM", Kind: "media",
 		Description: "A community radio station; its news site, CandoFM News, published the report on Cumbria's week of action."},
 	{Slug: "uk-police-forces", Name: "UK police forces", Kind: "police",
-		Description: "The territorial police forces of the United Kingdom, reached through the 101 non-emergency number."},
+		Description: "The police forces of the United Kingdom. The 101 non-emergency number reaches the local force."},
 	{Slug: "uk-emergency-services", Name: "UK emergency services", Kind: "other",
-		Description: "Police, fire, ambulance and coastguard, reached through 999."},
+		Description: "The UK's emergency services, reached through 999 (112 also works)."},
 }
+
+// The seed lines' keywords: what each service is for, in the words people search
+// with, taken from what the facts say each line is for. They are search terms, not
+// claims, and are never shown. Migration 0007 gives them to databases seeded before
+// keywords existed; a test holds the two copies equal.
+var (
+	StopItNowKeywords = []string{
+		"paedophile", "pedophile", "paedophilia", "pedophilia", "am I a paedophile", "am I a pedophile",
+		"attracted to children", "sexual thoughts about children", "worried about my sexual thoughts",
+		"worried about my thoughts", "worried about my own behaviour", "worried about my online behaviour",
+		"viewing indecent images of children", "looking at child abuse images", "stop looking at images",
+		"worried about another adult", "worried about a family member", "worried about my partner",
+		"worried about my child's sexual behaviour", "harmful sexual behaviour", "adult survivor of child sexual abuse",
+		"prevent child sexual abuse", "confidential help", "anonymous help",
+	}
+	CrimestoppersKeywords = []string{
+		"report abuse anonymously", "report a crime anonymously", "report someone anonymously",
+		"report child abuse images", "report someone viewing child abuse images", "tell the police anonymously",
+		"anonymous tip", "anonymous report", "report without giving my name",
+	}
+	Police101Keywords = []string{
+		"police non-emergency number", "non emergency", "report a crime", "report a concern", "contact the police",
+		"local police", "report child abuse images to the police",
+	}
+	EmergencyKeywords = []string{
+		"emergency", "child in immediate danger", "child in danger now", "life at risk", "crime happening now",
+		"call the police now", "112", "emergency text", "emergencySMS", "BSL 999",
+	}
+)
 
 // Helplines returns the seed helplines, unpublished: the loader publishes them.
 func Helplines() []models.Helpline {
@@ -120,7 +150,7 @@ func Helplines() []models.Helpline {
 		{
 			Slug: "stop-it-now", Name: "Stop It Now! helpline",
 			Organisation: &models.Ref{Slug: "lucy-faithfull-foundation"},
-			Description: "Confidential advice for anyone worried about child sexual abuse: people worried about their own sexual thoughts " +
+			Description: "Confidential help for anyone worried about child sexual abuse: people worried about their own sexual thoughts " +
 				"or behaviour towards children, people worried about another adult or about a child's or young person's sexual " +
 				"behaviour, professionals, and adult survivors. Callers do not have to say who they are.",
 			Website: "https://stopitnow.org.uk",
@@ -142,6 +172,7 @@ func Helplines() []models.Helpline {
 				"or a criminal offence is passed on to the right agencies.",
 			Languages:    []string{"en", "cy"},
 			Interpreters: "Interpreters for more than 200 languages can join a call.",
+			Keywords:     StopItNowKeywords,
 			Coverage:     []models.Ref{{Slug: "united-kingdom"}, {Slug: "ireland"}},
 			Topics:       []models.Ref{{Slug: "child-sexual-abuse-prevention"}, {Slug: "online-child-sexual-exploitation"}, {Slug: "indecent-images-of-children"}},
 			Audiences: []models.Ref{{Slug: "worried-about-own-behaviour"}, {Slug: "worried-about-another-adult"},
@@ -161,9 +192,10 @@ func Helplines() []models.Helpline {
 			},
 			Hours:     hours.AlwaysOpen(),
 			Anonymous: true, Confidential: false,
-			ConfidentialityNote: "Crimestoppers promises anonymity rather than confidentiality: calls are not traced (no caller " +
-				"line display) and IP addresses are removed from online forms, but what you report is passed on.",
+			ConfidentialityNote: "Crimestoppers promises anonymity rather than confidentiality: there is no caller line display " +
+				"and IP addresses are removed from online forms, but what you report is passed on.",
 			Languages: []string{"en"},
+			Keywords:  CrimestoppersKeywords,
 			Coverage:  []models.Ref{{Slug: "united-kingdom"}},
 			Topics:    []models.Ref{{Slug: "reporting-crime"}, {Slug: "indecent-images-of-children"}},
 			Audiences: []models.Ref{{Slug: "general-public"}},
@@ -172,11 +204,14 @@ func Helplines() []models.Helpline {
 			Slug: "police-101", Name: "Police non-emergency number (101)", Organisation: &models.Ref{Slug: "uk-police-forces"},
 			Description: "Report a crime or a concern that is not happening now. The call reaches your local police force.",
 			Contacts: []models.Contact{
-				contact("101", "GB", "Phone", "", "", false),
-				contact("18001 101", "GB", "Textphone", "", "", false),
+				// Our sources give no price for 101, and libphonenumber does not list it
+				// as free, so the cost says only what is certain.
+				contact("101", "GB", "Phone", "Your phone provider may charge for the call", "", false),
+				contact("18001 101", "GB", "Textphone", "Your phone provider may charge for the call", "", false),
 			},
 			Hours:     hours.AlwaysOpen(),
 			Languages: []string{"en"},
+			Keywords:  Police101Keywords,
 			Coverage:  []models.Ref{{Slug: "united-kingdom"}},
 			Topics:    []models.Ref{{Slug: "reporting-crime"}},
 			Audiences: []models.Ref{{Slug: "general-public"}},
@@ -199,6 +234,7 @@ func Helplines() []models.Helpline {
 			Hours:     hours.AlwaysOpen(),
 			Emergency: true,
 			Languages: []string{"en"},
+			Keywords:  EmergencyKeywords,
 			Coverage:  []models.Ref{{Slug: "united-kingdom"}},
 			Topics:    []models.Ref{{Slug: "emergencies"}, {Slug: "reporting-crime"}},
 			Audiences: []models.Ref{{Slug: "general-public"}},
@@ -212,7 +248,7 @@ func Campaigns() []models.Campaign {
 		{
 			Slug: "tackling-online-child-sexual-exploitation",
 			Name: "Regional and national campaign against online child sexual exploitation",
-			Summary: "Police work across the region and the country against online child sexual exploitation. Cumbria " +
+			Summary: "A regional and national campaign to tackle online sexual exploitation. Cumbria " +
 				"Constabulary's Cyber and Digital Crime Unit took part with a week of action. The campaign's formal name and " +
 				"dates are not given in our source.",
 			Organiser: &models.Ref{Slug: "cumbria-cyber-and-digital-crime-unit"},
@@ -224,7 +260,7 @@ func Campaigns() []models.Campaign {
 			Slug: "stop-it-now-deterrence",
 			Name: "Stop It Now! deterrence campaign",
 			Summary: "National messaging from the Lucy Faithfull Foundation, shared by police forces on social media, that " +
-				"points people worried about their own behaviour towards children to the Stop It Now! helpline.",
+				"points people worried about their own behaviour to the Stop It Now! helpline.",
 			Organiser: &models.Ref{Slug: "lucy-faithfull-foundation"},
 			Partners:  []models.Ref{{Slug: "cumbria-constabulary"}},
 			Scope:     "national",
@@ -241,9 +277,9 @@ func Articles() []models.Article {
 	return []models.Article{{
 		Slug:  "cumbria-week-of-action-online-child-sexual-abuse",
 		Title: "Cumbria Police week of action on online child abuse images: six children safeguarded",
-		Summary: "Cumbria Constabulary's Cyber and Digital Crime Unit spent a week targeting people suspected of viewing " +
+		Summary: "Cumbria Constabulary's Cyber and Digital Crime Unit spent a week targeting people suspected of accessing " +
 			"indecent images of children. Six children were safeguarded, two warrants executed and two people arrested.",
-		BodyMarkdown: `Cumbria Constabulary's Cyber and Digital Crime Unit held a week of action, which the force called a
+		BodyMarkdown: `Cumbria Constabulary's Cyber and Digital Crime Unit held a week of action, described as a
 "week of intensification", against people suspected of accessing indecent images of children online.
 
 ## What the week achieved
@@ -277,7 +313,11 @@ on 0800 555 111.
 		Regions:   []models.Ref{{Slug: "cumbria"}},
 		Topics:    []models.Ref{{Slug: "online-child-sexual-exploitation"}, {Slug: "indecent-images-of-children"}, {Slug: "child-sexual-abuse-prevention"}},
 		Campaigns: []models.Ref{{Slug: "tackling-online-child-sexual-exploitation"}, {Slug: "stop-it-now-deterrence"}},
-		Helplines: []models.Ref{{Slug: "stop-it-now"}, {Slug: "police-101"}, {Slug: "crimestoppers"}},
+		// The week of action was the regional and national campaign's work; the
+		// article only mentions the Stop It Now! messaging shared before it, so its
+		// outcomes count for the regional and national campaign alone.
+		ReportsWorkFor: []models.Ref{{Slug: "tackling-online-child-sexual-exploitation"}},
+		Helplines:      []models.Ref{{Slug: "stop-it-now"}, {Slug: "police-101"}, {Slug: "crimestoppers"}},
 		Organisations: []models.Ref{{Slug: "cumbria-constabulary"}, {Slug: "cumbria-cyber-and-digital-crime-unit"},
 			{Slug: "lucy-faithfull-foundation"}, {Slug: "stop-it-now"}, {Slug: "cumbria-police-fire-and-crime-commissioner"}},
 		Outcomes: []models.Outcome{

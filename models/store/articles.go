@@ -67,7 +67,7 @@ func articleSelectText(v models.Visibility) string {
 		FROM article_regions x JOIN regions r ON r.id = x.region_id WHERE x.article_id = a.id), '') AS regions,
 	COALESCE((SELECT group_concat(t.slug || char(31) || t.name, char(30))
 		FROM article_topics x JOIN topics t ON t.id = x.topic_id WHERE x.article_id = a.id), '') AS topics,
-	COALESCE((SELECT group_concat(c.slug || char(31) || c.name, char(30))
+	COALESCE((SELECT group_concat(CASE WHEN x.reports_work THEN '1' ELSE '0' END || char(31) || c.slug || char(31) || c.name, char(30))
 		FROM article_campaigns x JOIN campaigns c ON c.id = x.campaign_id WHERE x.article_id = a.id AND ` + ccond + `), '') AS campaigns,
 	COALESCE((SELECT group_concat(h.slug || char(31) || h.name, char(30))
 		FROM article_helplines x JOIN helplines h ON h.id = x.helpline_id WHERE x.article_id = a.id AND ` + hcond + `), '') AS helplines,
@@ -120,11 +120,14 @@ func (r *articleRow) article(now time.Time) (models.Article, error) {
 	refs := []struct {
 		dst  *[]models.Ref
 		text string
-	}{{&a.Topics, r.Topics}, {&a.Campaigns, r.Campaigns}, {&a.Helplines, r.Helplines}, {&a.Organisations, r.Organisations}}
+	}{{&a.Topics, r.Topics}, {&a.Helplines, r.Helplines}, {&a.Organisations, r.Organisations}}
 	for _, f := range refs {
 		if *f.dst, err = parseRefs(f.text); err != nil {
 			return a, err
 		}
+	}
+	if a.Campaigns, a.ReportsWorkFor, err = parseCampaignRefs(r.Campaigns); err != nil {
+		return a, err
 	}
 	if r.Publisher != "" {
 		p, err := parseRefs(r.Publisher)
@@ -158,6 +161,34 @@ func parseRefs(text string) ([]models.Ref, error) {
 		return cmp.Or(strings.Compare(x.Name, y.Name), strings.Compare(x.Slug, y.Slug))
 	})
 	return refs, nil
+}
+
+// parseCampaignRefs reads an article's campaigns as flag, slug, name records, the
+// flag "1" when the article reports the campaign's work: all of them, and those it
+// reports work for, each sorted as parseRefs sorts.
+func parseCampaignRefs(text string) (all, reports []models.Ref, err error) {
+	all, reports = []models.Ref{}, []models.Ref{}
+	if text == "" {
+		return all, reports, nil
+	}
+	var plain, flagged []string
+	for rec := range strings.SplitSeq(text, recordSep) {
+		flag, rest, ok := strings.Cut(rec, unitSep)
+		if !ok || (flag != "0" && flag != "1") {
+			return nil, nil, errRecord(rec)
+		}
+		plain = append(plain, rest)
+		if flag == "1" {
+			flagged = append(flagged, rest)
+		}
+	}
+	if all, err = parseRefs(strings.Join(plain, recordSep)); err != nil {
+		return nil, nil, err
+	}
+	if len(flagged) > 0 {
+		reports, err = parseRefs(strings.Join(flagged, recordSep))
+	}
+	return all, reports, err
 }
 
 // parseRegionRefs reads position, slug, name records, sorted by position (the

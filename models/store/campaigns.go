@@ -194,14 +194,16 @@ func loadCampaignRelations(ctx context.Context, db *gorm.DB, items []models.Camp
 	if err != nil {
 		return err
 	}
-	// A campaign's outcomes are its own, plus the totals of its articles' outcomes for
-	// every metric it does not state itself.
+	// A campaign's outcomes are its own, plus the totals of the outcomes of the
+	// articles that report its work, for every metric it does not state itself. An
+	// article that only mentions the campaign (a link without reports_work) counts
+	// for nothing: its arrests are not the campaign's.
 	var totals []outcomeRow
 	cond, args = refVisible("a", v, now)
 	if err := db.Raw(`SELECT x.campaign_id AS owner_id, o.metric, MIN(o.label) AS label, SUM(o.value) AS value
 		FROM article_campaigns x JOIN articles a ON a.id = x.article_id
 		JOIN outcomes o ON o.owner_type = 'article' AND o.owner_id = a.id
-		WHERE x.campaign_id IN ? AND `+cond+`
+		WHERE x.campaign_id IN ? AND x.reports_work AND `+cond+`
 		GROUP BY x.campaign_id, o.metric ORDER BY x.campaign_id, MIN(o.position), o.metric`, append([]any{ids}, args...)...).Scan(&totals).Error; err != nil {
 		return internal("total outcomes", err)
 	}
@@ -219,7 +221,7 @@ func loadCampaignRelations(ctx context.Context, db *gorm.DB, items []models.Camp
 			if t.OwnerID != c.ID || hasMetric(c.Outcomes, t.Metric) {
 				continue
 			}
-			c.Totals = append(c.Totals, models.Outcome{Metric: t.Metric, Label: t.Label, Value: t.Value, Note: "Total of the campaign's articles."})
+			c.Totals = append(c.Totals, models.Outcome{Metric: t.Metric, Label: t.Label, Value: t.Value, Note: "Total of the articles that report the campaign's work."})
 		}
 		if withArticles {
 			var arts []struct {

@@ -45,7 +45,7 @@ func TestEditorialScheduledStatus(t *testing.T) {
 		t.Fatal(err)
 	}
 	h, err := s.CreateHelpline(ctx, "ed", &models.Helpline{Name: "Later line", Status: models.StatusScheduled, PublishAt: &due,
-		Coverage: []models.Ref{{Slug: "cumbria"}}, Contacts: []models.Contact{{Type: "phone", Value: "101"}}})
+		Coverage: []models.Ref{{Slug: "cumbria"}}, Contacts: []models.Contact{{Type: "phone", Value: "101", Cost: "Your phone provider may charge for the call"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,8 +251,8 @@ func TestEditorialValidation(t *testing.T) {
 
 	h, err := s.CreateHelpline(ctx, "ed", &models.Helpline{Name: "Short codes", Status: models.StatusPublished,
 		Coverage: []models.Ref{{Slug: "united-kingdom"}},
-		Contacts: []models.Contact{{Type: "phone", Value: "0808 1000 900"}, {Type: "phone", Value: "101"}, {Type: "phone", Value: "999"},
-			{Type: "textphone", Value: "18001 101"}, {Type: "textphone", Value: "18000"}}})
+		Contacts: []models.Contact{{Type: "phone", Value: "0808 1000 900"}, {Type: "phone", Value: "101", Cost: "Charged"}, {Type: "phone", Value: "999"},
+			{Type: "textphone", Value: "18001 101", Cost: "Charged"}, {Type: "textphone", Value: "18000"}}})
 	if err != nil {
 		t.Fatalf("valid numbers: %v", err)
 	}

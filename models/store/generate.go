@@ -148,7 +148,7 @@ func (s *Store) Generate(ctx context.Context, cfg GenerateConfig) error {
 			return err
 		}
 		if len(campaignIDs) > 0 && rng.IntN(3) == 0 {
-			if err := tx.Exec(`INSERT INTO article_campaigns (article_id, campaign_id) VALUES (?, ?)`, id, campaignIDs[rng.IntN(len(campaignIDs))]).Error; err != nil {
+			if err := tx.Exec(`INSERT INTO article_campaigns (article_id, campaign_id, reports_work) VALUES (?, ?, TRUE)`, id, campaignIDs[rng.IntN(len(campaignIDs))]).Error; err != nil {
 				return err
 			}
 		}

@@ -28,6 +28,7 @@ type helplineRow struct {
 	ConfidentialityNote string
 	Languages           string
 	Interpreters        string
+	Keywords            string
 	LastVerifiedAt      *time.Time
 	Status              string
 	PublishAt           *time.Time
@@ -38,7 +39,7 @@ type helplineRow struct {
 }
 
 const helplineColumns = `h.id, h.slug, h.name, h.organisation_id, h.description, h.website, h.opening_hours,
-	h.emergency, h.anonymous, h.confidential, h.confidentiality_note, h.languages, h.interpreters,
+	h.emergency, h.anonymous, h.confidential, h.confidentiality_note, h.languages, h.interpreters, h.keywords,
 	h.last_verified_at, h.status, h.publish_at, h.published_at, h.created_at, h.updated_at, h.version`
 
 func (r *helplineRow) helpline(now time.Time) (models.Helpline, error) {
@@ -57,13 +58,18 @@ func (r *helplineRow) helpline(now time.Time) (models.Helpline, error) {
 		return h, internal("decode languages", err)
 	}
 	h.Languages = nonNil(h.Languages)
+	if err := json.Unmarshal([]byte(r.Keywords), &h.Keywords); err != nil {
+		return h, internal("decode keywords", err)
+	}
+	h.Keywords = nonNil(h.Keywords)
 	return h, nil
 }
 
 // FindHelplines returns a page of helplines in the order a person in need wants them:
 // lines open at the moment first, then the rest, each by name. Helplines are few, so
 // the filtered set is ranked in memory; the cursor carries the moment it was ranked
-// for, so that paging on never reshuffles. It returns EBADPARAM for bad parameters.
+// for, so that paging on never reshuffles. It returns EBADPARAM for bad parameters,
+// among them an At that fails models.CheckAt.
 func (s *Store) FindHelplines(ctx context.Context, f models.HelplineFilter) (models.Page[models.Helpline], error) {
 	ctx = readContext(ctx)
 	var page models.Page[models.Helpline]
@@ -74,6 +80,11 @@ func (s *Store) FindHelplines(ctx context.Context, f models.HelplineFilter) (mod
 	db := s.reader.WithContext(ctx)
 	now := s.now()
 	at := f.At
+	if !at.IsZero() {
+		if err := models.CheckAt("at", at, now); err != nil {
+			return page, err
+		}
+	}
 	var after *helplineKey
 	if f.Cursor != "" {
 		c, err := decodeCursor(f.Cursor, "helplines")
@@ -83,6 +94,11 @@ func (s *Store) FindHelplines(ctx context.Context, f models.HelplineFilter) (mod
 		k, err := parseHelplineKey(c)
 		if err != nil {
 			return page, err
+		}
+		// A cursor carries the moment its list was ranked for, which must be one
+		// that at could name.
+		if models.CheckAt("cursor", k.at, now) != nil {
+			return page, models.BadParam("cursor", "is from a list ranked for a moment more than %s from now; start again from the first page", models.AtRange)
 		}
 		after = &k
 		at = k.at
@@ -228,13 +244,16 @@ func parseHelplineKey(c cursor) (helplineKey, error) {
 }
 
 // FindHelpline returns one helpline by slug with open_now computed for at (zero: now).
-// It returns ENOTFOUND, or EMOVED for an old slug.
+// It returns ENOTFOUND, EMOVED for an old slug, or EBADPARAM naming at when at fails
+// models.CheckAt.
 func (s *Store) FindHelpline(ctx context.Context, slug string, at time.Time, v models.Visibility) (*models.Helpline, error) {
 	ctx = readContext(ctx)
 	db := s.reader.WithContext(ctx)
 	now := s.now()
 	if at.IsZero() {
 		at = now
+	} else if err := models.CheckAt("at", at, now); err != nil {
+		return nil, err
 	}
 	var rows []helplineRow
 	q := scope(db.Table("helplines h").Select(helplineColumns), "h", v, now).Where("h.slug = ?", slug)

@@ -15,8 +15,10 @@ import (
 )
 
 // Ranking weights of bm25 by column: a word in a title counts far more than one in a
-// body. The two zeros are the unindexed item_type and item_id.
-const searchWeights = "0, 0, 10, 4, 1, 2" // item_type, item_id, title, summary, body, topics
+// body, and a helpline's keywords count as much as its name, since they are the words
+// people in need search with ("am I a paedophile") that a service's own text may not
+// use. The two zeros are the unindexed item_type and item_id.
+const searchWeights = "0, 0, 10, 4, 1, 2, 10" // item_type, item_id, title, summary, body, topics, keywords
 
 // Snippet markers: private-use characters, which are removed from indexed text so that
 // only FTS5 puts them there. They become <mark> and </mark> after HTML escaping.

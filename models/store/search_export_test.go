@@ -27,7 +27,7 @@ func MatchCount(ctx context.Context, s *Store, expr string) (int64, error) {
 func SearchIndexRows(ctx context.Context, s *Store) ([]string, error) {
 	var rows []string
 	err := s.reader.WithContext(ctx).Raw(`SELECT rowid || '|' || item_type || '|' || item_id || '|' || COALESCE(title, '') || '|' ||
-		COALESCE(summary, '') || '|' || COALESCE(body, '') || '|' || COALESCE(topics, '') FROM search_index ORDER BY rowid`).Scan(&rows).Error
+		COALESCE(summary, '') || '|' || COALESCE(body, '') || '|' || COALESCE(topics, '') || '|' || COALESCE(keywords, '') FROM search_index ORDER BY rowid`).Scan(&rows).Error
 	return rows, err
 }
 

@@ -349,7 +349,7 @@ func TestSearchInStep(t *testing.T) {
 		h, err := s.CreateHelpline(ctx, "test", &models.Helpline{Name: "Quiet line", Description: "Support for carers.",
 			Organisation: &models.Ref{Slug: org.Slug}, Status: models.StatusPublished,
 			Coverage: []models.Ref{{Slug: "cumbria"}}, Topics: []models.Ref{{Slug: "reporting-crime"}},
-			Contacts: []models.Contact{{Type: "phone", Label: "Okapi desk", Value: "101"}}})
+			Contacts: []models.Contact{{Type: "phone", Label: "Okapi desk", Value: "101", Cost: "Charged"}}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -398,9 +398,9 @@ func TestSearchInStep(t *testing.T) {
 	})
 }
 
-// TestSearchMigrationFill proves that migration 0002 fills the index exactly as the
-// store's own indexing does, so that databases that had content before the migration
-// search the same as new ones.
+// TestSearchMigrationFill proves that migrations 0002, 0006 and 0007 fill the index
+// exactly as the store's own indexing does, so that databases that had content before
+// a migration search the same as new ones.
 func TestSearchMigrationFill(t *testing.T) {
 	s, _ := MustOpenStore(t, true)
 	ctx := context.Background()
@@ -418,23 +418,33 @@ func TestSearchMigrationFill(t *testing.T) {
 	if len(want) != 4+2+1 {
 		t.Fatalf("index has %d rows, want 7 (4 helplines, 3 campaigns, no deleted article)", len(want))
 	}
-	sql, err := os.ReadFile("migrations/0002_search.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fill := string(sql)[strings.Index(string(sql), "INSERT INTO search_index"):]
-	// Migration 0005 moved article bodies to article_bodies; read the body from there
-	// as the column stood when 0002 ran.
-	fill = strings.ReplaceAll(fill, "a.body_text", "(SELECT body_text FROM article_bodies WHERE article_id = a.id)")
-	if err := store.WriterExec(ctx, s, "DELETE FROM search_index; "+fill); err != nil {
-		t.Fatal(err)
-	}
-	got, err := store.SearchIndexRows(ctx, s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Equal(got, want) {
-		t.Errorf("migration fill:\n%q\nstore's indexing:\n%q", got, want)
+	for _, m := range []string{"0002_search.sql", "0006_keywords_and_campaign_work.sql", "0007_seed_keywords_and_facts.sql"} {
+		sql, err := os.ReadFile("migrations/" + m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fill := string(sql)[strings.Index(string(sql), "INSERT INTO search_index"):]
+		wantHere := want
+		if m == "0002_search.sql" {
+			// Migration 0005 moved article bodies to article_bodies; read the body
+			// from there as the column stood when 0002 ran. The keywords column came
+			// with 0006.
+			fill = strings.ReplaceAll(fill, "a.body_text", "(SELECT body_text FROM article_bodies WHERE article_id = a.id)")
+			wantHere = nil
+			for _, r := range want {
+				wantHere = append(wantHere, r[:strings.LastIndex(r, "|")+1])
+			}
+		}
+		if err := store.WriterExec(ctx, s, "DELETE FROM search_index; "+fill); err != nil {
+			t.Fatal(err)
+		}
+		got, err := store.SearchIndexRows(ctx, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got, wantHere) {
+			t.Errorf("%s fill:\n%q\nstore's indexing:\n%q", m, got, wantHere)
+		}
 	}
 	if err := s.RebuildSearch(ctx); err != nil {
 		t.Fatal(err)

@@ -7,9 +7,10 @@ import (
 	"gorm.io/gorm"
 )
 
-// The search index is one FTS5 table, search_index (migration 0002), with a row per
-// live article, helpline and campaign: title, summary, body and topics columns, filled
-// as indexSources says. It is kept in step from Go: every editorial write calls
+// The search index is one FTS5 table, search_index (migrations 0002 and 0006), with a
+// row per live article, helpline and campaign: title, summary, body, topics and
+// keywords columns, filled as indexSources says. Keywords are a helpline's editor-kept
+// search terms: they rank a hit but are never shown, so no snippet is taken from them. It is kept in step from Go: every editorial write calls
 // reindex in its transaction, so the index never disagrees with what was committed.
 // Unpublished items stay indexed; every query joins back to the item's table for
 // visibility. An item's row id is id*4 + the type's code, so that one item's row is
@@ -30,17 +31,19 @@ type indexSource struct {
 var indexSources = []indexSource{
 	{"article", "articles", "a", 1, `SELECT a.id * 4 + 1, 'article', a.id, ` + clean("a.title") + `, ` + clean("a.summary") + `, ` + clean("COALESCE(b.body_text, '')") + `,
 		` + clean(`COALESCE((SELECT group_concat(t.name, ' ') FROM article_topics x JOIN topics t ON t.id = x.topic_id WHERE x.article_id = a.id), '')`) + `
+		, ''
 		FROM articles a LEFT JOIN article_bodies b ON b.article_id = a.id WHERE a.deleted_at IS NULL AND (%s)`},
 	{"helpline", "helplines", "h", 2, `SELECT h.id * 4 + 2, 'helpline', h.id, ` + clean("h.name") + `, ` + clean("h.description") + `,
 		` + clean(`concat_ws(' ', o.name, h.confidentiality_note,
 			(SELECT group_concat(concat_ws(' ', c.label, c.display, c.note), ' ') FROM contacts c WHERE c.helpline_id = h.id))`) + `,
-		` + clean(`COALESCE((SELECT group_concat(t.name, ' ') FROM helpline_topics x JOIN topics t ON t.id = x.topic_id WHERE x.helpline_id = h.id), '')`) + `
+		` + clean(`COALESCE((SELECT group_concat(t.name, ' ') FROM helpline_topics x JOIN topics t ON t.id = x.topic_id WHERE x.helpline_id = h.id), '')`) + `,
+		` + clean(`COALESCE((SELECT group_concat(j.value, ' ') FROM json_each(h.keywords) j), '')`) + `
 		FROM helplines h LEFT JOIN organisations o ON o.id = h.organisation_id AND o.deleted_at IS NULL
 		WHERE h.deleted_at IS NULL AND (%s)`},
 	{"campaign", "campaigns", "c", 3, `SELECT c.id * 4 + 3, 'campaign', c.id, ` + clean("c.name") + `, ` + clean("c.summary") + `,
 		` + clean(`concat_ws(' ', o.name, (SELECT group_concat(p.name, ' ') FROM campaign_partners x
 			JOIN organisations p ON p.id = x.organisation_id AND p.deleted_at IS NULL WHERE x.campaign_id = c.id))`) + `,
-		` + clean(`COALESCE((SELECT group_concat(j.value, ' ') FROM json_each(c.hashtags) j), '')`) + `
+		` + clean(`COALESCE((SELECT group_concat(j.value, ' ') FROM json_each(c.hashtags) j), '')`) + `, ''
 		FROM campaigns c LEFT JOIN organisations o ON o.id = c.organiser_id AND o.deleted_at IS NULL
 		WHERE c.deleted_at IS NULL AND (%s)`},
 }
@@ -62,7 +65,7 @@ func (src *indexSource) refresh(tx *gorm.DB, cond string, args ...any) error {
 	if err := tx.Exec(del, args...).Error; err != nil {
 		return fmt.Errorf("store: unindex %s: %w", src.table, err)
 	}
-	ins := `INSERT INTO search_index (rowid, item_type, item_id, title, summary, body, topics) ` + fmt.Sprintf(src.sel, cond)
+	ins := `INSERT INTO search_index (rowid, item_type, item_id, title, summary, body, topics, keywords) ` + fmt.Sprintf(src.sel, cond)
 	if err := tx.Exec(ins, args...).Error; err != nil {
 		return fmt.Errorf("store: index %s: %w", src.table, err)
 	}

@@ -198,7 +198,7 @@ func saveHelpline(tx *gorm.DB, id int64, h *models.Helpline, now time.Time, prio
 		"slug": h.Slug, "name": h.Name, "organisation_id": org, "description": h.Description,
 		"website": h.Website, "opening_hours": mustJSON(h.Hours), "emergency": h.Emergency,
 		"anonymous": h.Anonymous, "confidential": h.Confidential, "confidentiality_note": h.ConfidentialityNote,
-		"languages": mustJSON(nonNil(h.Languages)), "interpreters": h.Interpreters,
+		"languages": mustJSON(nonNil(h.Languages)), "interpreters": h.Interpreters, "keywords": mustJSON(nonNil(h.Keywords)),
 		"last_verified_at": h.LastVerifiedAt, "status": h.Status, "publish_at": h.PublishAt,
 		"published_at": h.PublishedAt, "updated_at": now,
 	}
@@ -264,6 +264,7 @@ func saveArticle(tx *gorm.DB, id int64, a *models.Article, now time.Time, prior 
 	regions := r.regions("regions", a.Regions)
 	topics := r.topicIDs("topics", "topic", a.Topics)
 	campaigns := r.ids("campaigns", "campaigns", a.Campaigns)
+	reports := r.ids("campaigns", "reports_work_for", a.ReportsWorkFor)
 	helplines := r.ids("helplines", "helplines", a.Helplines)
 	orgs := r.ids("organisations", "organisations", a.Organisations)
 	if err := models.Invalid(r.errs); err != nil {
@@ -290,6 +291,13 @@ func saveArticle(tx *gorm.DB, id int64, a *models.Article, now time.Time, prior 
 	}{{"article_regions", "region_id", regions}, {"article_topics", "topic_id", topics}, {"article_campaigns", "campaign_id", campaigns},
 		{"article_helplines", "helpline_id", helplines}, {"article_organisations", "organisation_id", orgs}} {
 		if err := replaceLinks(tx, l.table, "article_id", l.col, id, l.ids); err != nil {
+			return 0, err
+		}
+	}
+	// The links to the campaigns whose work the article reports say so; only these
+	// count the article's outcomes in the campaign's totals.
+	if len(reports) > 0 {
+		if err := tx.Exec(`UPDATE article_campaigns SET reports_work = TRUE WHERE article_id = ? AND campaign_id IN ?`, id, reports).Error; err != nil {
 			return 0, err
 		}
 	}
