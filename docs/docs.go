@@ -11,7 +11,8 @@ const docTemplate = `{
         "title": "{{.Title}}",
         "contact": {},
         "license": {
-            "name": "MIT"
+            "name": "MIT",
+            "url": "https://opensource.org/license/mit"
         },
         "version": "{{.Version}}"
     },
@@ -28,6 +29,7 @@ const docTemplate = `{
                     "articles"
                 ],
                 "summary": "List published articles",
+                "operationId": "listArticles",
                 "parameters": [
                     {
                         "type": "string",
@@ -72,6 +74,8 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "maximum": 100,
+                        "minimum": 1,
                         "type": "integer",
                         "default": 20,
                         "description": "page size, 1-100",
@@ -145,6 +149,7 @@ const docTemplate = `{
                     "editorial"
                 ],
                 "summary": "Create an article",
+                "operationId": "createArticle",
                 "parameters": [
                     {
                         "description": "the article",
@@ -234,9 +239,12 @@ const docTemplate = `{
                     "articles"
                 ],
                 "summary": "Get one article",
+                "operationId": "getArticle",
                 "parameters": [
                     {
+                        "maxLength": 80,
                         "type": "string",
+                        "example": "cumbria-week-of-action-online-child-sexual-abuse",
                         "description": "article slug",
                         "name": "slug",
                         "in": "path",
@@ -253,11 +261,21 @@ const docTemplate = `{
                             "ETag": {
                                 "type": "string",
                                 "description": "strong entity tag"
+                            },
+                            "Last-Modified": {
+                                "type": "string",
+                                "description": "when the item last changed, as an HTTP date; send it in If-Modified-Since to revalidate"
                             }
                         }
                     },
                     "301": {
-                        "description": "the article's slug changed; Location has the new URL"
+                        "description": "the article's slug changed; Location has the new URL",
+                        "headers": {
+                            "Location": {
+                                "type": "string",
+                                "description": "the article's current URL"
+                            }
+                        }
                     },
                     "400": {
                         "description": "invalid parameter",
@@ -302,9 +320,12 @@ const docTemplate = `{
                     "editorial"
                 ],
                 "summary": "Replace an article",
+                "operationId": "replaceArticle",
                 "parameters": [
                     {
+                        "maxLength": 80,
                         "type": "string",
+                        "example": "cumbria-week-of-action-online-child-sexual-abuse",
                         "description": "article slug",
                         "name": "slug",
                         "in": "path",
@@ -415,9 +436,12 @@ const docTemplate = `{
                     "editorial"
                 ],
                 "summary": "Delete an article",
+                "operationId": "deleteArticle",
                 "parameters": [
                     {
+                        "maxLength": 80,
                         "type": "string",
+                        "example": "cumbria-week-of-action-online-child-sexual-abuse",
                         "description": "article slug",
                         "name": "slug",
                         "in": "path",
@@ -484,9 +508,12 @@ const docTemplate = `{
                     "editorial"
                 ],
                 "summary": "Update part of an article",
+                "operationId": "patchArticle",
                 "parameters": [
                     {
+                        "maxLength": 80,
                         "type": "string",
+                        "example": "cumbria-week-of-action-online-child-sexual-abuse",
                         "description": "article slug",
                         "name": "slug",
                         "in": "path",
@@ -599,6 +626,7 @@ const docTemplate = `{
                     "editorial"
                 ],
                 "summary": "The audit log",
+                "operationId": "listAudit",
                 "parameters": [
                     {
                         "enum": [
@@ -619,6 +647,8 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "maximum": 100,
+                        "minimum": 1,
                         "type": "integer",
                         "default": 20,
                         "description": "page size, 1-100",
@@ -637,6 +667,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/handlers.AuditList"
+                        },
+                        "headers": {
+                            "Link": {
+                                "type": "string",
+                                "description": "\u003cURL of the next page\u003e; rel=next"
+                            }
                         }
                     },
                     "400": {
@@ -676,6 +712,7 @@ const docTemplate = `{
                     "campaigns"
                 ],
                 "summary": "List campaigns",
+                "operationId": "listCampaigns",
                 "parameters": [
                     {
                         "enum": [
@@ -719,6 +756,8 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "maximum": 100,
+                        "minimum": 1,
                         "type": "integer",
                         "default": 20,
                         "description": "page size, 1-100",
@@ -781,6 +820,7 @@ const docTemplate = `{
                         "ApiKey": []
                     }
                 ],
+                "description": "Creates a campaign. The slug is made from the name when not given; a given slug that is taken is a 409. publication scheduled needs a future publish_at.",
                 "consumes": [
                     "application/json"
                 ],
@@ -791,6 +831,7 @@ const docTemplate = `{
                     "editorial"
                 ],
                 "summary": "Create a campaign",
+                "operationId": "createCampaign",
                 "parameters": [
                     {
                         "description": "the campaign",
@@ -880,9 +921,12 @@ const docTemplate = `{
                     "campaigns"
                 ],
                 "summary": "Get one campaign",
+                "operationId": "getCampaign",
                 "parameters": [
                     {
+                        "maxLength": 80,
                         "type": "string",
+                        "example": "stop-it-now-deterrence",
                         "description": "campaign slug",
                         "name": "slug",
                         "in": "path",
@@ -899,11 +943,21 @@ const docTemplate = `{
                             "ETag": {
                                 "type": "string",
                                 "description": "strong entity tag"
+                            },
+                            "Last-Modified": {
+                                "type": "string",
+                                "description": "when the item last changed, as an HTTP date; send it in If-Modified-Since to revalidate"
                             }
                         }
                     },
                     "301": {
-                        "description": "the campaign's slug changed; Location has the new URL"
+                        "description": "the campaign's slug changed; Location has the new URL",
+                        "headers": {
+                            "Location": {
+                                "type": "string",
+                                "description": "the campaign's current URL"
+                            }
+                        }
                     },
                     "400": {
                         "description": "invalid parameter",
@@ -937,6 +991,7 @@ const docTemplate = `{
                         "ApiKey": []
                     }
                 ],
+                "description": "Replaces every writable field. Send the ETag you read in If-Match: if the campaign changed since, the answer is 412 and nothing changes. A new slug keeps the old one answering 301.",
                 "consumes": [
                     "application/json"
                 ],
@@ -947,9 +1002,12 @@ const docTemplate = `{
                     "editorial"
                 ],
                 "summary": "Replace a campaign",
+                "operationId": "replaceCampaign",
                 "parameters": [
                     {
+                        "maxLength": 80,
                         "type": "string",
+                        "example": "stop-it-now-deterrence",
                         "description": "campaign slug",
                         "name": "slug",
                         "in": "path",
@@ -1052,6 +1110,7 @@ const docTemplate = `{
                         "ApiKey": []
                     }
                 ],
+                "description": "Removes the campaign from every public read. Its record stays for the audit log and as a tombstone in the changes feed.",
                 "produces": [
                     "application/json"
                 ],
@@ -1059,9 +1118,12 @@ const docTemplate = `{
                     "editorial"
                 ],
                 "summary": "Delete a campaign",
+                "operationId": "deleteCampaign",
                 "parameters": [
                     {
+                        "maxLength": 80,
                         "type": "string",
+                        "example": "stop-it-now-deterrence",
                         "description": "campaign slug",
                         "name": "slug",
                         "in": "path",
@@ -1116,6 +1178,7 @@ const docTemplate = `{
                         "ApiKey": []
                     }
                 ],
+                "description": "Applies a JSON merge patch (RFC 7396) to the campaign as written by editors (the shape of CampaignInput); null removes a field.",
                 "consumes": [
                     "application/json",
                     "application/merge-patch+json"
@@ -1127,9 +1190,12 @@ const docTemplate = `{
                     "editorial"
                 ],
                 "summary": "Update part of a campaign",
+                "operationId": "patchCampaign",
                 "parameters": [
                     {
+                        "maxLength": 80,
                         "type": "string",
+                        "example": "stop-it-now-deterrence",
                         "description": "campaign slug",
                         "name": "slug",
                         "in": "path",
@@ -1237,6 +1303,7 @@ const docTemplate = `{
                     "sync"
                 ],
                 "summary": "Sync feed of changes",
+                "operationId": "listChanges",
                 "parameters": [
                     {
                         "type": "string",
@@ -1245,6 +1312,8 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "maximum": 100,
+                        "minimum": 1,
                         "type": "integer",
                         "default": 20,
                         "description": "page size, 1-100",
@@ -1275,6 +1344,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/handlers.Problem"
                         }
                     },
+                    "401": {
+                        "description": "bad API key (a key is optional here; a bad one is refused)",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
                     "500": {
                         "description": "internal error",
                         "schema": {
@@ -1294,6 +1369,7 @@ const docTemplate = `{
                     "helplines"
                 ],
                 "summary": "List helplines",
+                "operationId": "listHelplines",
                 "parameters": [
                     {
                         "type": "string",
@@ -1335,6 +1411,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
+                        "format": "date-time",
                         "description": "RFC 3339 time to compute open_now for, instead of now",
                         "name": "at",
                         "in": "query"
@@ -1346,6 +1423,8 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "maximum": 100,
+                        "minimum": 1,
                         "type": "integer",
                         "default": 20,
                         "description": "page size, 1-100",
@@ -1419,6 +1498,7 @@ const docTemplate = `{
                     "editorial"
                 ],
                 "summary": "Create a helpline",
+                "operationId": "createHelpline",
                 "parameters": [
                     {
                         "description": "the helpline",
@@ -1513,6 +1593,7 @@ const docTemplate = `{
                     "editorial"
                 ],
                 "summary": "Helplines due for checking",
+                "operationId": "listHelplinesDue",
                 "responses": {
                     "200": {
                         "description": "OK",
@@ -1557,6 +1638,7 @@ const docTemplate = `{
                     "helplines"
                 ],
                 "summary": "Emergency and national helplines, for offline use",
+                "operationId": "getEssentials",
                 "responses": {
                     "200": {
                         "description": "OK",
@@ -1572,6 +1654,12 @@ const docTemplate = `{
                     },
                     "400": {
                         "description": "invalid parameter",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "bad API key (a key is optional here; a bad one is refused)",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -1595,9 +1683,12 @@ const docTemplate = `{
                     "helplines"
                 ],
                 "summary": "Get one helpline",
+                "operationId": "getHelpline",
                 "parameters": [
                     {
+                        "maxLength": 80,
                         "type": "string",
+                        "example": "stop-it-now",
                         "description": "helpline slug",
                         "name": "slug",
                         "in": "path",
@@ -1605,6 +1696,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
+                        "format": "date-time",
                         "description": "RFC 3339 time to compute open_now for, instead of now",
                         "name": "at",
                         "in": "query"
@@ -1620,11 +1712,21 @@ const docTemplate = `{
                             "ETag": {
                                 "type": "string",
                                 "description": "strong entity tag"
+                            },
+                            "Last-Modified": {
+                                "type": "string",
+                                "description": "when the item last changed, as an HTTP date; send it in If-Modified-Since to revalidate"
                             }
                         }
                     },
                     "301": {
-                        "description": "the helpline's slug changed; Location has the new URL"
+                        "description": "the helpline's slug changed; Location has the new URL",
+                        "headers": {
+                            "Location": {
+                                "type": "string",
+                                "description": "the helpline's current URL"
+                            }
+                        }
                     },
                     "400": {
                         "description": "invalid parameter",
@@ -1658,6 +1760,7 @@ const docTemplate = `{
                         "ApiKey": []
                     }
                 ],
+                "description": "Replaces every writable field, checked as on create. Send the ETag you read in If-Match: if the helpline changed since, the answer is 412 and nothing changes. A new slug keeps the old one answering 301.",
                 "consumes": [
                     "application/json"
                 ],
@@ -1668,9 +1771,12 @@ const docTemplate = `{
                     "editorial"
                 ],
                 "summary": "Replace a helpline",
+                "operationId": "replaceHelpline",
                 "parameters": [
                     {
+                        "maxLength": 80,
                         "type": "string",
+                        "example": "stop-it-now",
                         "description": "helpline slug",
                         "name": "slug",
                         "in": "path",
@@ -1773,6 +1879,7 @@ const docTemplate = `{
                         "ApiKey": []
                     }
                 ],
+                "description": "Removes the helpline from every public read. Its record stays for the audit log and as a tombstone in the changes feed.",
                 "produces": [
                     "application/json"
                 ],
@@ -1780,9 +1887,12 @@ const docTemplate = `{
                     "editorial"
                 ],
                 "summary": "Delete a helpline",
+                "operationId": "deleteHelpline",
                 "parameters": [
                     {
+                        "maxLength": 80,
                         "type": "string",
+                        "example": "stop-it-now",
                         "description": "helpline slug",
                         "name": "slug",
                         "in": "path",
@@ -1837,6 +1947,7 @@ const docTemplate = `{
                         "ApiKey": []
                     }
                 ],
+                "description": "Applies a JSON merge patch (RFC 7396) to the helpline as written by editors (the shape of HelplineInput); null removes a field.",
                 "consumes": [
                     "application/json",
                     "application/merge-patch+json"
@@ -1848,9 +1959,12 @@ const docTemplate = `{
                     "editorial"
                 ],
                 "summary": "Update part of a helpline",
+                "operationId": "patchHelpline",
                 "parameters": [
                     {
+                        "maxLength": 80,
                         "type": "string",
+                        "example": "stop-it-now",
                         "description": "helpline slug",
                         "name": "slug",
                         "in": "path",
@@ -1958,6 +2072,7 @@ const docTemplate = `{
                     "organisations"
                 ],
                 "summary": "List organisations",
+                "operationId": "listOrganisations",
                 "parameters": [
                     {
                         "enum": [
@@ -1973,6 +2088,8 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "maximum": 100,
+                        "minimum": 1,
                         "type": "integer",
                         "default": 20,
                         "description": "page size, 1-100",
@@ -2035,6 +2152,7 @@ const docTemplate = `{
                         "ApiKey": []
                     }
                 ],
+                "description": "Creates an organisation. The slug is made from the name when not given; a given slug that is taken is a 409.",
                 "consumes": [
                     "application/json"
                 ],
@@ -2045,6 +2163,7 @@ const docTemplate = `{
                     "editorial"
                 ],
                 "summary": "Create an organisation",
+                "operationId": "createOrganisation",
                 "parameters": [
                     {
                         "description": "the organisation",
@@ -2126,6 +2245,7 @@ const docTemplate = `{
         },
         "/api/v1/organisations/{slug}": {
             "get": {
+                "description": "One organisation with its parent. An old slug answers 301.",
                 "produces": [
                     "application/json"
                 ],
@@ -2133,9 +2253,12 @@ const docTemplate = `{
                     "organisations"
                 ],
                 "summary": "Get one organisation",
+                "operationId": "getOrganisation",
                 "parameters": [
                     {
+                        "maxLength": 80,
                         "type": "string",
+                        "example": "lucy-faithfull-foundation",
                         "description": "organisation slug",
                         "name": "slug",
                         "in": "path",
@@ -2152,11 +2275,21 @@ const docTemplate = `{
                             "ETag": {
                                 "type": "string",
                                 "description": "strong entity tag"
+                            },
+                            "Last-Modified": {
+                                "type": "string",
+                                "description": "when the item last changed, as an HTTP date; send it in If-Modified-Since to revalidate"
                             }
                         }
                     },
                     "301": {
-                        "description": "the organisation's slug changed; Location has the new URL"
+                        "description": "the organisation's slug changed; Location has the new URL",
+                        "headers": {
+                            "Location": {
+                                "type": "string",
+                                "description": "the organisation's current URL"
+                            }
+                        }
                     },
                     "400": {
                         "description": "invalid parameter",
@@ -2190,6 +2323,7 @@ const docTemplate = `{
                         "ApiKey": []
                     }
                 ],
+                "description": "Replaces every writable field. Send the ETag you read in If-Match: if the organisation changed since, the answer is 412 and nothing changes. A new slug keeps the old one answering 301.",
                 "consumes": [
                     "application/json"
                 ],
@@ -2200,9 +2334,12 @@ const docTemplate = `{
                     "editorial"
                 ],
                 "summary": "Replace an organisation",
+                "operationId": "replaceOrganisation",
                 "parameters": [
                     {
+                        "maxLength": 80,
                         "type": "string",
+                        "example": "lucy-faithfull-foundation",
                         "description": "organisation slug",
                         "name": "slug",
                         "in": "path",
@@ -2305,6 +2442,7 @@ const docTemplate = `{
                         "ApiKey": []
                     }
                 ],
+                "description": "Removes the organisation from every public read. Its record stays for the audit log and as a tombstone in the changes feed.",
                 "produces": [
                     "application/json"
                 ],
@@ -2312,9 +2450,12 @@ const docTemplate = `{
                     "editorial"
                 ],
                 "summary": "Delete an organisation",
+                "operationId": "deleteOrganisation",
                 "parameters": [
                     {
+                        "maxLength": 80,
                         "type": "string",
+                        "example": "lucy-faithfull-foundation",
                         "description": "organisation slug",
                         "name": "slug",
                         "in": "path",
@@ -2369,6 +2510,7 @@ const docTemplate = `{
                         "ApiKey": []
                     }
                 ],
+                "description": "Applies a JSON merge patch (RFC 7396) to the organisation as written by editors (the shape of OrganisationInput); null removes a field.",
                 "consumes": [
                     "application/json",
                     "application/merge-patch+json"
@@ -2380,9 +2522,12 @@ const docTemplate = `{
                     "editorial"
                 ],
                 "summary": "Update part of an organisation",
+                "operationId": "patchOrganisation",
                 "parameters": [
                     {
+                        "maxLength": 80,
                         "type": "string",
+                        "example": "lucy-faithfull-foundation",
                         "description": "organisation slug",
                         "name": "slug",
                         "in": "path",
@@ -2490,6 +2635,7 @@ const docTemplate = `{
                     "vocabulary"
                 ],
                 "summary": "The region tree",
+                "operationId": "listRegions",
                 "responses": {
                     "200": {
                         "description": "OK",
@@ -2534,9 +2680,13 @@ const docTemplate = `{
                     "search"
                 ],
                 "summary": "Search articles, helplines and campaigns",
+                "operationId": "search",
                 "parameters": [
                     {
+                        "maxLength": 500,
+                        "minLength": 1,
                         "type": "string",
+                        "example": "safeguarding",
                         "description": "what to search for (at most 500 characters and 32 words), e.g. safeguarded, abus*, helpline NOT phone",
                         "name": "q",
                         "in": "query",
@@ -2549,6 +2699,8 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "maximum": 100,
+                        "minimum": 1,
                         "type": "integer",
                         "default": 20,
                         "description": "how many results, 1-100",
@@ -2600,6 +2752,7 @@ const docTemplate = `{
                     "vocabulary"
                 ],
                 "summary": "Topics and audiences",
+                "operationId": "listTopics",
                 "parameters": [
                     {
                         "enum": [
@@ -2656,6 +2809,7 @@ const docTemplate = `{
                     "embed"
                 ],
                 "summary": "Helpline cards for an iframe",
+                "operationId": "getEmbedPage",
                 "parameters": [
                     {
                         "type": "string",
@@ -2697,11 +2851,14 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
+                        "format": "date-time",
                         "description": "RFC 3339 time to show the lines for, instead of now",
                         "name": "at",
                         "in": "query"
                     },
                     {
+                        "maximum": 20,
+                        "minimum": 1,
                         "type": "integer",
                         "default": 4,
                         "description": "number of cards, 1-20",
@@ -2760,7 +2917,7 @@ const docTemplate = `{
         },
         "/embed/helplines.js": {
             "get": {
-                "description": "` + "`" + `\u003cscript src=\"…/embed/helplines.js\" data-region=\"cumbria\" async\u003e\u003c/script\u003e` + "`" + ` renders the cards of /embed/helplines into a shadow root after its own tag, reading /embed/helplines.json from this service (attributes data-region, data-topic, data-audience, data-channel, data-open-now, data-limit, data-theme=light|dark, data-quick-exit). No global names, cookies or storage. When the JSON cannot be read it shows the emergency and national lines built into the script when it was served. With data-quick-exit, an \"Exit this page\" button (or pressing Shift three times) replaces the page with a neutral site so that Back does not return to it.",
+                "description": "A script element with src=\"…/embed/helplines.js\", async and data-region=\"cumbria\" renders the cards of /embed/helplines into a shadow root after its own tag, reading /embed/helplines.json from this service (attributes data-region, data-topic, data-audience, data-channel, data-open-now, data-limit, data-theme=light|dark, data-quick-exit). No global names, cookies or storage. When the JSON cannot be read it shows the emergency and national lines built into the script when it was served. With data-quick-exit, an \"Exit this page\" button (or pressing Shift three times) replaces the page with a neutral site so that Back does not return to it.",
                 "produces": [
                     "text/javascript"
                 ],
@@ -2768,6 +2925,7 @@ const docTemplate = `{
                     "embed"
                 ],
                 "summary": "Script that puts helpline cards on any page",
+                "operationId": "getEmbedScript",
                 "responses": {
                     "200": {
                         "description": "JavaScript",
@@ -2806,6 +2964,7 @@ const docTemplate = `{
                     "embed"
                 ],
                 "summary": "Helpline cards as JSON, for the script widget",
+                "operationId": "getEmbedJSON",
                 "parameters": [
                     {
                         "type": "string",
@@ -2847,11 +3006,14 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
+                        "format": "date-time",
                         "description": "RFC 3339 time to show the lines for, instead of now",
                         "name": "at",
                         "in": "query"
                     },
                     {
+                        "maximum": 20,
+                        "minimum": 1,
                         "type": "integer",
                         "default": 4,
                         "description": "number of cards, 1-20",
@@ -2897,6 +3059,7 @@ const docTemplate = `{
                     "feeds"
                 ],
                 "summary": "Atom feed of published articles",
+                "operationId": "getArticlesAtom",
                 "parameters": [
                     {
                         "type": "string",
@@ -2941,6 +3104,8 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "maximum": 100,
+                        "minimum": 1,
                         "type": "integer",
                         "default": 20,
                         "description": "number of entries, 1-100",
@@ -2986,6 +3151,7 @@ const docTemplate = `{
                     "feeds"
                 ],
                 "summary": "JSON Feed of published articles",
+                "operationId": "getArticlesJSONFeed",
                 "parameters": [
                     {
                         "type": "string",
@@ -3030,6 +3196,8 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "maximum": 100,
+                        "minimum": 1,
                         "type": "integer",
                         "default": 20,
                         "description": "number of items, 1-100",
@@ -3075,6 +3243,7 @@ const docTemplate = `{
                     "feeds"
                 ],
                 "summary": "RSS feed of published articles",
+                "operationId": "getArticlesRSS",
                 "parameters": [
                     {
                         "type": "string",
@@ -3119,6 +3288,8 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "maximum": 100,
+                        "minimum": 1,
                         "type": "integer",
                         "default": 20,
                         "description": "number of items, 1-100",
@@ -3156,6 +3327,7 @@ const docTemplate = `{
         },
         "/healthz": {
             "get": {
+                "description": "Answers 200 while the process serves requests; it does not touch the database.",
                 "produces": [
                     "application/json"
                 ],
@@ -3163,6 +3335,7 @@ const docTemplate = `{
                     "operations"
                 ],
                 "summary": "Liveness",
+                "operationId": "getHealth",
                 "responses": {
                     "200": {
                         "description": "OK",
@@ -3183,6 +3356,7 @@ const docTemplate = `{
                     "operations"
                 ],
                 "summary": "Prometheus metrics",
+                "operationId": "getMetrics",
                 "responses": {
                     "200": {
                         "description": "metrics in the Prometheus text exposition format",
@@ -3203,21 +3377,28 @@ const docTemplate = `{
                     "embed"
                 ],
                 "summary": "oEmbed for embed URLs",
+                "operationId": "getOEmbed",
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "an embed page URL, e.g. https://signpost.example.org/embed/helplines?region=cumbria",
+                        "format": "uri",
+                        "example": "http://localhost:8080/embed/helplines?region=cumbria",
+                        "description": "an embed page URL of this service, e.g. https://signpost.example.org/embed/helplines?region=cumbria",
                         "name": "url",
                         "in": "query",
                         "required": true
                     },
                     {
+                        "maximum": 10000,
+                        "minimum": 1,
                         "type": "integer",
                         "description": "largest width in pixels",
                         "name": "maxwidth",
                         "in": "query"
                     },
                     {
+                        "maximum": 10000,
+                        "minimum": 1,
                         "type": "integer",
                         "description": "largest height in pixels",
                         "name": "maxheight",
@@ -3276,6 +3457,7 @@ const docTemplate = `{
         },
         "/openapi.json": {
             "get": {
+                "description": "This document: OpenAPI 3.0, converted from the Swagger 2 description at /docs/doc.json. Both are made from the handlers' annotations.",
                 "produces": [
                     "application/json"
                 ],
@@ -3283,6 +3465,7 @@ const docTemplate = `{
                     "operations"
                 ],
                 "summary": "The OpenAPI 3 description of this API",
+                "operationId": "getOpenAPI",
                 "responses": {
                     "200": {
                         "description": "OK",
@@ -3295,6 +3478,7 @@ const docTemplate = `{
         },
         "/readyz": {
             "get": {
+                "description": "Answers 200 when the database answers a query, else 503, so that a load balancer sends traffic elsewhere.",
                 "produces": [
                     "application/json"
                 ],
@@ -3302,6 +3486,7 @@ const docTemplate = `{
                     "operations"
                 ],
                 "summary": "Readiness: the database answers",
+                "operationId": "getReadiness",
                 "responses": {
                     "200": {
                         "description": "OK",
@@ -3322,6 +3507,23 @@ const docTemplate = `{
     "definitions": {
         "handlers.Article": {
             "type": "object",
+            "required": [
+                "campaigns",
+                "helplines",
+                "image",
+                "organisations",
+                "outcomes",
+                "publish_at",
+                "published_at",
+                "regions",
+                "slug",
+                "source",
+                "status",
+                "summary",
+                "title",
+                "topics",
+                "updated_at"
+            ],
             "properties": {
                 "body_html": {
                     "type": "string",
@@ -3369,11 +3571,13 @@ const docTemplate = `{
                 },
                 "publish_at": {
                     "type": "string",
+                    "format": "date-time",
                     "x-nullable": true,
                     "example": "2027-01-31T09:00:00Z"
                 },
                 "published_at": {
                     "type": "string",
+                    "format": "date-time",
                     "x-nullable": true,
                     "example": "2027-01-31T09:00:00Z"
                 },
@@ -3416,15 +3620,20 @@ const docTemplate = `{
                 },
                 "updated_at": {
                     "type": "string",
+                    "format": "date-time",
                     "example": "2027-01-31T09:00:00Z"
                 }
             }
         },
         "handlers.ArticleInput": {
             "type": "object",
+            "required": [
+                "title"
+            ],
             "properties": {
                 "body_markdown": {
                     "type": "string",
+                    "maxLength": 200000,
                     "example": "## What happened\n\nOfficers executed two warrants."
                 },
                 "campaigns": {
@@ -3465,7 +3674,8 @@ const docTemplate = `{
                 },
                 "publish_at": {
                     "type": "string",
-                    "example": "2027-02-01T09:00:00Z"
+                    "format": "date-time",
+                    "x-nullable": true
                 },
                 "regions": {
                     "type": "array",
@@ -3478,6 +3688,7 @@ const docTemplate = `{
                 },
                 "slug": {
                     "type": "string",
+                    "maxLength": 80,
                     "example": "week-of-action"
                 },
                 "source": {
@@ -3495,10 +3706,13 @@ const docTemplate = `{
                 },
                 "summary": {
                     "type": "string",
+                    "maxLength": 1000,
                     "example": "Six children were safeguarded."
                 },
                 "title": {
                     "type": "string",
+                    "maxLength": 200,
+                    "minLength": 1,
                     "example": "Week of action against online child abuse"
                 },
                 "topics": {
@@ -3514,6 +3728,9 @@ const docTemplate = `{
         },
         "handlers.ArticleItem": {
             "type": "object",
+            "required": [
+                "data"
+            ],
             "properties": {
                 "data": {
                     "$ref": "#/definitions/handlers.Article"
@@ -3522,6 +3739,11 @@ const docTemplate = `{
         },
         "handlers.ArticleList": {
             "type": "object",
+            "required": [
+                "data",
+                "links",
+                "meta"
+            ],
             "properties": {
                 "data": {
                     "type": "array",
@@ -3539,9 +3761,15 @@ const docTemplate = `{
         },
         "handlers.ArticleRef": {
             "type": "object",
+            "required": [
+                "published_at",
+                "slug",
+                "title"
+            ],
             "properties": {
                 "published_at": {
                     "type": "string",
+                    "format": "date-time",
                     "example": "2027-01-31T09:00:00Z"
                 },
                 "slug": {
@@ -3556,6 +3784,16 @@ const docTemplate = `{
         },
         "handlers.AuditEntry": {
             "type": "object",
+            "required": [
+                "action",
+                "after",
+                "at",
+                "before",
+                "id",
+                "item_type",
+                "key_name",
+                "slug"
+            ],
             "properties": {
                 "action": {
                     "type": "string",
@@ -3572,6 +3810,7 @@ const docTemplate = `{
                 },
                 "at": {
                     "type": "string",
+                    "format": "date-time",
                     "example": "2027-01-31T09:00:00Z"
                 },
                 "before": {
@@ -3604,6 +3843,11 @@ const docTemplate = `{
         },
         "handlers.AuditList": {
             "type": "object",
+            "required": [
+                "data",
+                "links",
+                "meta"
+            ],
             "properties": {
                 "data": {
                     "type": "array",
@@ -3621,6 +3865,25 @@ const docTemplate = `{
         },
         "handlers.Campaign": {
             "type": "object",
+            "required": [
+                "ends_on",
+                "hashtags",
+                "helplines",
+                "name",
+                "organiser",
+                "outcomes",
+                "partners",
+                "publication",
+                "publish_at",
+                "published_at",
+                "regions",
+                "scope",
+                "slug",
+                "starts_on",
+                "status",
+                "summary",
+                "updated_at"
+            ],
             "properties": {
                 "articles": {
                     "type": "array",
@@ -3630,6 +3893,7 @@ const docTemplate = `{
                 },
                 "ends_on": {
                     "type": "string",
+                    "format": "date",
                     "x-nullable": true,
                     "example": "2027-02-06"
                 },
@@ -3684,11 +3948,13 @@ const docTemplate = `{
                 },
                 "publish_at": {
                     "type": "string",
+                    "format": "date-time",
                     "x-nullable": true,
                     "example": "2027-01-31T09:00:00Z"
                 },
                 "published_at": {
                     "type": "string",
+                    "format": "date-time",
                     "x-nullable": true,
                     "example": "2027-01-31T09:00:00Z"
                 },
@@ -3713,6 +3979,7 @@ const docTemplate = `{
                 },
                 "starts_on": {
                     "type": "string",
+                    "format": "date",
                     "x-nullable": true,
                     "example": "2027-01-31"
                 },
@@ -3732,15 +3999,21 @@ const docTemplate = `{
                 },
                 "updated_at": {
                     "type": "string",
+                    "format": "date-time",
                     "example": "2027-01-31T09:00:00Z"
                 }
             }
         },
         "handlers.CampaignInput": {
             "type": "object",
+            "required": [
+                "name",
+                "scope"
+            ],
             "properties": {
                 "ends_on": {
                     "type": "string",
+                    "format": "date",
                     "example": "2027-02-06"
                 },
                 "hashtags": {
@@ -3763,10 +4036,13 @@ const docTemplate = `{
                 },
                 "name": {
                     "type": "string",
+                    "maxLength": 200,
+                    "minLength": 1,
                     "example": "Week of action 2027"
                 },
                 "organiser": {
                     "type": "string",
+                    "maxLength": 80,
                     "example": "cumbria-constabulary"
                 },
                 "outcomes": {
@@ -3796,7 +4072,8 @@ const docTemplate = `{
                 },
                 "publish_at": {
                     "type": "string",
-                    "example": "2027-02-01T09:00:00Z"
+                    "format": "date-time",
+                    "x-nullable": true
                 },
                 "regions": {
                     "type": "array",
@@ -3818,20 +4095,26 @@ const docTemplate = `{
                 },
                 "slug": {
                     "type": "string",
+                    "maxLength": 80,
                     "example": "week-of-action-2027"
                 },
                 "starts_on": {
                     "type": "string",
+                    "format": "date",
                     "example": "2027-01-31"
                 },
                 "summary": {
                     "type": "string",
+                    "maxLength": 2000,
                     "example": "A week of action."
                 }
             }
         },
         "handlers.CampaignItem": {
             "type": "object",
+            "required": [
+                "data"
+            ],
             "properties": {
                 "data": {
                     "$ref": "#/definitions/handlers.Campaign"
@@ -3840,6 +4123,11 @@ const docTemplate = `{
         },
         "handlers.CampaignList": {
             "type": "object",
+            "required": [
+                "data",
+                "links",
+                "meta"
+            ],
             "properties": {
                 "data": {
                     "type": "array",
@@ -3857,6 +4145,15 @@ const docTemplate = `{
         },
         "handlers.Change": {
             "type": "object",
+            "required": [
+                "action",
+                "at",
+                "seq",
+                "slug",
+                "tombstone",
+                "type",
+                "url"
+            ],
             "properties": {
                 "action": {
                     "type": "string",
@@ -3873,6 +4170,7 @@ const docTemplate = `{
                 },
                 "at": {
                     "type": "string",
+                    "format": "date-time",
                     "example": "2027-01-31T09:00:00Z"
                 },
                 "seq": {
@@ -3899,12 +4197,18 @@ const docTemplate = `{
                 },
                 "url": {
                     "type": "string",
+                    "format": "uri-reference",
                     "example": "/api/v1/articles/cumbria-week-of-action-online-child-sexual-abuse"
                 }
             }
         },
         "handlers.ChangeList": {
             "type": "object",
+            "required": [
+                "data",
+                "links",
+                "meta"
+            ],
             "properties": {
                 "data": {
                     "type": "array",
@@ -3922,9 +4226,16 @@ const docTemplate = `{
         },
         "handlers.ChangesMeta": {
             "type": "object",
+            "required": [
+                "limit",
+                "next_cursor",
+                "resume_cursor"
+            ],
             "properties": {
                 "limit": {
                     "type": "integer",
+                    "maximum": 100,
+                    "minimum": 1,
                     "example": 100
                 },
                 "next_cursor": {
@@ -3941,6 +4252,21 @@ const docTemplate = `{
         },
         "handlers.Contact": {
             "type": "object",
+            "required": [
+                "anonymous",
+                "cost",
+                "display",
+                "e164",
+                "hours_text",
+                "label",
+                "next_change_at",
+                "note",
+                "open_now",
+                "opening_hours",
+                "type",
+                "uri",
+                "value"
+            ],
             "properties": {
                 "anonymous": {
                     "type": "boolean",
@@ -3969,6 +4295,7 @@ const docTemplate = `{
                 },
                 "next_change_at": {
                     "type": "string",
+                    "format": "date-time",
                     "x-nullable": true,
                     "example": "2027-01-31T21:00:00Z"
                 },
@@ -4003,6 +4330,7 @@ const docTemplate = `{
                 },
                 "uri": {
                     "type": "string",
+                    "format": "uri",
                     "example": "tel:+448081000900"
                 },
                 "value": {
@@ -4013,6 +4341,10 @@ const docTemplate = `{
         },
         "handlers.ContactInput": {
             "type": "object",
+            "required": [
+                "type",
+                "value"
+            ],
             "properties": {
                 "anonymous": {
                     "type": "boolean",
@@ -4020,22 +4352,31 @@ const docTemplate = `{
                 },
                 "cost": {
                     "type": "string",
+                    "maxLength": 200,
                     "example": "Free"
                 },
                 "display": {
                     "type": "string",
+                    "maxLength": 200,
                     "example": "0808 1000 900"
                 },
                 "label": {
                     "type": "string",
+                    "maxLength": 100,
                     "example": "Helpline"
                 },
                 "note": {
                     "type": "string",
-                    "example": ""
+                    "maxLength": 500,
+                    "example": "Calls are answered in English."
                 },
                 "opening_hours": {
-                    "$ref": "#/definitions/handlers.OpeningHours"
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/handlers.OpeningHours"
+                        }
+                    ],
+                    "x-nullable": true
                 },
                 "type": {
                     "type": "string",
@@ -4051,12 +4392,23 @@ const docTemplate = `{
                 },
                 "value": {
                     "type": "string",
+                    "maxLength": 500,
+                    "minLength": 1,
                     "example": "0808 1000 900"
                 }
             }
         },
         "handlers.EmbedContact": {
             "type": "object",
+            "required": [
+                "display",
+                "label",
+                "meta",
+                "name",
+                "new_tab",
+                "type",
+                "uri"
+            ],
             "properties": {
                 "display": {
                     "type": "string",
@@ -4100,12 +4452,24 @@ const docTemplate = `{
                 },
                 "uri": {
                     "type": "string",
+                    "format": "uri",
                     "example": "tel:+448081000900"
                 }
             }
         },
         "handlers.EmbedLine": {
             "type": "object",
+            "required": [
+                "anonymous",
+                "confidential",
+                "contacts",
+                "description",
+                "for",
+                "hours_text",
+                "name",
+                "slug",
+                "status"
+            ],
             "properties": {
                 "anonymous": {
                     "type": "boolean",
@@ -4155,6 +4519,11 @@ const docTemplate = `{
         },
         "handlers.EmbedList": {
             "type": "object",
+            "required": [
+                "emergency",
+                "helplines",
+                "national"
+            ],
             "properties": {
                 "emergency": {
                     "type": "array",
@@ -4178,6 +4547,9 @@ const docTemplate = `{
         },
         "handlers.EmbedListItem": {
             "type": "object",
+            "required": [
+                "data"
+            ],
             "properties": {
                 "data": {
                     "$ref": "#/definitions/handlers.EmbedList"
@@ -4186,6 +4558,10 @@ const docTemplate = `{
         },
         "handlers.EmbedStatus": {
             "type": "object",
+            "required": [
+                "state",
+                "text"
+            ],
             "properties": {
                 "state": {
                     "type": "string",
@@ -4205,6 +4581,13 @@ const docTemplate = `{
         },
         "handlers.EssentialContact": {
             "type": "object",
+            "required": [
+                "display",
+                "e164",
+                "label",
+                "type",
+                "uri"
+            ],
             "properties": {
                 "cost": {
                     "type": "string",
@@ -4241,12 +4624,24 @@ const docTemplate = `{
                 },
                 "uri": {
                     "type": "string",
+                    "format": "uri",
                     "example": "tel:999"
                 }
             }
         },
         "handlers.EssentialLine": {
             "type": "object",
+            "required": [
+                "anonymous",
+                "confidential",
+                "contacts",
+                "coverage",
+                "description",
+                "emergency",
+                "hours_text",
+                "name",
+                "slug"
+            ],
             "properties": {
                 "anonymous": {
                     "type": "boolean",
@@ -4295,9 +4690,15 @@ const docTemplate = `{
         },
         "handlers.EssentialsBundle": {
             "type": "object",
+            "required": [
+                "data"
+            ],
             "properties": {
                 "data": {
                     "type": "object",
+                    "required": [
+                        "helplines"
+                    ],
                     "properties": {
                         "helplines": {
                             "type": "array",
@@ -4311,6 +4712,10 @@ const docTemplate = `{
         },
         "handlers.FieldProblem": {
             "type": "object",
+            "required": [
+                "field",
+                "message"
+            ],
             "properties": {
                 "field": {
                     "type": "string",
@@ -4324,6 +4729,9 @@ const docTemplate = `{
         },
         "handlers.Health": {
             "type": "object",
+            "required": [
+                "status"
+            ],
             "properties": {
                 "status": {
                     "type": "string",
@@ -4333,6 +4741,33 @@ const docTemplate = `{
         },
         "handlers.Helpline": {
             "type": "object",
+            "required": [
+                "anonymous",
+                "audiences",
+                "confidential",
+                "confidentiality_note",
+                "contacts",
+                "coverage",
+                "description",
+                "emergency",
+                "hours_text",
+                "interpreters",
+                "languages",
+                "last_verified_at",
+                "name",
+                "next_change_at",
+                "open_now",
+                "opening_hours",
+                "organisation",
+                "publish_at",
+                "published_at",
+                "slug",
+                "status",
+                "topics",
+                "updated_at",
+                "verification_due",
+                "website"
+            ],
             "properties": {
                 "anonymous": {
                     "type": "boolean",
@@ -4392,6 +4827,7 @@ const docTemplate = `{
                 },
                 "last_verified_at": {
                     "type": "string",
+                    "format": "date-time",
                     "x-nullable": true,
                     "example": "2027-01-31T09:00:00Z"
                 },
@@ -4401,6 +4837,7 @@ const docTemplate = `{
                 },
                 "next_change_at": {
                     "type": "string",
+                    "format": "date-time",
                     "x-nullable": true,
                     "example": "2027-01-31T21:00:00Z"
                 },
@@ -4427,11 +4864,13 @@ const docTemplate = `{
                 },
                 "publish_at": {
                     "type": "string",
+                    "format": "date-time",
                     "x-nullable": true,
                     "example": "2027-01-31T09:00:00Z"
                 },
                 "published_at": {
                     "type": "string",
+                    "format": "date-time",
                     "x-nullable": true,
                     "example": "2027-01-31T09:00:00Z"
                 },
@@ -4457,6 +4896,7 @@ const docTemplate = `{
                 },
                 "updated_at": {
                     "type": "string",
+                    "format": "date-time",
                     "example": "2027-01-31T09:00:00Z"
                 },
                 "verification_due": {
@@ -4465,6 +4905,7 @@ const docTemplate = `{
                 },
                 "website": {
                     "type": "string",
+                    "format": "uri",
                     "x-nullable": true,
                     "example": "https://stopitnow.org.uk"
                 }
@@ -4472,6 +4913,11 @@ const docTemplate = `{
         },
         "handlers.HelplineInput": {
             "type": "object",
+            "required": [
+                "contacts",
+                "coverage",
+                "name"
+            ],
             "properties": {
                 "anonymous": {
                     "type": "boolean",
@@ -4492,16 +4938,19 @@ const docTemplate = `{
                 },
                 "confidentiality_note": {
                     "type": "string",
-                    "example": ""
+                    "maxLength": 1000,
+                    "example": "We pass on information only when a child is at risk."
                 },
                 "contacts": {
                     "type": "array",
+                    "minItems": 1,
                     "items": {
                         "$ref": "#/definitions/handlers.ContactInput"
                     }
                 },
                 "coverage": {
                     "type": "array",
+                    "minItems": 1,
                     "items": {
                         "type": "string"
                     },
@@ -4511,6 +4960,7 @@ const docTemplate = `{
                 },
                 "description": {
                     "type": "string",
+                    "maxLength": 5000,
                     "example": "Advice and support."
                 },
                 "emergency": {
@@ -4519,7 +4969,8 @@ const docTemplate = `{
                 },
                 "interpreters": {
                     "type": "string",
-                    "example": ""
+                    "maxLength": 500,
+                    "example": "Interpreters can join a call."
                 },
                 "languages": {
                     "type": "array",
@@ -4532,25 +4983,37 @@ const docTemplate = `{
                 },
                 "last_verified_at": {
                     "type": "string",
-                    "example": "2027-01-31T09:00:00Z"
+                    "format": "date-time",
+                    "x-nullable": true,
+                    "example": "2026-01-31T09:00:00Z"
                 },
                 "name": {
                     "type": "string",
+                    "maxLength": 200,
+                    "minLength": 1,
                     "example": "Local helpline"
                 },
                 "opening_hours": {
-                    "$ref": "#/definitions/handlers.OpeningHours"
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/handlers.OpeningHours"
+                        }
+                    ],
+                    "x-nullable": true
                 },
                 "organisation": {
                     "type": "string",
+                    "maxLength": 80,
                     "example": "crimestoppers"
                 },
                 "publish_at": {
                     "type": "string",
-                    "example": "2027-02-01T09:00:00Z"
+                    "format": "date-time",
+                    "x-nullable": true
                 },
                 "slug": {
                     "type": "string",
+                    "maxLength": 80,
                     "example": "local-line"
                 },
                 "status": {
@@ -4574,12 +5037,17 @@ const docTemplate = `{
                 },
                 "website": {
                     "type": "string",
+                    "format": "uri",
+                    "maxLength": 2000,
                     "example": "https://example.org"
                 }
             }
         },
         "handlers.HelplineItem": {
             "type": "object",
+            "required": [
+                "data"
+            ],
             "properties": {
                 "data": {
                     "$ref": "#/definitions/handlers.Helpline"
@@ -4588,6 +5056,11 @@ const docTemplate = `{
         },
         "handlers.HelplineList": {
             "type": "object",
+            "required": [
+                "data",
+                "links",
+                "meta"
+            ],
             "properties": {
                 "data": {
                     "type": "array",
@@ -4605,26 +5078,31 @@ const docTemplate = `{
         },
         "handlers.HoursException": {
             "type": "object",
+            "required": [
+                "closed",
+                "date"
+            ],
             "properties": {
                 "closed": {
                     "type": "boolean",
-                    "example": true
+                    "example": false
                 },
                 "closes": {
                     "type": "string",
-                    "example": "14:00"
+                    "example": "23:00"
                 },
                 "date": {
                     "type": "string",
-                    "example": "2027-12-25"
+                    "format": "date",
+                    "example": "2027-12-24"
                 },
                 "note": {
                     "type": "string",
-                    "example": "Christmas Day"
+                    "example": "Christmas Eve"
                 },
                 "opens": {
                     "type": "string",
-                    "example": "10:00"
+                    "example": "18:00"
                 },
                 "overnight": {
                     "type": "boolean",
@@ -4634,23 +5112,42 @@ const docTemplate = `{
         },
         "handlers.Image": {
             "type": "object",
+            "required": [
+                "alt",
+                "credit",
+                "url"
+            ],
             "properties": {
                 "alt": {
                     "type": "string",
+                    "maxLength": 500,
                     "example": "Officers outside a house"
                 },
                 "credit": {
                     "type": "string",
+                    "maxLength": 200,
                     "example": "Cumbria Constabulary"
                 },
                 "url": {
                     "type": "string",
+                    "format": "uri",
+                    "maxLength": 2000,
                     "example": "https://example.org/picture.jpg"
                 }
             }
         },
         "handlers.JSONFeed": {
             "type": "object",
+            "required": [
+                "authors",
+                "description",
+                "feed_url",
+                "home_page_url",
+                "items",
+                "language",
+                "title",
+                "version"
+            ],
             "properties": {
                 "authors": {
                     "type": "array",
@@ -4664,10 +5161,12 @@ const docTemplate = `{
                 },
                 "feed_url": {
                     "type": "string",
+                    "format": "uri",
                     "example": "https://signpost.example.org/feeds/articles.json?region=cumbria"
                 },
                 "home_page_url": {
                     "type": "string",
+                    "format": "uri",
                     "example": "https://signpost.example.org/api/v1/articles?region=cumbria"
                 },
                 "items": {
@@ -4686,12 +5185,16 @@ const docTemplate = `{
                 },
                 "version": {
                     "type": "string",
+                    "format": "uri",
                     "example": "https://jsonfeed.org/version/1.1"
                 }
             }
         },
         "handlers.JSONFeedAuthor": {
             "type": "object",
+            "required": [
+                "name"
+            ],
             "properties": {
                 "name": {
                     "type": "string",
@@ -4699,12 +5202,26 @@ const docTemplate = `{
                 },
                 "url": {
                     "type": "string",
+                    "format": "uri",
                     "example": "https://signpost.example.org/api/v1/organisations/cumbria-constabulary"
                 }
             }
         },
         "handlers.JSONFeedItem": {
             "type": "object",
+            "required": [
+                "authors",
+                "content_html",
+                "content_text",
+                "date_modified",
+                "date_published",
+                "id",
+                "language",
+                "summary",
+                "tags",
+                "title",
+                "url"
+            ],
             "properties": {
                 "authors": {
                     "type": "array",
@@ -4722,14 +5239,17 @@ const docTemplate = `{
                 },
                 "date_modified": {
                     "type": "string",
+                    "format": "date-time",
                     "example": "2027-01-31T09:00:00Z"
                 },
                 "date_published": {
                     "type": "string",
+                    "format": "date-time",
                     "example": "2027-01-31T09:00:00Z"
                 },
                 "external_url": {
                     "type": "string",
+                    "format": "uri",
                     "example": "https://www.cumbria.police.uk/news"
                 },
                 "id": {
@@ -4738,6 +5258,7 @@ const docTemplate = `{
                 },
                 "image": {
                     "type": "string",
+                    "format": "uri",
                     "example": "https://example.org/picture.jpg"
                 },
                 "language": {
@@ -4764,29 +5285,42 @@ const docTemplate = `{
                 },
                 "url": {
                     "type": "string",
+                    "format": "uri",
                     "example": "https://signpost.example.org/api/v1/articles/cumbria-week-of-action-online-child-sexual-abuse"
                 }
             }
         },
         "handlers.ListLinks": {
             "type": "object",
+            "required": [
+                "next",
+                "self"
+            ],
             "properties": {
                 "next": {
                     "type": "string",
+                    "format": "uri-reference",
                     "x-nullable": true,
                     "example": "/api/v1/articles?cursor=eyJsIjoiYXJ0aWNsZXMifQ\u0026limit=20"
                 },
                 "self": {
                     "type": "string",
+                    "format": "uri-reference",
                     "example": "/api/v1/articles?limit=20"
                 }
             }
         },
         "handlers.ListMeta": {
             "type": "object",
+            "required": [
+                "limit",
+                "next_cursor"
+            ],
             "properties": {
                 "limit": {
                     "type": "integer",
+                    "maximum": 100,
+                    "minimum": 1,
                     "example": 20
                 },
                 "next_cursor": {
@@ -4798,6 +5332,17 @@ const docTemplate = `{
         },
         "handlers.OEmbed": {
             "type": "object",
+            "required": [
+                "cache_age",
+                "height",
+                "html",
+                "provider_name",
+                "provider_url",
+                "title",
+                "type",
+                "version",
+                "width"
+            ],
             "properties": {
                 "cache_age": {
                     "type": "integer",
@@ -4817,6 +5362,7 @@ const docTemplate = `{
                 },
                 "provider_url": {
                     "type": "string",
+                    "format": "uri",
                     "example": "https://signpost.example.org"
                 },
                 "title": {
@@ -4845,6 +5391,11 @@ const docTemplate = `{
         },
         "handlers.OpeningHours": {
             "type": "object",
+            "required": [
+                "exceptions",
+                "timezone",
+                "weekly"
+            ],
             "properties": {
                 "exceptions": {
                     "type": "array",
@@ -4866,6 +5417,15 @@ const docTemplate = `{
         },
         "handlers.Organisation": {
             "type": "object",
+            "required": [
+                "description",
+                "kind",
+                "name",
+                "parent",
+                "slug",
+                "updated_at",
+                "url"
+            ],
             "properties": {
                 "description": {
                     "type": "string",
@@ -4900,10 +5460,12 @@ const docTemplate = `{
                 },
                 "updated_at": {
                     "type": "string",
+                    "format": "date-time",
                     "example": "2027-01-31T09:00:00Z"
                 },
                 "url": {
                     "type": "string",
+                    "format": "uri",
                     "x-nullable": true,
                     "example": "https://example.org"
                 }
@@ -4911,9 +5473,14 @@ const docTemplate = `{
         },
         "handlers.OrganisationInput": {
             "type": "object",
+            "required": [
+                "kind",
+                "name"
+            ],
             "properties": {
                 "description": {
                     "type": "string",
+                    "maxLength": 2000,
                     "example": "A charity."
                 },
                 "kind": {
@@ -4929,24 +5496,33 @@ const docTemplate = `{
                 },
                 "name": {
                     "type": "string",
+                    "maxLength": 200,
+                    "minLength": 1,
                     "example": "Example Charity"
                 },
                 "parent": {
                     "type": "string",
+                    "maxLength": 80,
                     "example": ""
                 },
                 "slug": {
                     "type": "string",
+                    "maxLength": 80,
                     "example": "example-charity"
                 },
                 "url": {
                     "type": "string",
+                    "format": "uri",
+                    "maxLength": 2000,
                     "example": "https://example.org"
                 }
             }
         },
         "handlers.OrganisationItem": {
             "type": "object",
+            "required": [
+                "data"
+            ],
             "properties": {
                 "data": {
                     "$ref": "#/definitions/handlers.Organisation"
@@ -4955,6 +5531,11 @@ const docTemplate = `{
         },
         "handlers.OrganisationList": {
             "type": "object",
+            "required": [
+                "data",
+                "links",
+                "meta"
+            ],
             "properties": {
                 "data": {
                     "type": "array",
@@ -4972,6 +5553,11 @@ const docTemplate = `{
         },
         "handlers.Outcome": {
             "type": "object",
+            "required": [
+                "label",
+                "metric",
+                "value"
+            ],
             "properties": {
                 "label": {
                     "type": "string",
@@ -4987,6 +5573,7 @@ const docTemplate = `{
                 },
                 "value": {
                     "type": "integer",
+                    "minimum": 0,
                     "x-nullable": true,
                     "example": 6
                 }
@@ -4994,6 +5581,12 @@ const docTemplate = `{
         },
         "handlers.Problem": {
             "type": "object",
+            "required": [
+                "detail",
+                "status",
+                "title",
+                "type"
+            ],
             "properties": {
                 "detail": {
                     "type": "string",
@@ -5007,6 +5600,7 @@ const docTemplate = `{
                 },
                 "instance": {
                     "type": "string",
+                    "format": "uri-reference",
                     "example": "/api/v1/articles/nope"
                 },
                 "request_id": {
@@ -5015,6 +5609,8 @@ const docTemplate = `{
                 },
                 "status": {
                     "type": "integer",
+                    "maximum": 599,
+                    "minimum": 400,
                     "example": 404
                 },
                 "title": {
@@ -5023,12 +5619,17 @@ const docTemplate = `{
                 },
                 "type": {
                     "type": "string",
+                    "format": "uri-reference",
                     "example": "/problems/not-found"
                 }
             }
         },
         "handlers.Ref": {
             "type": "object",
+            "required": [
+                "name",
+                "slug"
+            ],
             "properties": {
                 "name": {
                     "type": "string",
@@ -5042,6 +5643,13 @@ const docTemplate = `{
         },
         "handlers.Region": {
             "type": "object",
+            "required": [
+                "children",
+                "kind",
+                "name",
+                "parent",
+                "slug"
+            ],
             "properties": {
                 "children": {
                     "type": "array",
@@ -5078,6 +5686,9 @@ const docTemplate = `{
         },
         "handlers.RegionList": {
             "type": "object",
+            "required": [
+                "data"
+            ],
             "properties": {
                 "data": {
                     "type": "array",
@@ -5089,9 +5700,19 @@ const docTemplate = `{
         },
         "handlers.SearchHit": {
             "type": "object",
+            "required": [
+                "published_at",
+                "score",
+                "slug",
+                "snippet",
+                "title",
+                "type",
+                "url"
+            ],
             "properties": {
                 "published_at": {
                     "type": "string",
+                    "format": "date-time",
                     "x-nullable": true,
                     "example": "2027-01-31T09:00:00Z"
                 },
@@ -5123,12 +5744,18 @@ const docTemplate = `{
                 },
                 "url": {
                     "type": "string",
+                    "format": "uri-reference",
                     "example": "/api/v1/articles/cumbria-week-of-action-online-child-sexual-abuse"
                 }
             }
         },
         "handlers.SearchList": {
             "type": "object",
+            "required": [
+                "data",
+                "links",
+                "meta"
+            ],
             "properties": {
                 "data": {
                     "type": "array",
@@ -5146,6 +5773,12 @@ const docTemplate = `{
         },
         "handlers.Source": {
             "type": "object",
+            "required": [
+                "attribution",
+                "published_on",
+                "publisher",
+                "url"
+            ],
             "properties": {
                 "attribution": {
                     "type": "string",
@@ -5153,6 +5786,7 @@ const docTemplate = `{
                 },
                 "published_on": {
                     "type": "string",
+                    "format": "date",
                     "x-nullable": true,
                     "example": "2027-01-31"
                 },
@@ -5166,6 +5800,7 @@ const docTemplate = `{
                 },
                 "url": {
                     "type": "string",
+                    "format": "uri",
                     "x-nullable": true,
                     "example": "https://example.org/news/report"
                 }
@@ -5176,24 +5811,35 @@ const docTemplate = `{
             "properties": {
                 "attribution": {
                     "type": "string",
+                    "maxLength": 500,
                     "example": "Based on a report by CandoFM News."
                 },
                 "published_on": {
                     "type": "string",
-                    "example": "2027-01-31"
+                    "format": "date",
+                    "example": "2026-01-31"
                 },
                 "publisher": {
                     "type": "string",
+                    "maxLength": 80,
                     "example": "candofm"
                 },
                 "url": {
                     "type": "string",
+                    "format": "uri",
+                    "maxLength": 2000,
                     "example": "https://example.org/news/report"
                 }
             }
         },
         "handlers.Topic": {
             "type": "object",
+            "required": [
+                "description",
+                "kind",
+                "name",
+                "slug"
+            ],
             "properties": {
                 "description": {
                     "type": "string",
@@ -5219,6 +5865,9 @@ const docTemplate = `{
         },
         "handlers.TopicList": {
             "type": "object",
+            "required": [
+                "data"
+            ],
             "properties": {
                 "data": {
                     "type": "array",
@@ -5230,6 +5879,11 @@ const docTemplate = `{
         },
         "handlers.WeeklyInterval": {
             "type": "object",
+            "required": [
+                "closes",
+                "days",
+                "opens"
+            ],
             "properties": {
                 "closes": {
                     "type": "string",
@@ -5237,8 +5891,18 @@ const docTemplate = `{
                 },
                 "days": {
                     "type": "array",
+                    "minItems": 1,
                     "items": {
-                        "type": "string"
+                        "type": "string",
+                        "enum": [
+                            "mon",
+                            "tue",
+                            "wed",
+                            "thu",
+                            "fri",
+                            "sat",
+                            "sun"
+                        ]
                     },
                     "example": [
                         "mon",
@@ -5263,7 +5927,53 @@ const docTemplate = `{
             "name": "Authorization",
             "in": "header"
         }
-    }
+    },
+    "tags": [
+        {
+            "description": "News about safeguarding work.",
+            "name": "articles"
+        },
+        {
+            "description": "Where people can get help or report, with contact channels and opening hours.",
+            "name": "helplines"
+        },
+        {
+            "description": "The campaigns that tie articles and helplines together.",
+            "name": "campaigns"
+        },
+        {
+            "description": "Publishers, helpline operators, campaign organisers and funders.",
+            "name": "organisations"
+        },
+        {
+            "description": "Regions and topics, the slugs that the filters take.",
+            "name": "vocabulary"
+        },
+        {
+            "description": "One ranked search over articles, helplines and campaigns.",
+            "name": "search"
+        },
+        {
+            "description": "The changes feed, for apps that keep a copy.",
+            "name": "sync"
+        },
+        {
+            "description": "RSS, Atom and JSON Feed of published articles.",
+            "name": "feeds"
+        },
+        {
+            "description": "Helpline cards for partner sites.",
+            "name": "embed"
+        },
+        {
+            "description": "Writes and editors' reads; they need an API key.",
+            "name": "editorial"
+        },
+        {
+            "description": "Probes, metrics and this description.",
+            "name": "operations"
+        }
+    ]
 }`
 
 // SwaggerInfo holds exported Swagger Info so clients can modify it

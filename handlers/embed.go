@@ -59,7 +59,7 @@ type EmbedContact struct {
 	Type    string `json:"type" enums:"phone,textphone,sms,webchat,email,web" example:"phone"`
 	Label   string `json:"label" example:"Helpline (UK)"`
 	Display string `json:"display" example:"0808 1000 900"`
-	URI     string `json:"uri" example:"tel:+448081000900"`
+	URI     string `json:"uri" format:"uri" example:"tel:+448081000900"`
 	// Name is the link's accessible name: what it does and for which line.
 	Name string `json:"name" example:"Call Stop It Now! helpline on 0808 1000 900"`
 	// Meta are short notes: cost, a note, the channel's own hours.
@@ -104,7 +104,7 @@ type OEmbed struct {
 	Version      string `json:"version" enums:"1.0" example:"1.0"`
 	Title        string `json:"title" example:"Helplines"`
 	ProviderName string `json:"provider_name" example:"Signpost"`
-	ProviderURL  string `json:"provider_url" example:"https://signpost.example.org"`
+	ProviderURL  string `json:"provider_url" format:"uri" example:"https://signpost.example.org"`
 	CacheAge     int    `json:"cache_age" example:"3600"`
 	HTML         string `json:"html" example:"<iframe src=\"https://signpost.example.org/embed/helplines?region=cumbria\" title=\"Helplines from Signpost\" width=\"480\" height=\"720\" style=\"border:0;max-width:100%\" loading=\"lazy\" referrerpolicy=\"no-referrer\"></iframe>"`
 	Width        int    `json:"width" example:"480"`
@@ -311,6 +311,7 @@ func contactName(line string, c EmbedContact) string {
 // embedPage godoc
 //
 //	@Summary		Helpline cards for an iframe
+//	@ID				getEmbedPage
 //	@Description	A complete, self-contained HTML page of helpline cards for partner sites to put in an `<iframe>`: name, who it is for, phone numbers as `tel:` links, other channels, hours, an open/closed badge worded in the line's time zone, anonymous and confidential badges, and the region's emergency line above the cards. Takes the helpline list's filters. No cookies, fonts or requests to any other host, and no JavaScript but the quick exit's few lines; its CSP allows only its own inline style sheet and, with quick_exit, that script by its hash. Frame it with `<iframe src="…/embed/helplines?region=cumbria" title="Helplines from Signpost" width="480" height="720" style="border:0;max-width:100%" referrerpolicy="no-referrer"></iframe>`. With quick_exit, an "Exit this page" link opens a neutral site in the whole window; where JavaScript runs, it replaces the partner's page (top.location.replace) so that Back does not return to it, and without JavaScript it is a plain link (target="_top"), which adds a history entry. A sandboxed iframe needs allow-top-navigation-by-user-activation, and allow-scripts for the replacement. Invalid parameters get a 400 problem, not a page, so that mistakes show when the embed is set up.
 //	@Tags			embed
 //	@Produce		html
@@ -319,8 +320,8 @@ func contactName(line string, c EmbedContact) string {
 //	@Param			audience	query		string	false	"audience slug"
 //	@Param			channel		query		string	false	"contact channel"	Enums(phone, textphone, sms, webchat, email, web)
 //	@Param			open_now	query		bool	false	"only lines open at the moment (or at `at`)"
-//	@Param			at			query		string	false	"RFC 3339 time to show the lines for, instead of now"
-//	@Param			limit		query		int		false	"number of cards, 1-20"	default(4)
+//	@Param			at			query		string	false	"RFC 3339 time to show the lines for, instead of now"	format(date-time)
+//	@Param			limit		query		int		false	"number of cards, 1-20"	default(4)	minimum(1)	maximum(20)
 //	@Param			theme		query		string	false	"colour theme"	Enums(light, dark)	default(light)
 //	@Param			quick_exit	query		bool	false	"add an Exit this page link to a neutral site, which replaces the partner's page where JavaScript runs"
 //	@Success		200			{string}	string	"HTML page"
@@ -393,6 +394,7 @@ func (h *Handler) oembedURL(embed string) string {
 // embedJSON godoc
 //
 //	@Summary		Helpline cards as JSON, for the script widget
+//	@ID				getEmbedJSON
 //	@Description	What /embed/helplines shows, as data worded for people: the region's emergency lines, the cards (lines open now first) with their open/closed text and the accessible names of their links, and, when nothing matches, the national lines. The script widget reads it from any origin (Access-Control-Allow-Origin: *).
 //	@Tags			embed
 //	@Produce		json
@@ -401,8 +403,8 @@ func (h *Handler) oembedURL(embed string) string {
 //	@Param			audience	query		string	false	"audience slug"
 //	@Param			channel		query		string	false	"contact channel"	Enums(phone, textphone, sms, webchat, email, web)
 //	@Param			open_now	query		bool	false	"only lines open at the moment (or at `at`)"
-//	@Param			at			query		string	false	"RFC 3339 time to show the lines for, instead of now"
-//	@Param			limit		query		int		false	"number of cards, 1-20"	default(4)
+//	@Param			at			query		string	false	"RFC 3339 time to show the lines for, instead of now"	format(date-time)
+//	@Param			limit		query		int		false	"number of cards, 1-20"	default(4)	minimum(1)	maximum(20)
 //	@Success		200			{object}	EmbedListItem
 //	@Header			200			{string}	ETag	"strong entity tag"
 //	@Failure		400			{object}	Problem	"invalid parameter"
@@ -427,7 +429,8 @@ func (h *Handler) embedJSON(c *gin.Context) {
 // embedScript godoc
 //
 //	@Summary		Script that puts helpline cards on any page
-//	@Description	`<script src="…/embed/helplines.js" data-region="cumbria" async></script>` renders the cards of /embed/helplines into a shadow root after its own tag, reading /embed/helplines.json from this service (attributes data-region, data-topic, data-audience, data-channel, data-open-now, data-limit, data-theme=light|dark, data-quick-exit). No global names, cookies or storage. When the JSON cannot be read it shows the emergency and national lines built into the script when it was served. With data-quick-exit, an "Exit this page" button (or pressing Shift three times) replaces the page with a neutral site so that Back does not return to it.
+//	@ID				getEmbedScript
+//	@Description	A script element with src="…/embed/helplines.js", async and data-region="cumbria" renders the cards of /embed/helplines into a shadow root after its own tag, reading /embed/helplines.json from this service (attributes data-region, data-topic, data-audience, data-channel, data-open-now, data-limit, data-theme=light|dark, data-quick-exit). No global names, cookies or storage. When the JSON cannot be read it shows the emergency and national lines built into the script when it was served. With data-quick-exit, an "Exit this page" button (or pressing Shift three times) replaces the page with a neutral site so that Back does not return to it.
 //	@Tags			embed
 //	@Produce		text/javascript
 //	@Success		200	{string}	string	"JavaScript"
@@ -512,12 +515,13 @@ func newFallbackLine(l EmbedLine, emergency bool) fallbackLine {
 // oembed godoc
 //
 //	@Summary		oEmbed for embed URLs
+//	@ID				getOEmbed
 //	@Description	oEmbed 1.0 (JSON) for the URLs of this service's /embed/helplines page: a rich response whose html is the iframe snippet, no larger than maxwidth × maxheight. A URL that is not an embed page of this service (its configured public URL) gets 404; format=xml gets 501, as the oEmbed specification asks.
 //	@Tags			embed
 //	@Produce		json
-//	@Param			url			query		string	true	"an embed page URL, e.g. https://signpost.example.org/embed/helplines?region=cumbria"
-//	@Param			maxwidth	query		int		false	"largest width in pixels"
-//	@Param			maxheight	query		int		false	"largest height in pixels"
+//	@Param			url			query		string	true	"an embed page URL of this service, e.g. https://signpost.example.org/embed/helplines?region=cumbria"	format(uri)	example(http://localhost:8080/embed/helplines?region=cumbria)
+//	@Param			maxwidth	query		int		false	"largest width in pixels"	minimum(1)	maximum(10000)
+//	@Param			maxheight	query		int		false	"largest height in pixels"	minimum(1)	maximum(10000)
 //	@Param			format		query		string	false	"response format"	Enums(json)	default(json)
 //	@Success		200			{object}	OEmbed
 //	@Header			200			{string}	ETag	"strong entity tag"
