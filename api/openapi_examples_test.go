@@ -158,3 +158,118 @@ func successStatus(op *openapi3.Operation) int {
 	}
 	return 0
 }
+
+// TestOpenAPIInputBounds proves that the string lengths in the write schemas are the
+// ones validation enforces: each create's example with one field one character over
+// its maxLength (or under its minLength) is a 422 naming that field, and with the
+// field at its maxLength it is created.
+func TestOpenAPIInputBounds(t *testing.T) {
+	doc, err := handlers.OpenAPI3()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Fields whose value at full length means something else too: a slug of an item
+	// that must exist, or a phone number.
+	atMaxSkip := []string{"source.publisher", "organisation", "organiser", "parent", "contacts[0].value"}
+	for _, path := range []string{"/api/v1/articles", "/api/v1/helplines", "/api/v1/campaigns", "/api/v1/organisations"} {
+		op := doc.Paths.Value(path).Post
+		mt := op.RequestBody.Value.Content.Get("application/json")
+		t.Run(op.OperationID, func(t *testing.T) {
+			app := MustStartApp(t, WithClock(newTestClock(exampleEpoch)))
+			key := MustCreateKey(t, app, "bounds", "editor")
+			n := 0
+			send := func(field string, value string) (*http.Response, handlers.Problem) {
+				t.Helper()
+				var body map[string]any
+				b, _ := json.Marshal(mt.Example)
+				json.Unmarshal(b, &body)
+				n++
+				body["slug"] = fmt.Sprintf("bounds-%d", n)
+				setField(body, field, value)
+				resp := app.DoJSON(t, http.MethodPost, path, body, nil, auth(key)...)
+				var p handlers.Problem
+				json.Unmarshal(ReadBody(t, resp), &p)
+				return resp, p
+			}
+			tested := 0
+			for _, b := range stringBounds("", mt.Schema.Value) {
+				tested++
+				if b.max > 0 {
+					resp, p := send(b.field, b.value(b.max+1))
+					if resp.StatusCode != http.StatusUnprocessableEntity || !slices.ContainsFunc(p.Errors, func(f handlers.FieldProblem) bool { return f.Field == b.field }) {
+						t.Errorf("%s at %d characters, over its maxLength %d: status %d, errors %v; want a 422 naming it", b.field, b.max+1, b.max, resp.StatusCode, p.Errors)
+					}
+					if !slices.Contains(atMaxSkip, b.field) {
+						if resp, p := send(b.field, b.value(b.max)); resp.StatusCode != http.StatusCreated {
+							t.Errorf("%s at its maxLength %d: status %d, errors %v; want 201", b.field, b.max, resp.StatusCode, p.Errors)
+						}
+					}
+				}
+				if b.min > 0 {
+					resp, p := send(b.field, b.value(b.min-1))
+					if resp.StatusCode != http.StatusUnprocessableEntity || !slices.ContainsFunc(p.Errors, func(f handlers.FieldProblem) bool { return f.Field == b.field }) {
+						t.Errorf("%s under its minLength %d: status %d, errors %v; want a 422 naming it", b.field, b.min, resp.StatusCode, p.Errors)
+					}
+				}
+			}
+			if tested == 0 {
+				t.Fatal("the body's schema has no string bounds")
+			}
+		})
+	}
+}
+
+// stringBound is a string field of a write body with its length limits.
+type stringBound struct {
+	field    string // as validation names it, e.g. source.url or contacts[0].label
+	min, max int
+	uri      bool
+}
+
+// value is a valid value of n characters (an absolute URL for a uri field).
+func (b stringBound) value(n int) string {
+	if b.uri && n > 20 {
+		return "https://example.org/" + strings.Repeat("a", n-20)
+	}
+	return strings.Repeat("a", n)
+}
+
+// stringBounds lists the bounded string fields of an object schema, following
+// objects and the first item of arrays of objects.
+func stringBounds(prefix string, s *openapi3.Schema) []stringBound {
+	var out []stringBound
+	for _, name := range slices.Sorted(maps.Keys(s.Properties)) {
+		p := s.Properties[name].Value
+		if len(p.AllOf) == 1 {
+			p = p.AllOf[0].Value
+		}
+		field := prefix + name
+		switch {
+		case p.Type.Is(openapi3.TypeString) && (p.MaxLength != nil || p.MinLength > 0):
+			b := stringBound{field: field, min: int(p.MinLength), uri: p.Format == "uri"}
+			if p.MaxLength != nil {
+				b.max = int(*p.MaxLength)
+			}
+			out = append(out, b)
+		case p.Type.Is(openapi3.TypeObject):
+			out = append(out, stringBounds(field+".", p)...)
+		case p.Type.Is(openapi3.TypeArray) && p.Items.Value.Type.Is(openapi3.TypeObject):
+			out = append(out, stringBounds(field+"[0].", p.Items.Value)...)
+		}
+	}
+	return out
+}
+
+// setField sets a field named as stringBound.field in a decoded JSON body.
+func setField(body map[string]any, field, value string) {
+	m := body
+	parts := strings.Split(field, ".")
+	for _, part := range parts[:len(parts)-1] {
+		if name, ok := strings.CutSuffix(part, "[0]"); ok {
+			m = m[name].([]any)[0].(map[string]any)
+		} else {
+			m = m[part].(map[string]any)
+		}
+	}
+	m[parts[len(parts)-1]] = value
+}

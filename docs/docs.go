@@ -5561,6 +5561,8 @@ const docTemplate = `{
             "properties": {
                 "label": {
                     "type": "string",
+                    "maxLength": 200,
+                    "minLength": 1,
                     "example": "Children safeguarded"
                 },
                 "metric": {
@@ -5569,6 +5571,7 @@ const docTemplate = `{
                 },
                 "note": {
                     "type": "string",
+                    "maxLength": 500,
                     "example": ""
                 },
                 "value": {

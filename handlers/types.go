@@ -39,9 +39,9 @@ type ItemResponse struct {
 // Outcome is one measured result; value is null when the source gives no count.
 type Outcome struct {
 	Metric string `json:"metric" example:"children_safeguarded"`
-	Label  string `json:"label" example:"Children safeguarded"`
+	Label  string `json:"label" minLength:"1" maxLength:"200" example:"Children safeguarded"`
 	Value  *int64 `json:"value" minimum:"0" example:"6" extensions:"x-nullable"`
-	Note   string `json:"note,omitempty" example:""`
+	Note   string `json:"note,omitempty" maxLength:"500" example:""`
 }
 
 // Source says where an article first appeared.
