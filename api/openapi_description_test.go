@@ -97,6 +97,7 @@ func TestOpenAPIDescription(t *testing.T) {
 		for name, want := range map[string][]string{
 			"ArticleInput": {"title"}, "HelplineInput": {"contacts", "coverage", "name"}, "ContactInput": {"type", "value"},
 			"CampaignInput": {"name", "scope"}, "OrganisationInput": {"kind", "name"}, "SourceInput": nil,
+			"ImageInput": nil, "OutcomeInput": {"label", "metric"}, "OpeningHoursInput": nil, "HoursExceptionInput": {"date"},
 			"ArticlePatch": nil, "HelplinePatch": nil, "CampaignPatch": nil, "OrganisationPatch": nil,
 		} {
 			if got := schema(t, name).Required; !slices.Equal(got, want) {

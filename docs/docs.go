@@ -242,7 +242,6 @@ const docTemplate = `{
                 "operationId": "getArticle",
                 "parameters": [
                     {
-                        "maxLength": 80,
                         "type": "string",
                         "example": "cumbria-week-of-action-online-child-sexual-abuse",
                         "description": "article slug",
@@ -323,7 +322,6 @@ const docTemplate = `{
                 "operationId": "replaceArticle",
                 "parameters": [
                     {
-                        "maxLength": 80,
                         "type": "string",
                         "example": "cumbria-week-of-action-online-child-sexual-abuse",
                         "description": "article slug",
@@ -439,7 +437,6 @@ const docTemplate = `{
                 "operationId": "deleteArticle",
                 "parameters": [
                     {
-                        "maxLength": 80,
                         "type": "string",
                         "example": "cumbria-week-of-action-online-child-sexual-abuse",
                         "description": "article slug",
@@ -511,7 +508,6 @@ const docTemplate = `{
                 "operationId": "patchArticle",
                 "parameters": [
                     {
-                        "maxLength": 80,
                         "type": "string",
                         "example": "cumbria-week-of-action-online-child-sexual-abuse",
                         "description": "article slug",
@@ -924,7 +920,6 @@ const docTemplate = `{
                 "operationId": "getCampaign",
                 "parameters": [
                     {
-                        "maxLength": 80,
                         "type": "string",
                         "example": "stop-it-now-deterrence",
                         "description": "campaign slug",
@@ -1005,7 +1000,6 @@ const docTemplate = `{
                 "operationId": "replaceCampaign",
                 "parameters": [
                     {
-                        "maxLength": 80,
                         "type": "string",
                         "example": "stop-it-now-deterrence",
                         "description": "campaign slug",
@@ -1121,7 +1115,6 @@ const docTemplate = `{
                 "operationId": "deleteCampaign",
                 "parameters": [
                     {
-                        "maxLength": 80,
                         "type": "string",
                         "example": "stop-it-now-deterrence",
                         "description": "campaign slug",
@@ -1193,7 +1186,6 @@ const docTemplate = `{
                 "operationId": "patchCampaign",
                 "parameters": [
                     {
-                        "maxLength": 80,
                         "type": "string",
                         "example": "stop-it-now-deterrence",
                         "description": "campaign slug",
@@ -1686,7 +1678,6 @@ const docTemplate = `{
                 "operationId": "getHelpline",
                 "parameters": [
                     {
-                        "maxLength": 80,
                         "type": "string",
                         "example": "stop-it-now",
                         "description": "helpline slug",
@@ -1774,7 +1765,6 @@ const docTemplate = `{
                 "operationId": "replaceHelpline",
                 "parameters": [
                     {
-                        "maxLength": 80,
                         "type": "string",
                         "example": "stop-it-now",
                         "description": "helpline slug",
@@ -1890,7 +1880,6 @@ const docTemplate = `{
                 "operationId": "deleteHelpline",
                 "parameters": [
                     {
-                        "maxLength": 80,
                         "type": "string",
                         "example": "stop-it-now",
                         "description": "helpline slug",
@@ -1962,7 +1951,6 @@ const docTemplate = `{
                 "operationId": "patchHelpline",
                 "parameters": [
                     {
-                        "maxLength": 80,
                         "type": "string",
                         "example": "stop-it-now",
                         "description": "helpline slug",
@@ -2256,7 +2244,6 @@ const docTemplate = `{
                 "operationId": "getOrganisation",
                 "parameters": [
                     {
-                        "maxLength": 80,
                         "type": "string",
                         "example": "lucy-faithfull-foundation",
                         "description": "organisation slug",
@@ -2337,7 +2324,6 @@ const docTemplate = `{
                 "operationId": "replaceOrganisation",
                 "parameters": [
                     {
-                        "maxLength": 80,
                         "type": "string",
                         "example": "lucy-faithfull-foundation",
                         "description": "organisation slug",
@@ -2453,7 +2439,6 @@ const docTemplate = `{
                 "operationId": "deleteOrganisation",
                 "parameters": [
                     {
-                        "maxLength": 80,
                         "type": "string",
                         "example": "lucy-faithfull-foundation",
                         "description": "organisation slug",
@@ -2525,7 +2510,6 @@ const docTemplate = `{
                 "operationId": "patchOrganisation",
                 "parameters": [
                     {
-                        "maxLength": 80,
                         "type": "string",
                         "example": "lucy-faithfull-foundation",
                         "description": "organisation slug",

@@ -75,7 +75,7 @@ type ArticleItem struct {
 //	@Description	One published article with its body as sanitised HTML and as plain text. An old slug answers 301 to the current one.
 //	@Tags			articles
 //	@Produce		json
-//	@Param			slug	path		string	true	"article slug"	maxlength(80)	example(cumbria-week-of-action-online-child-sexual-abuse)
+//	@Param			slug	path		string	true	"article slug"	example(cumbria-week-of-action-online-child-sexual-abuse)
 //	@Success		200		{object}	ArticleItem
 //	@Header			200		{string}	ETag	"strong entity tag"
 //	@Header			200		{string}	Last-Modified	"when the item last changed, as an HTTP date; send it in If-Modified-Since to revalidate"

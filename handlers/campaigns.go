@@ -82,7 +82,7 @@ type CampaignItem struct {
 //	@Description	One campaign with organiser, partners, period, hashtags, outcomes (its own, plus totals of its articles' outcomes), helplines and latest articles. An old slug answers 301.
 //	@Tags			campaigns
 //	@Produce		json
-//	@Param			slug	path		string	true	"campaign slug"	maxlength(80)	example(stop-it-now-deterrence)
+//	@Param			slug	path		string	true	"campaign slug"	example(stop-it-now-deterrence)
 //	@Success		200		{object}	CampaignItem
 //	@Header			200		{string}	ETag	"strong entity tag"
 //	@Header			200		{string}	Last-Modified	"when the item last changed, as an HTTP date; send it in If-Modified-Since to revalidate"

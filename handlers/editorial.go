@@ -96,7 +96,7 @@ func (h *Handler) createArticle(c *gin.Context) { h.articles().handleCreate(c) }
 //	@Accept			json
 //	@Produce		json
 //	@Security		ApiKey
-//	@Param			slug		path		string			true	"article slug"	maxlength(80)	example(cumbria-week-of-action-online-child-sexual-abuse)
+//	@Param			slug		path		string			true	"article slug"	example(cumbria-week-of-action-online-child-sexual-abuse)
 //	@Param			If-Match	header		string			false	"ETag of the version you read"
 //	@Param			article		body		ArticleInput	true	"the article"
 //	@Success		200			{object}	ArticleItem
@@ -124,7 +124,7 @@ func (h *Handler) replaceArticle(c *gin.Context) { h.articles().handlePut(c) }
 //	@Accept			application/merge-patch+json
 //	@Produce		json
 //	@Security		ApiKey
-//	@Param			slug		path		string			true	"article slug"	maxlength(80)	example(cumbria-week-of-action-online-child-sexual-abuse)
+//	@Param			slug		path		string			true	"article slug"	example(cumbria-week-of-action-online-child-sexual-abuse)
 //	@Param			If-Match	header		string			false	"ETag of the version you read"
 //	@Param			patch		body		ArticleInput	true	"the fields to change"
 //	@Success		200			{object}	ArticleItem
@@ -150,7 +150,7 @@ func (h *Handler) patchArticle(c *gin.Context) { h.articles().handlePatch(c) }
 //	@Tags			editorial
 //	@Produce		json
 //	@Security		ApiKey
-//	@Param			slug		path	string	true	"article slug"	maxlength(80)	example(cumbria-week-of-action-online-child-sexual-abuse)
+//	@Param			slug		path	string	true	"article slug"	example(cumbria-week-of-action-online-child-sexual-abuse)
 //	@Param			If-Match	header	string	false	"ETag of the version you read"
 //	@Success		204			"deleted"
 //	@Failure		401			{object}	Problem	"missing or bad API key"
@@ -194,7 +194,7 @@ func (h *Handler) createHelpline(c *gin.Context) { h.helplines().handleCreate(c)
 //	@Accept		json
 //	@Produce	json
 //	@Security	ApiKey
-//	@Param		slug		path		string			true	"helpline slug"	maxlength(80)	example(stop-it-now)
+//	@Param		slug		path		string			true	"helpline slug"	example(stop-it-now)
 //	@Param		If-Match	header		string			false	"ETag of the version you read"
 //	@Param		helpline	body		HelplineInput	true	"the helpline"
 //	@Success	200			{object}	HelplineItem
@@ -222,7 +222,7 @@ func (h *Handler) replaceHelpline(c *gin.Context) { h.helplines().handlePut(c) }
 //	@Accept		application/merge-patch+json
 //	@Produce	json
 //	@Security	ApiKey
-//	@Param		slug		path		string			true	"helpline slug"	maxlength(80)	example(stop-it-now)
+//	@Param		slug		path		string			true	"helpline slug"	example(stop-it-now)
 //	@Param		If-Match	header		string			false	"ETag of the version you read"
 //	@Param		patch		body		HelplineInput	true	"the fields to change (JSON merge patch)"
 //	@Success	200			{object}	HelplineItem
@@ -248,7 +248,7 @@ func (h *Handler) patchHelpline(c *gin.Context) { h.helplines().handlePatch(c) }
 //	@Tags		editorial
 //	@Produce	json
 //	@Security	ApiKey
-//	@Param		slug		path	string	true	"helpline slug"	maxlength(80)	example(stop-it-now)
+//	@Param		slug		path	string	true	"helpline slug"	example(stop-it-now)
 //	@Param		If-Match	header	string	false	"ETag of the version you read"
 //	@Success	204			"deleted"
 //	@Failure	401			{object}	Problem	"missing or bad API key"
@@ -292,7 +292,7 @@ func (h *Handler) createCampaign(c *gin.Context) { h.campaigns().handleCreate(c)
 //	@Accept		json
 //	@Produce	json
 //	@Security	ApiKey
-//	@Param		slug		path		string			true	"campaign slug"	maxlength(80)	example(stop-it-now-deterrence)
+//	@Param		slug		path		string			true	"campaign slug"	example(stop-it-now-deterrence)
 //	@Param		If-Match	header		string			false	"ETag of the version you read"
 //	@Param		campaign	body		CampaignInput	true	"the campaign"
 //	@Success	200			{object}	CampaignItem
@@ -320,7 +320,7 @@ func (h *Handler) replaceCampaign(c *gin.Context) { h.campaigns().handlePut(c) }
 //	@Accept		application/merge-patch+json
 //	@Produce	json
 //	@Security	ApiKey
-//	@Param		slug		path		string			true	"campaign slug"	maxlength(80)	example(stop-it-now-deterrence)
+//	@Param		slug		path		string			true	"campaign slug"	example(stop-it-now-deterrence)
 //	@Param		If-Match	header		string			false	"ETag of the version you read"
 //	@Param		patch		body		CampaignInput	true	"the fields to change (JSON merge patch)"
 //	@Success	200			{object}	CampaignItem
@@ -346,7 +346,7 @@ func (h *Handler) patchCampaign(c *gin.Context) { h.campaigns().handlePatch(c) }
 //	@Tags		editorial
 //	@Produce	json
 //	@Security	ApiKey
-//	@Param		slug		path	string	true	"campaign slug"	maxlength(80)	example(stop-it-now-deterrence)
+//	@Param		slug		path	string	true	"campaign slug"	example(stop-it-now-deterrence)
 //	@Param		If-Match	header	string	false	"ETag of the version you read"
 //	@Success	204			"deleted"
 //	@Failure	401			{object}	Problem	"missing or bad API key"
@@ -390,7 +390,7 @@ func (h *Handler) createOrganisation(c *gin.Context) { h.organisations().handleC
 //	@Accept		json
 //	@Produce	json
 //	@Security	ApiKey
-//	@Param		slug			path		string				true	"organisation slug"	maxlength(80)	example(lucy-faithfull-foundation)
+//	@Param		slug			path		string				true	"organisation slug"	example(lucy-faithfull-foundation)
 //	@Param		If-Match		header		string				false	"ETag of the version you read"
 //	@Param		organisation	body		OrganisationInput	true	"the organisation"
 //	@Success	200				{object}	OrganisationItem
@@ -418,7 +418,7 @@ func (h *Handler) replaceOrganisation(c *gin.Context) { h.organisations().handle
 //	@Accept		application/merge-patch+json
 //	@Produce	json
 //	@Security	ApiKey
-//	@Param		slug			path		string				true	"organisation slug"	maxlength(80)	example(lucy-faithfull-foundation)
+//	@Param		slug			path		string				true	"organisation slug"	example(lucy-faithfull-foundation)
 //	@Param		If-Match		header		string				false	"ETag of the version you read"
 //	@Param		patch			body		OrganisationInput	true	"the fields to change (JSON merge patch)"
 //	@Success	200				{object}	OrganisationItem
@@ -444,7 +444,7 @@ func (h *Handler) patchOrganisation(c *gin.Context) { h.organisations().handlePa
 //	@Tags		editorial
 //	@Produce	json
 //	@Security	ApiKey
-//	@Param		slug		path	string	true	"organisation slug"	maxlength(80)	example(lucy-faithfull-foundation)
+//	@Param		slug		path	string	true	"organisation slug"	example(lucy-faithfull-foundation)
 //	@Param		If-Match	header	string	false	"ETag of the version you read"
 //	@Success	204			"deleted"
 //	@Failure	401			{object}	Problem	"missing or bad API key"

@@ -85,7 +85,7 @@ type HelplineItem struct {
 //	@Description	One helpline with its contact channels, opening hours (structured and as text), open_now and next_change_at. An old slug answers 301.
 //	@Tags			helplines
 //	@Produce		json
-//	@Param			slug	path		string	true	"helpline slug"	maxlength(80)	example(stop-it-now)
+//	@Param			slug	path		string	true	"helpline slug"	example(stop-it-now)
 //	@Param			at		query		string	false	"RFC 3339 time to compute open_now for, instead of now"	format(date-time)
 //	@Success		200		{object}	HelplineItem
 //	@Header			200		{string}	ETag	"strong entity tag"

@@ -38,6 +38,7 @@ func Swagger2() (*openapi2.T, error) {
 	for _, s := range v2Schemas(&doc) {
 		typedNullable(s)
 	}
+	writeSchemas(&doc)
 	for path, item := range doc.Paths {
 		for method, op := range item.Operations() {
 			paramExamples(op)
@@ -94,6 +95,62 @@ func v2Schemas(doc *openapi2.T) []*openapi2.Schema {
 func typedNullable(s *openapi2.Schema) {
 	if s.Extensions["x-nullable"] == true && len(s.AllOf) > 0 && s.Type == nil {
 		s.Type = &openapi3.Types{openapi3.TypeObject}
+	}
+}
+
+// writeOptional are the fields that writes may leave out of the types they share
+// with reads: a read always carries them, validation gives them a default.
+var writeOptional = map[string][]string{
+	"handlers.Image":          {"url", "alt", "credit"},
+	"handlers.Outcome":        {"value"},
+	"handlers.OpeningHours":   {"timezone", "weekly", "exceptions"},
+	"handlers.HoursException": {"closed"},
+}
+
+// writeSchemas gives the request bodies their own copies of the types of
+// writeOptional, named with Input (handlers.Image becomes handlers.ImageInput), in
+// which those fields are optional. Only request bodies refer to the *Input schemas,
+// so their references are changed in place.
+func writeSchemas(doc *openapi2.T) {
+	var visit func(r *openapi2.SchemaRef)
+	seen := map[*openapi2.Schema]bool{}
+	visit = func(r *openapi2.SchemaRef) {
+		if r == nil {
+			return
+		}
+		name := strings.TrimPrefix(r.Ref, "#/definitions/")
+		if optional, ok := writeOptional[name]; ok {
+			in := name + "Input"
+			if doc.Definitions[in] == nil {
+				b, _ := json.Marshal(doc.Definitions[name].Value)
+				var s openapi2.Schema
+				json.Unmarshal(b, &s)
+				s.Required = slices.DeleteFunc(s.Required, func(f string) bool { return slices.Contains(optional, f) })
+				doc.Definitions[in] = &openapi2.SchemaRef{Value: &s}
+			}
+			r.Ref = "#/definitions/" + in
+			name = in
+		}
+		s := r.Value
+		if r.Ref != "" {
+			s = doc.Definitions[name].Value
+		}
+		if s == nil || seen[s] {
+			return
+		}
+		seen[s] = true
+		for _, p := range slices.Sorted(maps.Keys(s.Properties)) {
+			visit(s.Properties[p])
+		}
+		visit(s.Items)
+		for _, a := range s.AllOf {
+			visit(a)
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(doc.Definitions)) {
+		if strings.HasSuffix(name, "Input") {
+			visit(&openapi2.SchemaRef{Value: doc.Definitions[name].Value})
+		}
 	}
 }
 

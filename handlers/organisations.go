@@ -70,7 +70,7 @@ type OrganisationItem struct {
 //	@Description	One organisation with its parent. An old slug answers 301.
 //	@Tags			organisations
 //	@Produce		json
-//	@Param			slug	path		string	true	"organisation slug"	maxlength(80)	example(lucy-faithfull-foundation)
+//	@Param			slug	path		string	true	"organisation slug"	example(lucy-faithfull-foundation)
 //	@Success		200		{object}	OrganisationItem
 //	@Header			200		{string}	ETag	"strong entity tag"
 //	@Header			200		{string}	Last-Modified	"when the item last changed, as an HTTP date; send it in If-Modified-Since to revalidate"
