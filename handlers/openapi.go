@@ -262,7 +262,7 @@ func commonResponses(path, method string, op *openapi2.Operation) {
 		}
 		resp.Headers["X-Request-ID"] = requestIDHeader
 		switch {
-		case code >= "400":
+		case code[0] >= '4':
 			resp.Headers["Cache-Control"] = noStoreHeader
 		case code == "301":
 			resp.Headers["Cache-Control"] = movedCacheHeader
