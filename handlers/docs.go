@@ -47,6 +47,7 @@ func OpenAPI3() (*openapi3.T, error) {
 	rateLimitResponses(v3)
 	parameterExamples(v3)
 	requestExamples(v3)
+	sharedHeaders(v3)
 	return v3, nil
 }
 

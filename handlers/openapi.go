@@ -368,3 +368,44 @@ func SchemaExample(s *openapi3.SchemaRef) (any, bool) {
 	}
 	return nil, false
 }
+
+// sharedHeaders makes the headers that middleware adds to every answer, and the
+// If-None-Match of every read, components of the OpenAPI 3 document that the
+// operations refer to: Swagger 2 has no shared headers, so the converted document
+// repeats them in every response.
+func sharedHeaders(doc *openapi3.T) {
+	names := append(slices.Sorted(maps.Keys(rateLimitHeaders)), "Retry-After", "X-Request-ID")
+	if doc.Components.Headers == nil {
+		doc.Components.Headers = openapi3.Headers{}
+	}
+	if doc.Components.Parameters == nil {
+		doc.Components.Parameters = openapi3.ParametersMap{}
+	}
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			for _, p := range op.Parameters {
+				if p.Ref == "" && p.Value != nil && p.Value.In == openapi3.ParameterInHeader && p.Value.Name == "If-None-Match" {
+					if doc.Components.Parameters["If-None-Match"] == nil {
+						doc.Components.Parameters["If-None-Match"] = &openapi3.ParameterRef{Value: p.Value}
+					}
+					*p = openapi3.ParameterRef{Ref: "#/components/parameters/If-None-Match", Value: doc.Components.Parameters["If-None-Match"].Value}
+				}
+			}
+			for _, resp := range op.Responses.Map() {
+				if resp.Value == nil {
+					continue
+				}
+				for _, name := range names {
+					h := resp.Value.Headers[name]
+					if h == nil || h.Ref != "" {
+						continue
+					}
+					if doc.Components.Headers[name] == nil {
+						doc.Components.Headers[name] = &openapi3.HeaderRef{Value: h.Value}
+					}
+					resp.Value.Headers[name] = &openapi3.HeaderRef{Ref: "#/components/headers/" + name, Value: doc.Components.Headers[name].Value}
+				}
+			}
+		}
+	}
+}
