@@ -32,6 +32,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"mime"
 	"net/http"
 	"net/http/httptest"
@@ -395,16 +396,52 @@ var spec = sync.OnceValues(func() (*specChecker, error) {
 	if problem == nil || problem.Value == nil {
 		return nil, errors.New(`the document has no "handlers.Problem" schema`)
 	}
+	// A list asked for some fields only (?fields=) leaves the others out, required
+	// or not, as the parameter says: such answers are checked against a copy of the
+	// document that requires nothing.
+	sparseDoc, err := handlers.OpenAPI3()
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range sparseDoc.Components.Schemas {
+		s.Value.Required = nil
+	}
+	sparse, err := legacy.NewRouter(sparseDoc)
+	if err != nil {
+		return nil, err
+	}
 	// kin-openapi decodes application/problem+json as JSON already; registering it
 	// keeps that true whatever its defaults become.
 	openapi3filter.RegisterBodyDecoder(handlers.ProblemContentType, openapi3filter.JSONBodyDecoder)
-	return &specChecker{doc: doc, router: router, problem: problem.Value}, nil
+	// kin-openapi checks the date and date-time formats by itself; these are the
+	// document's other formats.
+	openapi3.DefineStringFormatCallback("uri", func(v string) error {
+		if u, err := url.Parse(v); err != nil || !u.IsAbs() {
+			return fmt.Errorf("%q is not an absolute URI", v)
+		}
+		return nil
+	})
+	openapi3.DefineStringFormatCallback("uri-reference", func(v string) error {
+		if _, err := url.Parse(v); err != nil || v == "" {
+			return fmt.Errorf("%q is not a URI reference", v)
+		}
+		return nil
+	})
+	return &specChecker{doc: doc, router: router, sparse: sparse, problem: problem.Value}, nil
 })
 
 type specChecker struct {
 	doc     *openapi3.T
 	router  routers.Router
+	sparse  routers.Router // over the document with nothing required, for ?fields=
 	problem *openapi3.Schema
+}
+
+// documentedHeaders are the response headers that integrators act on: when a
+// response carries one, the document must name it for that operation and status.
+var documentedHeaders = []string{
+	"ETag", "Last-Modified", "Cache-Control", "Link", "Location", "Retry-After", "X-Request-ID",
+	"RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "RateLimit-Policy",
 }
 
 // checkResponse checks a response against the OpenAPI document and against the rules
@@ -418,6 +455,9 @@ type specChecker struct {
 //   - every error (4xx, 5xx) is application/problem+json with the Problem schema and
 //     its status in the body, never HTML;
 //   - a 304 has an ETag and no body;
+//   - every status is documented, also those kin-openapi never checks (304, 301);
+//   - every header of documentedHeaders that a response carries is documented for
+//     its operation and status;
 //   - every response carries X-Content-Type-Options: nosniff.
 //
 // OPTIONS requests (CORS preflights) are not API operations and are not checked.
@@ -466,7 +506,11 @@ func checkResponse(req *http.Request, status int, header http.Header, body []byt
 	if method == http.MethodHead {
 		method = http.MethodGet
 	}
-	route, pathParams, err := sc.router.FindRoute(&http.Request{Method: method, URL: &u, Header: req.Header})
+	router := sc.router
+	if req.URL.Query().Has("fields") {
+		router = sc.sparse
+	}
+	route, pathParams, err := router.FindRoute(&http.Request{Method: method, URL: &u, Header: req.Header})
 	if err == nil && strings.HasSuffix(u.Path, "/") != strings.HasSuffix(route.Path, "/") {
 		// The router forgives a trailing slash; the server does not.
 		err = &routers.RouteError{Reason: routers.ErrPathNotFound.Error()}
@@ -484,6 +528,21 @@ func checkResponse(req *http.Request, status int, header http.Header, body []byt
 				req.Method, req.URL.Path, err, want, status))
 		}
 		return errors.Join(errs...)
+	}
+	if resp := route.Operation.Responses.Status(status); resp == nil || resp.Value == nil {
+		if status < 200 || status >= 400 || route.Operation.Responses.Default() == nil {
+			// kin-openapi reports the other undocumented statuses itself.
+			errs = append(errs, fmt.Errorf("%s %s: status %d is not documented", req.Method, route.Path, status))
+		}
+	} else {
+		for _, name := range documentedHeaders {
+			if header.Get(name) == "" {
+				continue
+			}
+			if !slices.ContainsFunc(slices.Collect(maps.Keys(resp.Value.Headers)), func(h string) bool { return strings.EqualFold(h, name) }) {
+				errs = append(errs, fmt.Errorf("%s %s %d: the response carries %s, which the document does not name", req.Method, route.Path, status, name))
+			}
+		}
 	}
 	in := &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: pathParams, Route: route},
@@ -744,8 +803,11 @@ func (a *testApp) MustInsertHelpline(tb testing.TB, r HelplineRow) int64 {
 			return err
 		}
 		for i, typ := range r.Contacts {
-			if _, err := tx.Exec(`INSERT INTO contacts (helpline_id, position, type, value, display) VALUES (?, ?, ?, ?, ?)`,
-				id, i, typ, "https://example.org/"+typ, "example.org"); err != nil {
+			// A contact always has a URI: the store makes one from every value it
+			// accepts.
+			value := "https://example.org/" + typ
+			if _, err := tx.Exec(`INSERT INTO contacts (helpline_id, position, type, value, display, uri) VALUES (?, ?, ?, ?, ?, ?)`,
+				id, i, typ, value, "example.org", value); err != nil {
 				return err
 			}
 		}

@@ -5,8 +5,32 @@
 //	@version					1.0
 //	@description				An open content API for safeguarding campaigns: news articles, helplines and the campaigns that tie them together. Public reads need no key. Errors are RFC 9457 problem+json.
 //	@license.name				MIT
+//	@license.url				https://opensource.org/license/mit
 //	@BasePath					/
 //	@schemes					http https
+//
+//	@tag.name					articles
+//	@tag.description			News about safeguarding work.
+//	@tag.name					helplines
+//	@tag.description			Where people can get help or report, with contact channels and opening hours.
+//	@tag.name					campaigns
+//	@tag.description			The campaigns that tie articles and helplines together.
+//	@tag.name					organisations
+//	@tag.description			Publishers, helpline operators, campaign organisers and funders.
+//	@tag.name					vocabulary
+//	@tag.description			Regions and topics, the slugs that the filters take.
+//	@tag.name					search
+//	@tag.description			One ranked search over articles, helplines and campaigns.
+//	@tag.name					sync
+//	@tag.description			The changes feed, for apps that keep a copy.
+//	@tag.name					feeds
+//	@tag.description			RSS, Atom and JSON Feed of published articles.
+//	@tag.name					embed
+//	@tag.description			Helpline cards for partner sites.
+//	@tag.name					editorial
+//	@tag.description			Writes and editors' reads; they need an API key.
+//	@tag.name					operations
+//	@tag.description			Probes, metrics and this description.
 //
 //	@securityDefinitions.apikey	ApiKey
 //	@in							header
@@ -14,7 +38,7 @@
 //	@description				An editor or admin API key as "Bearer <key>". Create keys with `signpost keys create`.
 package main
 
-//go:generate go tool swag init --quiet -g main.go -d .,../handlers -o ../docs --outputTypes go,json,yaml
+//go:generate go tool swag init --quiet -g main.go -d .,../handlers -o ../docs --requiredByDefault --outputTypes go,json,yaml
 
 import (
 	"context"

@@ -181,6 +181,28 @@ func TestOpenAPIChecker(t *testing.T) {
 		{"ErrNotModifiedWithBody", listReq, 304, listHeader, []byte(`{}`), false},
 		{"ErrNotModifiedWithoutETag", listReq, 304, with(listHeader, "ETag", ""), nil, false},
 		{"ErrNoSniffMissing", listReq, 200, with(listHeader, "X-Content-Type-Options", ""), mutate(list, func(map[string]any) {}), false},
+
+		// What the document promises beyond types: required fields, formats, and
+		// every status and header that integrators act on.
+		{"ErrRequiredSlugMissing", listReq, 200, listHeader, mutate(list, func(m map[string]any) { delete(firstOf(m, "data"), "slug") }), false},
+		{"ErrRequiredNextCursorMissing", listReq, 200, listHeader, mutate(list, func(m map[string]any) { delete(m["meta"].(map[string]any), "next_cursor") }), false},
+		{"OKSparseFields", get("/api/v1/articles?fields=slug"), 200, listHeader, mutate(list, func(m map[string]any) {
+			for _, a := range m["data"].([]any) {
+				for k := range a.(map[string]any) {
+					if k != "slug" {
+						delete(a.(map[string]any), k)
+					}
+				}
+			}
+		}), true},
+		{"ErrSparseWithoutFields", listReq, 200, listHeader, mutate(list, func(m map[string]any) { delete(firstOf(m, "data"), "title") }), false},
+		{"ErrDateTimeFormat", listReq, 200, listHeader, mutate(list, func(m map[string]any) { firstOf(m, "data")["updated_at"] = "yesterday" }), false},
+		{"ErrURIFormat", helplineReq, 200, helplineHeader, mutate(helpline, func(m map[string]any) { item(m)["website"] = "stopitnow.org.uk" }), false},
+		{"ErrURIReferenceFormat", listReq, 200, listHeader, mutate(list, func(m map[string]any) { m["links"].(map[string]any)["self"] = "" }), false},
+		{"ErrLimitOverMaximum", listReq, 200, listHeader, mutate(list, func(m map[string]any) { m["meta"].(map[string]any)["limit"] = 101 }), false},
+		{"ErrUndocumentedHeader", listReq, 200, with(listHeader, "Location", "/api/v1/articles/x"), mutate(list, func(map[string]any) {}), false},
+		{"ErrUndocumentedNotModified", httptest.NewRequest(http.MethodPost, "/api/v1/articles", nil), 304, with(listHeader, "ETag", `"x"`), nil, false},
+		{"ErrUndocumentedRedirect", listReq, 301, with(listHeader, "Location", "/api/v1/articles"), nil, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -11,7 +11,8 @@ const docTemplate = `{
         "title": "{{.Title}}",
         "contact": {},
         "license": {
-            "name": "MIT"
+            "name": "MIT",
+            "url": "https://opensource.org/license/mit"
         },
         "version": "{{.Version}}"
     },
@@ -28,6 +29,7 @@ const docTemplate = `{
                     "articles"
                 ],
                 "summary": "List published articles",
+                "operationId": "listArticles",
                 "parameters": [
                     {
                         "type": "string",
@@ -72,6 +74,8 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "maximum": 100,
+                        "minimum": 1,
                         "type": "integer",
                         "default": 20,
                         "description": "page size, 1-100",
@@ -145,6 +149,7 @@ const docTemplate = `{
                     "editorial"
                 ],
                 "summary": "Create an article",
+                "operationId": "createArticle",
                 "parameters": [
                     {
                         "description": "the article",
@@ -234,9 +239,11 @@ const docTemplate = `{
                     "articles"
                 ],
                 "summary": "Get one article",
+                "operationId": "getArticle",
                 "parameters": [
                     {
                         "type": "string",
+                        "example": "cumbria-week-of-action-online-child-sexual-abuse",
                         "description": "article slug",
                         "name": "slug",
                         "in": "path",
@@ -253,11 +260,21 @@ const docTemplate = `{
                             "ETag": {
                                 "type": "string",
                                 "description": "strong entity tag"
+                            },
+                            "Last-Modified": {
+                                "type": "string",
+                                "description": "when the item last changed, as an HTTP date; send it in If-Modified-Since to revalidate"
                             }
                         }
                     },
                     "301": {
-                        "description": "the article's slug changed; Location has the new URL"
+                        "description": "the article's slug changed; Location has the new URL",
+                        "headers": {
+                            "Location": {
+                                "type": "string",
+                                "description": "the article's current URL"
+                            }
+                        }
                     },
                     "400": {
                         "description": "invalid parameter",
@@ -302,9 +319,11 @@ const docTemplate = `{
                     "editorial"
                 ],
                 "summary": "Replace an article",
+                "operationId": "replaceArticle",
                 "parameters": [
                     {
                         "type": "string",
+                        "example": "cumbria-week-of-action-online-child-sexual-abuse",
                         "description": "article slug",
                         "name": "slug",
                         "in": "path",
@@ -421,9 +440,11 @@ const docTemplate = `{
                     "editorial"
                 ],
                 "summary": "Delete an article",
+                "operationId": "deleteArticle",
                 "parameters": [
                     {
                         "type": "string",
+                        "example": "cumbria-week-of-action-online-child-sexual-abuse",
                         "description": "article slug",
                         "name": "slug",
                         "in": "path",
@@ -496,9 +517,11 @@ const docTemplate = `{
                     "editorial"
                 ],
                 "summary": "Update part of an article",
+                "operationId": "patchArticle",
                 "parameters": [
                     {
                         "type": "string",
+                        "example": "cumbria-week-of-action-online-child-sexual-abuse",
                         "description": "article slug",
                         "name": "slug",
                         "in": "path",
@@ -617,6 +640,7 @@ const docTemplate = `{
                     "editorial"
                 ],
                 "summary": "The audit log",
+                "operationId": "listAudit",
                 "parameters": [
                     {
                         "enum": [
@@ -637,6 +661,8 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "maximum": 100,
+                        "minimum": 1,
                         "type": "integer",
                         "default": 20,
                         "description": "page size, 1-100",
@@ -655,6 +681,12 @@ const docTemplate = `{
                         "description": "OK",
                         "schema": {
                             "$ref": "#/definitions/handlers.AuditList"
+                        },
+                        "headers": {
+                            "Link": {
+                                "type": "string",
+                                "description": "\u003cURL of the next page\u003e; rel=next"
+                            }
                         }
                     },
                     "400": {
@@ -694,6 +726,7 @@ const docTemplate = `{
                     "campaigns"
                 ],
                 "summary": "List campaigns",
+                "operationId": "listCampaigns",
                 "parameters": [
                     {
                         "enum": [
@@ -737,6 +770,8 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "maximum": 100,
+                        "minimum": 1,
                         "type": "integer",
                         "default": 20,
                         "description": "page size, 1-100",
@@ -799,6 +834,7 @@ const docTemplate = `{
                         "ApiKey": []
                     }
                 ],
+                "description": "Creates a campaign. The slug is made from the name when not given; a given slug that is taken is a 409. publication scheduled needs a future publish_at.",
                 "consumes": [
                     "application/json"
                 ],
@@ -809,6 +845,7 @@ const docTemplate = `{
                     "editorial"
                 ],
                 "summary": "Create a campaign",
+                "operationId": "createCampaign",
                 "parameters": [
                     {
                         "description": "the campaign",
@@ -898,9 +935,11 @@ const docTemplate = `{
                     "campaigns"
                 ],
                 "summary": "Get one campaign",
+                "operationId": "getCampaign",
                 "parameters": [
                     {
                         "type": "string",
+                        "example": "stop-it-now-deterrence",
                         "description": "campaign slug",
                         "name": "slug",
                         "in": "path",
@@ -917,11 +956,21 @@ const docTemplate = `{
                             "ETag": {
                                 "type": "string",
                                 "description": "strong entity tag"
+                            },
+                            "Last-Modified": {
+                                "type": "string",
+                                "description": "when the item last changed, as an HTTP date; send it in If-Modified-Since to revalidate"
                             }
                         }
                     },
                     "301": {
-                        "description": "the campaign's slug changed; Location has the new URL"
+                        "description": "the campaign's slug changed; Location has the new URL",
+                        "headers": {
+                            "Location": {
+                                "type": "string",
+                                "description": "the campaign's current URL"
+                            }
+                        }
                     },
                     "400": {
                         "description": "invalid parameter",
@@ -955,6 +1004,7 @@ const docTemplate = `{
                         "ApiKey": []
                     }
                 ],
+                "description": "Replaces every writable field. Send the ETag you read in If-Match: if the campaign changed since, the answer is 412 and nothing changes. A new slug keeps the old one answering 301.",
                 "consumes": [
                     "application/json"
                 ],
@@ -965,9 +1015,11 @@ const docTemplate = `{
                     "editorial"
                 ],
                 "summary": "Replace a campaign",
+                "operationId": "replaceCampaign",
                 "parameters": [
                     {
                         "type": "string",
+                        "example": "stop-it-now-deterrence",
                         "description": "campaign slug",
                         "name": "slug",
                         "in": "path",
@@ -1076,6 +1128,7 @@ const docTemplate = `{
                         "ApiKey": []
                     }
                 ],
+                "description": "Removes the campaign from every public read. Its record stays for the audit log and as a tombstone in the changes feed.",
                 "produces": [
                     "application/json"
                 ],
@@ -1083,9 +1136,11 @@ const docTemplate = `{
                     "editorial"
                 ],
                 "summary": "Delete a campaign",
+                "operationId": "deleteCampaign",
                 "parameters": [
                     {
                         "type": "string",
+                        "example": "stop-it-now-deterrence",
                         "description": "campaign slug",
                         "name": "slug",
                         "in": "path",
@@ -1146,6 +1201,7 @@ const docTemplate = `{
                         "ApiKey": []
                     }
                 ],
+                "description": "Applies a JSON merge patch (RFC 7396) to the campaign as written by editors (the shape of CampaignInput); null removes a field.",
                 "consumes": [
                     "application/json",
                     "application/merge-patch+json"
@@ -1157,9 +1213,11 @@ const docTemplate = `{
                     "editorial"
                 ],
                 "summary": "Update part of a campaign",
+                "operationId": "patchCampaign",
                 "parameters": [
                     {
                         "type": "string",
+                        "example": "stop-it-now-deterrence",
                         "description": "campaign slug",
                         "name": "slug",
                         "in": "path",
@@ -1273,6 +1331,7 @@ const docTemplate = `{
                     "sync"
                 ],
                 "summary": "Sync feed of changes",
+                "operationId": "listChanges",
                 "parameters": [
                     {
                         "type": "string",
@@ -1281,6 +1340,8 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "maximum": 100,
+                        "minimum": 1,
                         "type": "integer",
                         "default": 20,
                         "description": "page size, 1-100",
@@ -1311,6 +1372,12 @@ const docTemplate = `{
                             "$ref": "#/definitions/handlers.Problem"
                         }
                     },
+                    "401": {
+                        "description": "bad API key (a key is optional here; a bad one is refused)",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
                     "500": {
                         "description": "internal error",
                         "schema": {
@@ -1330,6 +1397,7 @@ const docTemplate = `{
                     "helplines"
                 ],
                 "summary": "List helplines",
+                "operationId": "listHelplines",
                 "parameters": [
                     {
                         "type": "string",
@@ -1371,6 +1439,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
+                        "format": "date-time",
                         "description": "RFC 3339 time within a year of now to compute open_now for, instead of now",
                         "name": "at",
                         "in": "query"
@@ -1382,6 +1451,8 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "maximum": 100,
+                        "minimum": 1,
                         "type": "integer",
                         "default": 20,
                         "description": "page size, 1-100",
@@ -1459,6 +1530,7 @@ const docTemplate = `{
                     "editorial"
                 ],
                 "summary": "Create a helpline",
+                "operationId": "createHelpline",
                 "parameters": [
                     {
                         "description": "the helpline",
@@ -1553,6 +1625,7 @@ const docTemplate = `{
                     "editorial"
                 ],
                 "summary": "Helplines due for checking",
+                "operationId": "listHelplinesDue",
                 "responses": {
                     "200": {
                         "description": "OK",
@@ -1597,6 +1670,7 @@ const docTemplate = `{
                     "helplines"
                 ],
                 "summary": "Emergency and national helplines, for offline use",
+                "operationId": "getEssentials",
                 "responses": {
                     "200": {
                         "description": "OK",
@@ -1612,6 +1686,12 @@ const docTemplate = `{
                     },
                     "400": {
                         "description": "invalid parameter",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "bad API key (a key is optional here; a bad one is refused)",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -1635,9 +1715,11 @@ const docTemplate = `{
                     "helplines"
                 ],
                 "summary": "Get one helpline",
+                "operationId": "getHelpline",
                 "parameters": [
                     {
                         "type": "string",
+                        "example": "stop-it-now",
                         "description": "helpline slug",
                         "name": "slug",
                         "in": "path",
@@ -1645,6 +1727,7 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
+                        "format": "date-time",
                         "description": "RFC 3339 time within a year of now to compute open_now for, instead of now",
                         "name": "at",
                         "in": "query"
@@ -1657,18 +1740,24 @@ const docTemplate = `{
                             "$ref": "#/definitions/handlers.HelplineItem"
                         },
                         "headers": {
-                            "Cache-Control": {
-                                "type": "string",
-                                "description": "private, max-age=60 when at is given: never kept by shared caches"
-                            },
                             "ETag": {
                                 "type": "string",
                                 "description": "strong entity tag"
+                            },
+                            "Last-Modified": {
+                                "type": "string",
+                                "description": "when the item last changed, as an HTTP date; send it in If-Modified-Since to revalidate"
                             }
                         }
                     },
                     "301": {
-                        "description": "the helpline's slug changed; Location has the new URL"
+                        "description": "the helpline's slug changed; Location has the new URL",
+                        "headers": {
+                            "Location": {
+                                "type": "string",
+                                "description": "the helpline's current URL"
+                            }
+                        }
                     },
                     "400": {
                         "description": "invalid parameter (at more than a year from now included)",
@@ -1702,6 +1791,7 @@ const docTemplate = `{
                         "ApiKey": []
                     }
                 ],
+                "description": "Replaces every writable field, checked as on create. Send the ETag you read in If-Match: if the helpline changed since, the answer is 412 and nothing changes. A new slug keeps the old one answering 301.",
                 "consumes": [
                     "application/json"
                 ],
@@ -1712,9 +1802,11 @@ const docTemplate = `{
                     "editorial"
                 ],
                 "summary": "Replace a helpline",
+                "operationId": "replaceHelpline",
                 "parameters": [
                     {
                         "type": "string",
+                        "example": "stop-it-now",
                         "description": "helpline slug",
                         "name": "slug",
                         "in": "path",
@@ -1829,6 +1921,7 @@ const docTemplate = `{
                         "ApiKey": []
                     }
                 ],
+                "description": "Removes the helpline from every public read. Its record stays for the audit log and as a tombstone in the changes feed.",
                 "produces": [
                     "application/json"
                 ],
@@ -1836,9 +1929,11 @@ const docTemplate = `{
                     "editorial"
                 ],
                 "summary": "Delete a helpline",
+                "operationId": "deleteHelpline",
                 "parameters": [
                     {
                         "type": "string",
+                        "example": "stop-it-now",
                         "description": "helpline slug",
                         "name": "slug",
                         "in": "path",
@@ -1905,6 +2000,7 @@ const docTemplate = `{
                         "ApiKey": []
                     }
                 ],
+                "description": "Applies a JSON merge patch (RFC 7396) to the helpline as written by editors (the shape of HelplineInput); null removes a field.",
                 "consumes": [
                     "application/json",
                     "application/merge-patch+json"
@@ -1916,9 +2012,11 @@ const docTemplate = `{
                     "editorial"
                 ],
                 "summary": "Update part of a helpline",
+                "operationId": "patchHelpline",
                 "parameters": [
                     {
                         "type": "string",
+                        "example": "stop-it-now",
                         "description": "helpline slug",
                         "name": "slug",
                         "in": "path",
@@ -2038,6 +2136,7 @@ const docTemplate = `{
                     "organisations"
                 ],
                 "summary": "List organisations",
+                "operationId": "listOrganisations",
                 "parameters": [
                     {
                         "enum": [
@@ -2053,6 +2152,8 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "maximum": 100,
+                        "minimum": 1,
                         "type": "integer",
                         "default": 20,
                         "description": "page size, 1-100",
@@ -2115,6 +2216,7 @@ const docTemplate = `{
                         "ApiKey": []
                     }
                 ],
+                "description": "Creates an organisation. The slug is made from the name when not given; a given slug that is taken is a 409.",
                 "consumes": [
                     "application/json"
                 ],
@@ -2125,6 +2227,7 @@ const docTemplate = `{
                     "editorial"
                 ],
                 "summary": "Create an organisation",
+                "operationId": "createOrganisation",
                 "parameters": [
                     {
                         "description": "the organisation",
@@ -2206,6 +2309,7 @@ const docTemplate = `{
         },
         "/api/v1/organisations/{slug}": {
             "get": {
+                "description": "One organisation with its parent. An old slug answers 301.",
                 "produces": [
                     "application/json"
                 ],
@@ -2213,9 +2317,11 @@ const docTemplate = `{
                     "organisations"
                 ],
                 "summary": "Get one organisation",
+                "operationId": "getOrganisation",
                 "parameters": [
                     {
                         "type": "string",
+                        "example": "lucy-faithfull-foundation",
                         "description": "organisation slug",
                         "name": "slug",
                         "in": "path",
@@ -2232,11 +2338,21 @@ const docTemplate = `{
                             "ETag": {
                                 "type": "string",
                                 "description": "strong entity tag"
+                            },
+                            "Last-Modified": {
+                                "type": "string",
+                                "description": "when the item last changed, as an HTTP date; send it in If-Modified-Since to revalidate"
                             }
                         }
                     },
                     "301": {
-                        "description": "the organisation's slug changed; Location has the new URL"
+                        "description": "the organisation's slug changed; Location has the new URL",
+                        "headers": {
+                            "Location": {
+                                "type": "string",
+                                "description": "the organisation's current URL"
+                            }
+                        }
                     },
                     "400": {
                         "description": "invalid parameter",
@@ -2270,6 +2386,7 @@ const docTemplate = `{
                         "ApiKey": []
                     }
                 ],
+                "description": "Replaces every writable field. Send the ETag you read in If-Match: if the organisation changed since, the answer is 412 and nothing changes. A new slug keeps the old one answering 301.",
                 "consumes": [
                     "application/json"
                 ],
@@ -2280,9 +2397,11 @@ const docTemplate = `{
                     "editorial"
                 ],
                 "summary": "Replace an organisation",
+                "operationId": "replaceOrganisation",
                 "parameters": [
                     {
                         "type": "string",
+                        "example": "lucy-faithfull-foundation",
                         "description": "organisation slug",
                         "name": "slug",
                         "in": "path",
@@ -2391,6 +2510,7 @@ const docTemplate = `{
                         "ApiKey": []
                     }
                 ],
+                "description": "Removes the organisation from every public read. Its record stays for the audit log and as a tombstone in the changes feed.",
                 "produces": [
                     "application/json"
                 ],
@@ -2398,9 +2518,11 @@ const docTemplate = `{
                     "editorial"
                 ],
                 "summary": "Delete an organisation",
+                "operationId": "deleteOrganisation",
                 "parameters": [
                     {
                         "type": "string",
+                        "example": "lucy-faithfull-foundation",
                         "description": "organisation slug",
                         "name": "slug",
                         "in": "path",
@@ -2461,6 +2583,7 @@ const docTemplate = `{
                         "ApiKey": []
                     }
                 ],
+                "description": "Applies a JSON merge patch (RFC 7396) to the organisation as written by editors (the shape of OrganisationInput); null removes a field.",
                 "consumes": [
                     "application/json",
                     "application/merge-patch+json"
@@ -2472,9 +2595,11 @@ const docTemplate = `{
                     "editorial"
                 ],
                 "summary": "Update part of an organisation",
+                "operationId": "patchOrganisation",
                 "parameters": [
                     {
                         "type": "string",
+                        "example": "lucy-faithfull-foundation",
                         "description": "organisation slug",
                         "name": "slug",
                         "in": "path",
@@ -2588,6 +2713,7 @@ const docTemplate = `{
                     "vocabulary"
                 ],
                 "summary": "The region tree",
+                "operationId": "listRegions",
                 "responses": {
                     "200": {
                         "description": "OK",
@@ -2632,9 +2758,13 @@ const docTemplate = `{
                     "search"
                 ],
                 "summary": "Search articles, helplines and campaigns",
+                "operationId": "search",
                 "parameters": [
                     {
+                        "maxLength": 500,
+                        "minLength": 1,
                         "type": "string",
+                        "example": "safeguarding",
                         "description": "what to search for (at most 500 characters and 32 words), e.g. safeguarded, abus*, helpline NOT phone",
                         "name": "q",
                         "in": "query",
@@ -2647,6 +2777,8 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "maximum": 100,
+                        "minimum": 1,
                         "type": "integer",
                         "default": 20,
                         "description": "how many results, 1-100",
@@ -2698,6 +2830,7 @@ const docTemplate = `{
                     "vocabulary"
                 ],
                 "summary": "Topics and audiences",
+                "operationId": "listTopics",
                 "parameters": [
                     {
                         "enum": [
@@ -2754,6 +2887,7 @@ const docTemplate = `{
                     "embed"
                 ],
                 "summary": "Helpline cards for an iframe",
+                "operationId": "getEmbedPage",
                 "parameters": [
                     {
                         "type": "string",
@@ -2795,11 +2929,14 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
+                        "format": "date-time",
                         "description": "RFC 3339 time to show the lines for, instead of now",
                         "name": "at",
                         "in": "query"
                     },
                     {
+                        "maximum": 20,
+                        "minimum": 1,
                         "type": "integer",
                         "default": 4,
                         "description": "number of cards, 1-20",
@@ -2866,6 +3003,7 @@ const docTemplate = `{
                     "embed"
                 ],
                 "summary": "Script that puts helpline cards on any page",
+                "operationId": "getEmbedScript",
                 "responses": {
                     "200": {
                         "description": "JavaScript",
@@ -2904,6 +3042,7 @@ const docTemplate = `{
                     "embed"
                 ],
                 "summary": "Helpline cards as JSON, for the script widget",
+                "operationId": "getEmbedJSON",
                 "parameters": [
                     {
                         "type": "string",
@@ -2945,11 +3084,14 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
+                        "format": "date-time",
                         "description": "RFC 3339 time to show the lines for, instead of now",
                         "name": "at",
                         "in": "query"
                     },
                     {
+                        "maximum": 20,
+                        "minimum": 1,
                         "type": "integer",
                         "default": 4,
                         "description": "number of cards, 1-20",
@@ -2995,6 +3137,7 @@ const docTemplate = `{
                     "feeds"
                 ],
                 "summary": "Atom feed of published articles",
+                "operationId": "getArticlesAtom",
                 "parameters": [
                     {
                         "type": "string",
@@ -3039,6 +3182,8 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "maximum": 100,
+                        "minimum": 1,
                         "type": "integer",
                         "default": 20,
                         "description": "number of entries, 1-100",
@@ -3084,6 +3229,7 @@ const docTemplate = `{
                     "feeds"
                 ],
                 "summary": "JSON Feed of published articles",
+                "operationId": "getArticlesJSONFeed",
                 "parameters": [
                     {
                         "type": "string",
@@ -3128,6 +3274,8 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "maximum": 100,
+                        "minimum": 1,
                         "type": "integer",
                         "default": 20,
                         "description": "number of items, 1-100",
@@ -3173,6 +3321,7 @@ const docTemplate = `{
                     "feeds"
                 ],
                 "summary": "RSS feed of published articles",
+                "operationId": "getArticlesRSS",
                 "parameters": [
                     {
                         "type": "string",
@@ -3217,6 +3366,8 @@ const docTemplate = `{
                         "in": "query"
                     },
                     {
+                        "maximum": 100,
+                        "minimum": 1,
                         "type": "integer",
                         "default": 20,
                         "description": "number of items, 1-100",
@@ -3254,6 +3405,7 @@ const docTemplate = `{
         },
         "/healthz": {
             "get": {
+                "description": "Answers 200 while the process serves requests; it does not touch the database.",
                 "produces": [
                     "application/json"
                 ],
@@ -3261,6 +3413,7 @@ const docTemplate = `{
                     "operations"
                 ],
                 "summary": "Liveness",
+                "operationId": "getHealth",
                 "responses": {
                     "200": {
                         "description": "OK",
@@ -3281,6 +3434,7 @@ const docTemplate = `{
                     "operations"
                 ],
                 "summary": "Prometheus metrics",
+                "operationId": "getMetrics",
                 "responses": {
                     "200": {
                         "description": "metrics in the Prometheus text exposition format",
@@ -3307,21 +3461,28 @@ const docTemplate = `{
                     "embed"
                 ],
                 "summary": "oEmbed for embed URLs",
+                "operationId": "getOEmbed",
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "an embed page URL, e.g. https://signpost.example.org/embed/helplines?region=cumbria",
+                        "format": "uri",
+                        "example": "http://localhost:8080/embed/helplines?region=cumbria",
+                        "description": "an embed page URL of this service, e.g. https://signpost.example.org/embed/helplines?region=cumbria",
                         "name": "url",
                         "in": "query",
                         "required": true
                     },
                     {
+                        "maximum": 10000,
+                        "minimum": 1,
                         "type": "integer",
                         "description": "largest width in pixels",
                         "name": "maxwidth",
                         "in": "query"
                     },
                     {
+                        "maximum": 10000,
+                        "minimum": 1,
                         "type": "integer",
                         "description": "largest height in pixels",
                         "name": "maxheight",
@@ -3380,6 +3541,7 @@ const docTemplate = `{
         },
         "/openapi.json": {
             "get": {
+                "description": "This document: OpenAPI 3.0, converted from the Swagger 2 description at /docs/doc.json. Both are made from the handlers' annotations.",
                 "produces": [
                     "application/json"
                 ],
@@ -3387,6 +3549,7 @@ const docTemplate = `{
                     "operations"
                 ],
                 "summary": "The OpenAPI 3 description of this API",
+                "operationId": "getOpenAPI",
                 "responses": {
                     "200": {
                         "description": "OK",
@@ -3399,6 +3562,7 @@ const docTemplate = `{
         },
         "/readyz": {
             "get": {
+                "description": "Answers 200 when the database answers a query, else 503, so that a load balancer sends traffic elsewhere.",
                 "produces": [
                     "application/json"
                 ],
@@ -3406,6 +3570,7 @@ const docTemplate = `{
                     "operations"
                 ],
                 "summary": "Readiness: the database answers",
+                "operationId": "getReadiness",
                 "responses": {
                     "200": {
                         "description": "OK",
@@ -3426,6 +3591,24 @@ const docTemplate = `{
     "definitions": {
         "handlers.Article": {
             "type": "object",
+            "required": [
+                "campaigns",
+                "helplines",
+                "image",
+                "organisations",
+                "outcomes",
+                "publish_at",
+                "published_at",
+                "regions",
+                "reports_work_for",
+                "slug",
+                "source",
+                "status",
+                "summary",
+                "title",
+                "topics",
+                "updated_at"
+            ],
             "properties": {
                 "body_html": {
                     "type": "string",
@@ -3473,11 +3656,13 @@ const docTemplate = `{
                 },
                 "publish_at": {
                     "type": "string",
+                    "format": "date-time",
                     "x-nullable": true,
                     "example": "2027-01-31T09:00:00Z"
                 },
                 "published_at": {
                     "type": "string",
+                    "format": "date-time",
                     "x-nullable": true,
                     "example": "2027-01-31T09:00:00Z"
                 },
@@ -3527,15 +3712,20 @@ const docTemplate = `{
                 },
                 "updated_at": {
                     "type": "string",
+                    "format": "date-time",
                     "example": "2027-01-31T09:00:00Z"
                 }
             }
         },
         "handlers.ArticleInput": {
             "type": "object",
+            "required": [
+                "title"
+            ],
             "properties": {
                 "body_markdown": {
                     "type": "string",
+                    "maxLength": 200000,
                     "example": "## What happened\n\nOfficers executed two warrants."
                 },
                 "campaigns": {
@@ -3576,7 +3766,8 @@ const docTemplate = `{
                 },
                 "publish_at": {
                     "type": "string",
-                    "example": "2027-02-01T09:00:00Z"
+                    "format": "date-time",
+                    "x-nullable": true
                 },
                 "regions": {
                     "type": "array",
@@ -3594,11 +3785,12 @@ const docTemplate = `{
                         "type": "string"
                     },
                     "example": [
-                        "tackling-online-child-sexual-exploitation"
+                        "stop-it-now-deterrence"
                     ]
                 },
                 "slug": {
                     "type": "string",
+                    "maxLength": 80,
                     "example": "week-of-action"
                 },
                 "source": {
@@ -3616,10 +3808,13 @@ const docTemplate = `{
                 },
                 "summary": {
                     "type": "string",
+                    "maxLength": 1000,
                     "example": "Six children were safeguarded."
                 },
                 "title": {
                     "type": "string",
+                    "maxLength": 200,
+                    "minLength": 1,
                     "example": "Week of action against online child abuse"
                 },
                 "topics": {
@@ -3635,6 +3830,9 @@ const docTemplate = `{
         },
         "handlers.ArticleItem": {
             "type": "object",
+            "required": [
+                "data"
+            ],
             "properties": {
                 "data": {
                     "$ref": "#/definitions/handlers.Article"
@@ -3643,6 +3841,11 @@ const docTemplate = `{
         },
         "handlers.ArticleList": {
             "type": "object",
+            "required": [
+                "data",
+                "links",
+                "meta"
+            ],
             "properties": {
                 "data": {
                     "type": "array",
@@ -3660,9 +3863,15 @@ const docTemplate = `{
         },
         "handlers.ArticleRef": {
             "type": "object",
+            "required": [
+                "published_at",
+                "slug",
+                "title"
+            ],
             "properties": {
                 "published_at": {
                     "type": "string",
+                    "format": "date-time",
                     "example": "2027-01-31T09:00:00Z"
                 },
                 "slug": {
@@ -3677,6 +3886,16 @@ const docTemplate = `{
         },
         "handlers.AuditEntry": {
             "type": "object",
+            "required": [
+                "action",
+                "after",
+                "at",
+                "before",
+                "id",
+                "item_type",
+                "key_name",
+                "slug"
+            ],
             "properties": {
                 "action": {
                     "type": "string",
@@ -3693,6 +3912,7 @@ const docTemplate = `{
                 },
                 "at": {
                     "type": "string",
+                    "format": "date-time",
                     "example": "2027-01-31T09:00:00Z"
                 },
                 "before": {
@@ -3725,6 +3945,11 @@ const docTemplate = `{
         },
         "handlers.AuditList": {
             "type": "object",
+            "required": [
+                "data",
+                "links",
+                "meta"
+            ],
             "properties": {
                 "data": {
                     "type": "array",
@@ -3742,6 +3967,25 @@ const docTemplate = `{
         },
         "handlers.Campaign": {
             "type": "object",
+            "required": [
+                "ends_on",
+                "hashtags",
+                "helplines",
+                "name",
+                "organiser",
+                "outcomes",
+                "partners",
+                "publication",
+                "publish_at",
+                "published_at",
+                "regions",
+                "scope",
+                "slug",
+                "starts_on",
+                "status",
+                "summary",
+                "updated_at"
+            ],
             "properties": {
                 "articles": {
                     "type": "array",
@@ -3751,6 +3995,7 @@ const docTemplate = `{
                 },
                 "ends_on": {
                     "type": "string",
+                    "format": "date",
                     "x-nullable": true,
                     "example": "2027-02-06"
                 },
@@ -3805,11 +4050,13 @@ const docTemplate = `{
                 },
                 "publish_at": {
                     "type": "string",
+                    "format": "date-time",
                     "x-nullable": true,
                     "example": "2027-01-31T09:00:00Z"
                 },
                 "published_at": {
                     "type": "string",
+                    "format": "date-time",
                     "x-nullable": true,
                     "example": "2027-01-31T09:00:00Z"
                 },
@@ -3834,6 +4081,7 @@ const docTemplate = `{
                 },
                 "starts_on": {
                     "type": "string",
+                    "format": "date",
                     "x-nullable": true,
                     "example": "2027-01-31"
                 },
@@ -3853,15 +4101,21 @@ const docTemplate = `{
                 },
                 "updated_at": {
                     "type": "string",
+                    "format": "date-time",
                     "example": "2027-01-31T09:00:00Z"
                 }
             }
         },
         "handlers.CampaignInput": {
             "type": "object",
+            "required": [
+                "name",
+                "scope"
+            ],
             "properties": {
                 "ends_on": {
                     "type": "string",
+                    "format": "date",
                     "example": "2027-02-06"
                 },
                 "hashtags": {
@@ -3884,10 +4138,13 @@ const docTemplate = `{
                 },
                 "name": {
                     "type": "string",
+                    "maxLength": 200,
+                    "minLength": 1,
                     "example": "Week of action 2027"
                 },
                 "organiser": {
                     "type": "string",
+                    "maxLength": 80,
                     "example": "cumbria-constabulary"
                 },
                 "outcomes": {
@@ -3917,7 +4174,8 @@ const docTemplate = `{
                 },
                 "publish_at": {
                     "type": "string",
-                    "example": "2027-02-01T09:00:00Z"
+                    "format": "date-time",
+                    "x-nullable": true
                 },
                 "regions": {
                     "type": "array",
@@ -3939,20 +4197,26 @@ const docTemplate = `{
                 },
                 "slug": {
                     "type": "string",
+                    "maxLength": 80,
                     "example": "week-of-action-2027"
                 },
                 "starts_on": {
                     "type": "string",
+                    "format": "date",
                     "example": "2027-01-31"
                 },
                 "summary": {
                     "type": "string",
+                    "maxLength": 2000,
                     "example": "A week of action."
                 }
             }
         },
         "handlers.CampaignItem": {
             "type": "object",
+            "required": [
+                "data"
+            ],
             "properties": {
                 "data": {
                     "$ref": "#/definitions/handlers.Campaign"
@@ -3961,6 +4225,11 @@ const docTemplate = `{
         },
         "handlers.CampaignList": {
             "type": "object",
+            "required": [
+                "data",
+                "links",
+                "meta"
+            ],
             "properties": {
                 "data": {
                     "type": "array",
@@ -3978,6 +4247,15 @@ const docTemplate = `{
         },
         "handlers.Change": {
             "type": "object",
+            "required": [
+                "action",
+                "at",
+                "seq",
+                "slug",
+                "tombstone",
+                "type",
+                "url"
+            ],
             "properties": {
                 "action": {
                     "type": "string",
@@ -3994,6 +4272,7 @@ const docTemplate = `{
                 },
                 "at": {
                     "type": "string",
+                    "format": "date-time",
                     "example": "2027-01-31T09:00:00Z"
                 },
                 "seq": {
@@ -4020,12 +4299,18 @@ const docTemplate = `{
                 },
                 "url": {
                     "type": "string",
+                    "format": "uri-reference",
                     "example": "/api/v1/articles/cumbria-week-of-action-online-child-sexual-abuse"
                 }
             }
         },
         "handlers.ChangeList": {
             "type": "object",
+            "required": [
+                "data",
+                "links",
+                "meta"
+            ],
             "properties": {
                 "data": {
                     "type": "array",
@@ -4043,9 +4328,16 @@ const docTemplate = `{
         },
         "handlers.ChangesMeta": {
             "type": "object",
+            "required": [
+                "limit",
+                "next_cursor",
+                "resume_cursor"
+            ],
             "properties": {
                 "limit": {
                     "type": "integer",
+                    "maximum": 100,
+                    "minimum": 1,
                     "example": 100
                 },
                 "next_cursor": {
@@ -4062,6 +4354,21 @@ const docTemplate = `{
         },
         "handlers.Contact": {
             "type": "object",
+            "required": [
+                "anonymous",
+                "cost",
+                "display",
+                "e164",
+                "hours_text",
+                "label",
+                "next_change_at",
+                "note",
+                "open_now",
+                "opening_hours",
+                "type",
+                "uri",
+                "value"
+            ],
             "properties": {
                 "anonymous": {
                     "type": "boolean",
@@ -4090,6 +4397,7 @@ const docTemplate = `{
                 },
                 "next_change_at": {
                     "type": "string",
+                    "format": "date-time",
                     "x-nullable": true,
                     "example": "2027-01-31T21:00:00Z"
                 },
@@ -4124,6 +4432,7 @@ const docTemplate = `{
                 },
                 "uri": {
                     "type": "string",
+                    "format": "uri",
                     "example": "tel:+448081000900"
                 },
                 "value": {
@@ -4134,6 +4443,10 @@ const docTemplate = `{
         },
         "handlers.ContactInput": {
             "type": "object",
+            "required": [
+                "type",
+                "value"
+            ],
             "properties": {
                 "anonymous": {
                     "type": "boolean",
@@ -4142,23 +4455,32 @@ const docTemplate = `{
                 "cost": {
                     "description": "Cost is what a call costs; required when the number is not free to call\n(freephone, emergency numbers and free short codes are).",
                     "type": "string",
+                    "maxLength": 200,
                     "example": "Free"
                 },
                 "display": {
                     "description": "Display is the form shown to people. For a phone, textphone or SMS contact it\nmust denote the same number as value (digits as libphonenumber parses them);\nleft out, it is made from value.",
                     "type": "string",
+                    "maxLength": 200,
                     "example": "0808 1000 900"
                 },
                 "label": {
                     "type": "string",
+                    "maxLength": 100,
                     "example": "Helpline"
                 },
                 "note": {
                     "type": "string",
-                    "example": ""
+                    "maxLength": 500,
+                    "example": "Calls are answered in English."
                 },
                 "opening_hours": {
-                    "$ref": "#/definitions/handlers.OpeningHours"
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/handlers.OpeningHours"
+                        }
+                    ],
+                    "x-nullable": true
                 },
                 "type": {
                     "type": "string",
@@ -4175,12 +4497,23 @@ const docTemplate = `{
                 "value": {
                     "description": "Value is the number, address or URL; a premium-rate number is refused.",
                     "type": "string",
+                    "maxLength": 500,
+                    "minLength": 1,
                     "example": "0808 1000 900"
                 }
             }
         },
         "handlers.EmbedContact": {
             "type": "object",
+            "required": [
+                "display",
+                "label",
+                "meta",
+                "name",
+                "new_tab",
+                "type",
+                "uri"
+            ],
             "properties": {
                 "display": {
                     "type": "string",
@@ -4224,12 +4557,28 @@ const docTemplate = `{
                 },
                 "uri": {
                     "type": "string",
+                    "format": "uri",
                     "example": "tel:+448081000900"
                 }
             }
         },
         "handlers.EmbedLine": {
             "type": "object",
+            "required": [
+                "anonymous",
+                "checked_text",
+                "confidential",
+                "confidentiality_note",
+                "contacts",
+                "description",
+                "for",
+                "hours_text",
+                "last_verified_at",
+                "name",
+                "slug",
+                "status",
+                "verification_due"
+            ],
             "properties": {
                 "anonymous": {
                     "type": "boolean",
@@ -4270,6 +4619,7 @@ const docTemplate = `{
                 "last_verified_at": {
                     "description": "LastVerifiedAt and VerificationDue are the helpline's; CheckedText words\nthem for people, as the widgets show them.",
                     "type": "string",
+                    "format": "date-time",
                     "x-nullable": true,
                     "example": "2027-01-31T09:00:00Z"
                 },
@@ -4298,6 +4648,11 @@ const docTemplate = `{
         },
         "handlers.EmbedList": {
             "type": "object",
+            "required": [
+                "emergency",
+                "helplines",
+                "national"
+            ],
             "properties": {
                 "emergency": {
                     "type": "array",
@@ -4321,6 +4676,9 @@ const docTemplate = `{
         },
         "handlers.EmbedListItem": {
             "type": "object",
+            "required": [
+                "data"
+            ],
             "properties": {
                 "data": {
                     "$ref": "#/definitions/handlers.EmbedList"
@@ -4329,6 +4687,10 @@ const docTemplate = `{
         },
         "handlers.EmbedStatus": {
             "type": "object",
+            "required": [
+                "state",
+                "text"
+            ],
             "properties": {
                 "state": {
                     "type": "string",
@@ -4348,6 +4710,13 @@ const docTemplate = `{
         },
         "handlers.EssentialContact": {
             "type": "object",
+            "required": [
+                "display",
+                "e164",
+                "label",
+                "type",
+                "uri"
+            ],
             "properties": {
                 "cost": {
                     "type": "string",
@@ -4392,12 +4761,28 @@ const docTemplate = `{
                 },
                 "uri": {
                     "type": "string",
+                    "format": "uri",
                     "example": "tel:999"
                 }
             }
         },
         "handlers.EssentialLine": {
             "type": "object",
+            "required": [
+                "anonymous",
+                "confidential",
+                "confidentiality_note",
+                "contacts",
+                "coverage",
+                "description",
+                "emergency",
+                "hours_text",
+                "last_verified_at",
+                "name",
+                "opening_hours",
+                "slug",
+                "verification_due"
+            ],
             "properties": {
                 "anonymous": {
                     "type": "boolean",
@@ -4440,6 +4825,7 @@ const docTemplate = `{
                 },
                 "last_verified_at": {
                     "type": "string",
+                    "format": "date-time",
                     "x-nullable": true,
                     "example": "2027-01-31T09:00:00Z"
                 },
@@ -4468,13 +4854,21 @@ const docTemplate = `{
         },
         "handlers.EssentialsBundle": {
             "type": "object",
+            "required": [
+                "data"
+            ],
             "properties": {
                 "data": {
                     "type": "object",
+                    "required": [
+                        "generated_at",
+                        "helplines"
+                    ],
                     "properties": {
                         "generated_at": {
                             "description": "GeneratedAt is when the bundle was made, to the hour (the start of the\nhour), so that it stays the same, ETag and all, until the data change or\nthe hour turns.",
                             "type": "string",
+                            "format": "date-time",
                             "example": "2027-02-01T10:00:00Z"
                         },
                         "helplines": {
@@ -4489,6 +4883,10 @@ const docTemplate = `{
         },
         "handlers.FieldProblem": {
             "type": "object",
+            "required": [
+                "field",
+                "message"
+            ],
             "properties": {
                 "field": {
                     "type": "string",
@@ -4502,6 +4900,9 @@ const docTemplate = `{
         },
         "handlers.Health": {
             "type": "object",
+            "required": [
+                "status"
+            ],
             "properties": {
                 "status": {
                     "type": "string",
@@ -4511,6 +4912,33 @@ const docTemplate = `{
         },
         "handlers.Helpline": {
             "type": "object",
+            "required": [
+                "anonymous",
+                "audiences",
+                "confidential",
+                "confidentiality_note",
+                "contacts",
+                "coverage",
+                "description",
+                "emergency",
+                "hours_text",
+                "interpreters",
+                "languages",
+                "last_verified_at",
+                "name",
+                "next_change_at",
+                "open_now",
+                "opening_hours",
+                "organisation",
+                "publish_at",
+                "published_at",
+                "slug",
+                "status",
+                "topics",
+                "updated_at",
+                "verification_due",
+                "website"
+            ],
             "properties": {
                 "anonymous": {
                     "type": "boolean",
@@ -4580,6 +5008,7 @@ const docTemplate = `{
                 },
                 "last_verified_at": {
                     "type": "string",
+                    "format": "date-time",
                     "x-nullable": true,
                     "example": "2027-01-31T09:00:00Z"
                 },
@@ -4589,6 +5018,7 @@ const docTemplate = `{
                 },
                 "next_change_at": {
                     "type": "string",
+                    "format": "date-time",
                     "x-nullable": true,
                     "example": "2027-01-31T21:00:00Z"
                 },
@@ -4615,11 +5045,13 @@ const docTemplate = `{
                 },
                 "publish_at": {
                     "type": "string",
+                    "format": "date-time",
                     "x-nullable": true,
                     "example": "2027-01-31T09:00:00Z"
                 },
                 "published_at": {
                     "type": "string",
+                    "format": "date-time",
                     "x-nullable": true,
                     "example": "2027-01-31T09:00:00Z"
                 },
@@ -4645,6 +5077,7 @@ const docTemplate = `{
                 },
                 "updated_at": {
                     "type": "string",
+                    "format": "date-time",
                     "example": "2027-01-31T09:00:00Z"
                 },
                 "verification_due": {
@@ -4653,6 +5086,7 @@ const docTemplate = `{
                 },
                 "website": {
                     "type": "string",
+                    "format": "uri",
                     "x-nullable": true,
                     "example": "https://stopitnow.org.uk"
                 }
@@ -4660,6 +5094,11 @@ const docTemplate = `{
         },
         "handlers.HelplineInput": {
             "type": "object",
+            "required": [
+                "contacts",
+                "coverage",
+                "name"
+            ],
             "properties": {
                 "anonymous": {
                     "type": "boolean",
@@ -4680,16 +5119,19 @@ const docTemplate = `{
                 },
                 "confidentiality_note": {
                     "type": "string",
-                    "example": ""
+                    "maxLength": 1000,
+                    "example": "We pass on information only when a child is at risk."
                 },
                 "contacts": {
                     "type": "array",
+                    "minItems": 1,
                     "items": {
                         "$ref": "#/definitions/handlers.ContactInput"
                     }
                 },
                 "coverage": {
                     "type": "array",
+                    "minItems": 1,
                     "items": {
                         "type": "string"
                     },
@@ -4699,6 +5141,7 @@ const docTemplate = `{
                 },
                 "description": {
                     "type": "string",
+                    "maxLength": 5000,
                     "example": "Advice and support."
                 },
                 "emergency": {
@@ -4707,7 +5150,8 @@ const docTemplate = `{
                 },
                 "interpreters": {
                     "type": "string",
-                    "example": ""
+                    "maxLength": 500,
+                    "example": "Interpreters can join a call."
                 },
                 "keywords": {
                     "description": "Keywords are search terms in the words people in need use: indexed for search\n(ranked as high as the name), shown to editors only, never in public reads,\nthe widget or search snippets.",
@@ -4730,25 +5174,37 @@ const docTemplate = `{
                 },
                 "last_verified_at": {
                     "type": "string",
-                    "example": "2027-01-31T09:00:00Z"
+                    "format": "date-time",
+                    "x-nullable": true,
+                    "example": "2026-01-31T09:00:00Z"
                 },
                 "name": {
                     "type": "string",
+                    "maxLength": 200,
+                    "minLength": 1,
                     "example": "Local helpline"
                 },
                 "opening_hours": {
-                    "$ref": "#/definitions/handlers.OpeningHours"
+                    "allOf": [
+                        {
+                            "$ref": "#/definitions/handlers.OpeningHours"
+                        }
+                    ],
+                    "x-nullable": true
                 },
                 "organisation": {
                     "type": "string",
+                    "maxLength": 80,
                     "example": "crimestoppers"
                 },
                 "publish_at": {
                     "type": "string",
-                    "example": "2027-02-01T09:00:00Z"
+                    "format": "date-time",
+                    "x-nullable": true
                 },
                 "slug": {
                     "type": "string",
+                    "maxLength": 80,
                     "example": "local-line"
                 },
                 "status": {
@@ -4772,12 +5228,17 @@ const docTemplate = `{
                 },
                 "website": {
                     "type": "string",
+                    "format": "uri",
+                    "maxLength": 2000,
                     "example": "https://example.org"
                 }
             }
         },
         "handlers.HelplineItem": {
             "type": "object",
+            "required": [
+                "data"
+            ],
             "properties": {
                 "data": {
                     "$ref": "#/definitions/handlers.Helpline"
@@ -4786,6 +5247,11 @@ const docTemplate = `{
         },
         "handlers.HelplineList": {
             "type": "object",
+            "required": [
+                "data",
+                "links",
+                "meta"
+            ],
             "properties": {
                 "data": {
                     "type": "array",
@@ -4803,26 +5269,31 @@ const docTemplate = `{
         },
         "handlers.HoursException": {
             "type": "object",
+            "required": [
+                "closed",
+                "date"
+            ],
             "properties": {
                 "closed": {
                     "type": "boolean",
-                    "example": true
+                    "example": false
                 },
                 "closes": {
                     "type": "string",
-                    "example": "14:00"
+                    "example": "23:00"
                 },
                 "date": {
                     "type": "string",
-                    "example": "2027-12-25"
+                    "format": "date",
+                    "example": "2027-12-24"
                 },
                 "note": {
                     "type": "string",
-                    "example": "Christmas Day"
+                    "example": "Christmas Eve"
                 },
                 "opens": {
                     "type": "string",
-                    "example": "10:00"
+                    "example": "18:00"
                 },
                 "overnight": {
                     "type": "boolean",
@@ -4832,23 +5303,42 @@ const docTemplate = `{
         },
         "handlers.Image": {
             "type": "object",
+            "required": [
+                "alt",
+                "credit",
+                "url"
+            ],
             "properties": {
                 "alt": {
                     "type": "string",
+                    "maxLength": 500,
                     "example": "Officers outside a house"
                 },
                 "credit": {
                     "type": "string",
+                    "maxLength": 200,
                     "example": "Cumbria Constabulary"
                 },
                 "url": {
                     "type": "string",
+                    "format": "uri",
+                    "maxLength": 2000,
                     "example": "https://example.org/picture.jpg"
                 }
             }
         },
         "handlers.JSONFeed": {
             "type": "object",
+            "required": [
+                "authors",
+                "description",
+                "feed_url",
+                "home_page_url",
+                "items",
+                "language",
+                "title",
+                "version"
+            ],
             "properties": {
                 "authors": {
                     "type": "array",
@@ -4862,10 +5352,12 @@ const docTemplate = `{
                 },
                 "feed_url": {
                     "type": "string",
+                    "format": "uri",
                     "example": "https://signpost.example.org/feeds/articles.json?region=cumbria"
                 },
                 "home_page_url": {
                     "type": "string",
+                    "format": "uri",
                     "example": "https://signpost.example.org/api/v1/articles?region=cumbria"
                 },
                 "items": {
@@ -4884,12 +5376,16 @@ const docTemplate = `{
                 },
                 "version": {
                     "type": "string",
+                    "format": "uri",
                     "example": "https://jsonfeed.org/version/1.1"
                 }
             }
         },
         "handlers.JSONFeedAuthor": {
             "type": "object",
+            "required": [
+                "name"
+            ],
             "properties": {
                 "name": {
                     "type": "string",
@@ -4897,12 +5393,26 @@ const docTemplate = `{
                 },
                 "url": {
                     "type": "string",
+                    "format": "uri",
                     "example": "https://signpost.example.org/api/v1/organisations/cumbria-constabulary"
                 }
             }
         },
         "handlers.JSONFeedItem": {
             "type": "object",
+            "required": [
+                "authors",
+                "content_html",
+                "content_text",
+                "date_modified",
+                "date_published",
+                "id",
+                "language",
+                "summary",
+                "tags",
+                "title",
+                "url"
+            ],
             "properties": {
                 "authors": {
                     "type": "array",
@@ -4920,14 +5430,17 @@ const docTemplate = `{
                 },
                 "date_modified": {
                     "type": "string",
+                    "format": "date-time",
                     "example": "2027-01-31T09:00:00Z"
                 },
                 "date_published": {
                     "type": "string",
+                    "format": "date-time",
                     "example": "2027-01-31T09:00:00Z"
                 },
                 "external_url": {
                     "type": "string",
+                    "format": "uri",
                     "example": "https://www.cumbria.police.uk/news"
                 },
                 "id": {
@@ -4936,6 +5449,7 @@ const docTemplate = `{
                 },
                 "image": {
                     "type": "string",
+                    "format": "uri",
                     "example": "https://example.org/picture.jpg"
                 },
                 "language": {
@@ -4962,29 +5476,42 @@ const docTemplate = `{
                 },
                 "url": {
                     "type": "string",
+                    "format": "uri",
                     "example": "https://signpost.example.org/api/v1/articles/cumbria-week-of-action-online-child-sexual-abuse"
                 }
             }
         },
         "handlers.ListLinks": {
             "type": "object",
+            "required": [
+                "next",
+                "self"
+            ],
             "properties": {
                 "next": {
                     "type": "string",
+                    "format": "uri-reference",
                     "x-nullable": true,
                     "example": "/api/v1/articles?cursor=eyJsIjoiYXJ0aWNsZXMifQ\u0026limit=20"
                 },
                 "self": {
                     "type": "string",
+                    "format": "uri-reference",
                     "example": "/api/v1/articles?limit=20"
                 }
             }
         },
         "handlers.ListMeta": {
             "type": "object",
+            "required": [
+                "limit",
+                "next_cursor"
+            ],
             "properties": {
                 "limit": {
                     "type": "integer",
+                    "maximum": 100,
+                    "minimum": 1,
                     "example": 20
                 },
                 "next_cursor": {
@@ -4996,6 +5523,17 @@ const docTemplate = `{
         },
         "handlers.OEmbed": {
             "type": "object",
+            "required": [
+                "cache_age",
+                "height",
+                "html",
+                "provider_name",
+                "provider_url",
+                "title",
+                "type",
+                "version",
+                "width"
+            ],
             "properties": {
                 "cache_age": {
                     "type": "integer",
@@ -5015,6 +5553,7 @@ const docTemplate = `{
                 },
                 "provider_url": {
                     "type": "string",
+                    "format": "uri",
                     "example": "https://signpost.example.org"
                 },
                 "title": {
@@ -5043,6 +5582,11 @@ const docTemplate = `{
         },
         "handlers.OpeningHours": {
             "type": "object",
+            "required": [
+                "exceptions",
+                "timezone",
+                "weekly"
+            ],
             "properties": {
                 "exceptions": {
                     "type": "array",
@@ -5064,6 +5608,15 @@ const docTemplate = `{
         },
         "handlers.Organisation": {
             "type": "object",
+            "required": [
+                "description",
+                "kind",
+                "name",
+                "parent",
+                "slug",
+                "updated_at",
+                "url"
+            ],
             "properties": {
                 "description": {
                     "type": "string",
@@ -5098,10 +5651,12 @@ const docTemplate = `{
                 },
                 "updated_at": {
                     "type": "string",
+                    "format": "date-time",
                     "example": "2027-01-31T09:00:00Z"
                 },
                 "url": {
                     "type": "string",
+                    "format": "uri",
                     "x-nullable": true,
                     "example": "https://example.org"
                 }
@@ -5109,9 +5664,14 @@ const docTemplate = `{
         },
         "handlers.OrganisationInput": {
             "type": "object",
+            "required": [
+                "kind",
+                "name"
+            ],
             "properties": {
                 "description": {
                     "type": "string",
+                    "maxLength": 2000,
                     "example": "A charity."
                 },
                 "kind": {
@@ -5127,24 +5687,33 @@ const docTemplate = `{
                 },
                 "name": {
                     "type": "string",
+                    "maxLength": 200,
+                    "minLength": 1,
                     "example": "Example Charity"
                 },
                 "parent": {
                     "type": "string",
+                    "maxLength": 80,
                     "example": ""
                 },
                 "slug": {
                     "type": "string",
+                    "maxLength": 80,
                     "example": "example-charity"
                 },
                 "url": {
                     "type": "string",
+                    "format": "uri",
+                    "maxLength": 2000,
                     "example": "https://example.org"
                 }
             }
         },
         "handlers.OrganisationItem": {
             "type": "object",
+            "required": [
+                "data"
+            ],
             "properties": {
                 "data": {
                     "$ref": "#/definitions/handlers.Organisation"
@@ -5153,6 +5722,11 @@ const docTemplate = `{
         },
         "handlers.OrganisationList": {
             "type": "object",
+            "required": [
+                "data",
+                "links",
+                "meta"
+            ],
             "properties": {
                 "data": {
                     "type": "array",
@@ -5170,9 +5744,16 @@ const docTemplate = `{
         },
         "handlers.Outcome": {
             "type": "object",
+            "required": [
+                "label",
+                "metric",
+                "value"
+            ],
             "properties": {
                 "label": {
                     "type": "string",
+                    "maxLength": 200,
+                    "minLength": 1,
                     "example": "Children safeguarded"
                 },
                 "metric": {
@@ -5181,10 +5762,12 @@ const docTemplate = `{
                 },
                 "note": {
                     "type": "string",
+                    "maxLength": 500,
                     "example": ""
                 },
                 "value": {
                     "type": "integer",
+                    "minimum": 0,
                     "x-nullable": true,
                     "example": 6
                 }
@@ -5192,6 +5775,12 @@ const docTemplate = `{
         },
         "handlers.Problem": {
             "type": "object",
+            "required": [
+                "detail",
+                "status",
+                "title",
+                "type"
+            ],
             "properties": {
                 "detail": {
                     "type": "string",
@@ -5205,6 +5794,7 @@ const docTemplate = `{
                 },
                 "instance": {
                     "type": "string",
+                    "format": "uri-reference",
                     "example": "/api/v1/articles/nope"
                 },
                 "request_id": {
@@ -5213,6 +5803,8 @@ const docTemplate = `{
                 },
                 "status": {
                     "type": "integer",
+                    "maximum": 599,
+                    "minimum": 400,
                     "example": 404
                 },
                 "title": {
@@ -5221,12 +5813,17 @@ const docTemplate = `{
                 },
                 "type": {
                     "type": "string",
+                    "format": "uri-reference",
                     "example": "/problems/not-found"
                 }
             }
         },
         "handlers.Ref": {
             "type": "object",
+            "required": [
+                "name",
+                "slug"
+            ],
             "properties": {
                 "name": {
                     "type": "string",
@@ -5240,6 +5837,13 @@ const docTemplate = `{
         },
         "handlers.Region": {
             "type": "object",
+            "required": [
+                "children",
+                "kind",
+                "name",
+                "parent",
+                "slug"
+            ],
             "properties": {
                 "children": {
                     "type": "array",
@@ -5276,6 +5880,9 @@ const docTemplate = `{
         },
         "handlers.RegionList": {
             "type": "object",
+            "required": [
+                "data"
+            ],
             "properties": {
                 "data": {
                     "type": "array",
@@ -5287,9 +5894,19 @@ const docTemplate = `{
         },
         "handlers.SearchHit": {
             "type": "object",
+            "required": [
+                "published_at",
+                "score",
+                "slug",
+                "snippet",
+                "title",
+                "type",
+                "url"
+            ],
             "properties": {
                 "published_at": {
                     "type": "string",
+                    "format": "date-time",
                     "x-nullable": true,
                     "example": "2027-01-31T09:00:00Z"
                 },
@@ -5321,12 +5938,18 @@ const docTemplate = `{
                 },
                 "url": {
                     "type": "string",
+                    "format": "uri-reference",
                     "example": "/api/v1/articles/cumbria-week-of-action-online-child-sexual-abuse"
                 }
             }
         },
         "handlers.SearchList": {
             "type": "object",
+            "required": [
+                "data",
+                "links",
+                "meta"
+            ],
             "properties": {
                 "data": {
                     "type": "array",
@@ -5344,6 +5967,12 @@ const docTemplate = `{
         },
         "handlers.Source": {
             "type": "object",
+            "required": [
+                "attribution",
+                "published_on",
+                "publisher",
+                "url"
+            ],
             "properties": {
                 "attribution": {
                     "type": "string",
@@ -5351,6 +5980,7 @@ const docTemplate = `{
                 },
                 "published_on": {
                     "type": "string",
+                    "format": "date",
                     "x-nullable": true,
                     "example": "2027-01-31"
                 },
@@ -5364,6 +5994,7 @@ const docTemplate = `{
                 },
                 "url": {
                     "type": "string",
+                    "format": "uri",
                     "x-nullable": true,
                     "example": "https://example.org/news/report"
                 }
@@ -5374,24 +6005,35 @@ const docTemplate = `{
             "properties": {
                 "attribution": {
                     "type": "string",
+                    "maxLength": 500,
                     "example": "Based on a report by CandoFM News."
                 },
                 "published_on": {
                     "type": "string",
-                    "example": "2027-01-31"
+                    "format": "date",
+                    "example": "2026-01-31"
                 },
                 "publisher": {
                     "type": "string",
+                    "maxLength": 80,
                     "example": "candofm"
                 },
                 "url": {
                     "type": "string",
+                    "format": "uri",
+                    "maxLength": 2000,
                     "example": "https://example.org/news/report"
                 }
             }
         },
         "handlers.Topic": {
             "type": "object",
+            "required": [
+                "description",
+                "kind",
+                "name",
+                "slug"
+            ],
             "properties": {
                 "description": {
                     "type": "string",
@@ -5417,6 +6059,9 @@ const docTemplate = `{
         },
         "handlers.TopicList": {
             "type": "object",
+            "required": [
+                "data"
+            ],
             "properties": {
                 "data": {
                     "type": "array",
@@ -5428,6 +6073,11 @@ const docTemplate = `{
         },
         "handlers.WeeklyInterval": {
             "type": "object",
+            "required": [
+                "closes",
+                "days",
+                "opens"
+            ],
             "properties": {
                 "closes": {
                     "type": "string",
@@ -5435,8 +6085,18 @@ const docTemplate = `{
                 },
                 "days": {
                     "type": "array",
+                    "minItems": 1,
                     "items": {
-                        "type": "string"
+                        "type": "string",
+                        "enum": [
+                            "mon",
+                            "tue",
+                            "wed",
+                            "thu",
+                            "fri",
+                            "sat",
+                            "sun"
+                        ]
                     },
                     "example": [
                         "mon",
@@ -5461,7 +6121,53 @@ const docTemplate = `{
             "name": "Authorization",
             "in": "header"
         }
-    }
+    },
+    "tags": [
+        {
+            "description": "News about safeguarding work.",
+            "name": "articles"
+        },
+        {
+            "description": "Where people can get help or report, with contact channels and opening hours.",
+            "name": "helplines"
+        },
+        {
+            "description": "The campaigns that tie articles and helplines together.",
+            "name": "campaigns"
+        },
+        {
+            "description": "Publishers, helpline operators, campaign organisers and funders.",
+            "name": "organisations"
+        },
+        {
+            "description": "Regions and topics, the slugs that the filters take.",
+            "name": "vocabulary"
+        },
+        {
+            "description": "One ranked search over articles, helplines and campaigns.",
+            "name": "search"
+        },
+        {
+            "description": "The changes feed, for apps that keep a copy.",
+            "name": "sync"
+        },
+        {
+            "description": "RSS, Atom and JSON Feed of published articles.",
+            "name": "feeds"
+        },
+        {
+            "description": "Helpline cards for partner sites.",
+            "name": "embed"
+        },
+        {
+            "description": "Writes and editors' reads; they need an API key.",
+            "name": "editorial"
+        },
+        {
+            "description": "Probes, metrics and this description.",
+            "name": "operations"
+        }
+    ]
 }`
 
 // SwaggerInfo holds exported Swagger Info so clients can modify it

@@ -14,6 +14,7 @@ type ArticleList struct {
 // listArticles godoc
 //
 //	@Summary		List published articles
+//	@ID				listArticles
 //	@Description	Published articles, newest first, in pages. Filters combine with AND. Unknown parameters are rejected.
 //	@Tags			articles
 //	@Produce		json
@@ -24,7 +25,7 @@ type ArticleList struct {
 //	@Param			published_after		query		string	false	"date (2027-01-31) or RFC 3339 time; inclusive"
 //	@Param			published_before	query		string	false	"date or RFC 3339 time; exclusive"
 //	@Param			q					query		string	false	"full-text search: words, quoted phrases, prefix*, AND, OR, NOT"
-//	@Param			limit				query		int		false	"page size, 1-100"	default(20)
+//	@Param			limit				query		int		false	"page size, 1-100"	default(20)	minimum(1)	maximum(100)
 //	@Param			fields				query		string	false	"comma-separated fields to return for each item, e.g. slug,title,published_at"
 //	@Param			cursor				query		string	false	"next_cursor from the previous page"
 //	@Success		200					{object}	ArticleList
@@ -89,13 +90,16 @@ type ArticleItem struct {
 // getArticle godoc
 //
 //	@Summary		Get one article
+//	@ID				getArticle
 //	@Description	One published article with its body as sanitised HTML and as plain text. An old slug answers 301 to the current one.
 //	@Tags			articles
 //	@Produce		json
-//	@Param			slug	path		string	true	"article slug"
+//	@Param			slug	path		string	true	"article slug"	example(cumbria-week-of-action-online-child-sexual-abuse)
 //	@Success		200		{object}	ArticleItem
 //	@Header			200		{string}	ETag	"strong entity tag"
+//	@Header			200		{string}	Last-Modified	"when the item last changed, as an HTTP date; send it in If-Modified-Since to revalidate"
 //	@Success		301		"the article's slug changed; Location has the new URL"
+//	@Header			301		{string}	Location	"the article's current URL"
 //	@Failure		400		{object}	Problem	"invalid parameter"
 //	@Failure		401		{object}	Problem	"bad API key (a key is optional here; a bad one is refused)"
 //	@Failure		404		{object}	Problem	"no such article"

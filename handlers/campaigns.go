@@ -18,6 +18,7 @@ type CampaignList struct {
 // listCampaigns godoc
 //
 //	@Summary		List campaigns
+//	@ID				listCampaigns
 //	@Description	Published campaigns by name. status is derived from the dates: upcoming, active, ended, or unknown when the dates are not known.
 //	@Tags			campaigns
 //	@Produce		json
@@ -26,7 +27,7 @@ type CampaignList struct {
 //	@Param			organisation	query		string	false	"organisation slug: organiser or partner"
 //	@Param			scope			query		string	false	"scope"	Enums(local, regional, national)
 //	@Param			q				query		string	false	"full-text search over name, summary, organiser, partners and hashtags (syntax as /api/v1/search); filters only, the order stays"
-//	@Param			limit			query		int		false	"page size, 1-100"	default(20)
+//	@Param			limit			query		int		false	"page size, 1-100"	default(20)	minimum(1)	maximum(100)
 //	@Param			fields				query		string	false	"comma-separated fields to return for each item, e.g. slug,title,published_at"
 //	@Param			cursor			query		string	false	"next_cursor from the previous page"
 //	@Success		200				{object}	CampaignList
@@ -80,13 +81,16 @@ type CampaignItem struct {
 // getCampaign godoc
 //
 //	@Summary		Get one campaign
+//	@ID				getCampaign
 //	@Description	One campaign with organiser, partners, period, hashtags, outcomes (its own, plus totals of its articles' outcomes), helplines and latest articles. An old slug answers 301.
 //	@Tags			campaigns
 //	@Produce		json
-//	@Param			slug	path		string	true	"campaign slug"
+//	@Param			slug	path		string	true	"campaign slug"	example(stop-it-now-deterrence)
 //	@Success		200		{object}	CampaignItem
 //	@Header			200		{string}	ETag	"strong entity tag"
+//	@Header			200		{string}	Last-Modified	"when the item last changed, as an HTTP date; send it in If-Modified-Since to revalidate"
 //	@Success		301		"the campaign's slug changed; Location has the new URL"
+//	@Header			301		{string}	Location	"the campaign's current URL"
 //	@Failure		400		{object}	Problem	"invalid parameter"
 //	@Failure		401		{object}	Problem	"bad API key (a key is optional here; a bad one is refused)"
 //	@Failure		404		{object}	Problem	"no such campaign"

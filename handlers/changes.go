@@ -18,18 +18,18 @@ type ChangeStore interface {
 // Change is one event of the sync feed. A tombstone means: drop this item.
 type Change struct {
 	Seq       int64     `json:"seq" example:"42"`
-	At        time.Time `json:"at" example:"2027-01-31T09:00:00Z"`
+	At        time.Time `json:"at" format:"date-time" example:"2027-01-31T09:00:00Z"`
 	Type      string    `json:"type" enums:"article,helpline,campaign,organisation" example:"article"`
 	Slug      string    `json:"slug" example:"cumbria-week-of-action-online-child-sexual-abuse"`
 	Action    string    `json:"action" enums:"create,update,publish,unpublish,archive,delete,move" example:"update"`
 	Tombstone bool      `json:"tombstone" example:"false"`
-	URL       string    `json:"url" example:"/api/v1/articles/cumbria-week-of-action-online-child-sexual-abuse"`
+	URL       string    `json:"url" format:"uri-reference" example:"/api/v1/articles/cumbria-week-of-action-online-child-sexual-abuse"`
 }
 
 // ChangesMeta describes a page of the feed. resume_cursor is always there (once
 // anything has happened): store it and pass it as since next time.
 type ChangesMeta struct {
-	Limit        int     `json:"limit" example:"100"`
+	Limit        int     `json:"limit" minimum:"1" maximum:"100" example:"100"`
 	NextCursor   *string `json:"next_cursor" example:"eyJsIjoiY2hhbmdlcyJ9" extensions:"x-nullable"`
 	ResumeCursor *string `json:"resume_cursor" example:"eyJsIjoiY2hhbmdlcyJ9" extensions:"x-nullable"`
 }
@@ -49,15 +49,17 @@ var itemPaths = map[string]string{
 // listChanges godoc
 //
 //	@Summary		Sync feed of changes
+//	@ID				listChanges
 //	@Description	Every create, update, publish, unpublish, archive and delete of public content, oldest first, for apps that keep a copy. Start without since (or with an RFC 3339 time), apply each event in order — a tombstone means drop the item; otherwise fetch it from url — and keep meta.resume_cursor to ask for what changed next time. Events are numbered in commit order, so none is missed while you page.
 //	@Tags			sync
 //	@Produce		json
 //	@Param			since	query		string	false	"a resume_cursor or next_cursor from an earlier page, or an RFC 3339 time"
-//	@Param			limit	query		int		false	"page size, 1-100"	default(20)
+//	@Param			limit	query		int		false	"page size, 1-100"	default(20)	minimum(1)	maximum(100)
 //	@Success		200		{object}	ChangeList
 //	@Header			200		{string}	Link	"<next page>; rel=\"next\""
 //	@Header			200		{string}	ETag	"strong entity tag"
 //	@Failure		400		{object}	Problem	"invalid parameter"
+//	@Failure		401		{object}	Problem	"bad API key (a key is optional here; a bad one is refused)"
 //	@Failure		500		{object}	Problem	"internal error"
 //	@Router			/api/v1/changes [get]
 func (h *Handler) listChanges(c *gin.Context) {

@@ -5,66 +5,51 @@ import (
 	"maps"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 
-	"github.com/getkin/kin-openapi/openapi2"
 	"github.com/getkin/kin-openapi/openapi2conv"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gin-gonic/gin"
 	swaggerFiles "github.com/swaggo/files"
 	ginSwagger "github.com/swaggo/gin-swagger"
-
-	"signpost/docs"
 )
 
-var openAPI = sync.OnceValues(func() ([]byte, error) {
-	doc, err := OpenAPI3()
+var (
+	openAPI = sync.OnceValues(func() ([]byte, error) {
+		doc, err := OpenAPI3()
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(doc)
+	})
+	swagger2 = sync.OnceValues(func() ([]byte, error) {
+		doc, err := Swagger2()
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(doc)
+	})
+)
+
+// OpenAPI3 returns the API's OpenAPI 3 description, converted from the Swagger 2
+// document of Swagger2.
+func OpenAPI3() (*openapi3.T, error) {
+	v2, err := Swagger2()
 	if err != nil {
 		return nil, err
 	}
-	return json.Marshal(doc)
-})
-
-// OpenAPI3 returns the API's OpenAPI 3 description, converted from the Swagger 2
-// document that swag generates from the handlers' annotations.
-func OpenAPI3() (*openapi3.T, error) {
-	var v2 openapi2.T
-	if err := json.Unmarshal([]byte(docs.SwaggerInfo.ReadDoc()), &v2); err != nil {
-		return nil, err
-	}
-	v3, err := openapi2conv.ToV3(&v2)
+	v3, err := openapi2conv.ToV3(v2)
 	if err != nil {
 		return nil, err
 	}
 	v3.Servers = openapi3.Servers{{URL: "/"}}
 	problemMediaTypes(v3)
 	rateLimitResponses(v3)
-	headerLimitResponses(v3)
+	parameterExamples(v3)
+	requestExamples(v3)
+	sharedHeaders(v3)
 	return v3, nil
-}
-
-// headerLimitResponses documents the 431 that HeaderLimit gives any operation:
-// Swagger 2, and so swag, has no responses shared by all operations.
-func headerLimitResponses(doc *openapi3.T) {
-	const ref = "#/components/schemas/handlers.Problem"
-	problem := doc.Components.Schemas["handlers.Problem"]
-	if problem == nil {
-		return
-	}
-	for _, item := range doc.Paths.Map() {
-		for _, op := range item.Operations() {
-			if op.Responses == nil || op.Responses.Status(http.StatusRequestHeaderFieldsTooLarge) != nil {
-				continue
-			}
-			resp := openapi3.NewResponse().
-				WithDescription("the request line and headers are over the size limit").
-				WithContent(openapi3.Content{ProblemContentType: openapi3.NewMediaType().
-					WithSchemaRef(openapi3.NewSchemaRef(ref, problem.Value))})
-			op.Responses.Set(strconv.Itoa(http.StatusRequestHeaderFieldsTooLarge), &openapi3.ResponseRef{Value: resp})
-		}
-	}
 }
 
 // problemMediaTypes makes every error response (4xx, 5xx) of the document
@@ -100,6 +85,8 @@ func problemMediaTypes(doc *openapi3.T) {
 // openapiJSON godoc
 //
 //	@Summary	The OpenAPI 3 description of this API
+//	@ID			getOpenAPI
+//	@Description	This document: OpenAPI 3.0, converted from the Swagger 2 description at /docs/doc.json. Both are made from the handlers' annotations.
 //	@Tags		operations
 //	@Produce	json
 //	@Success	200	{object}	object
@@ -131,6 +118,11 @@ func DocsRoutes(r *gin.Engine) {
 	ui := ginSwagger.WrapHandler(swaggerFiles.Handler, ginSwagger.URL("/openapi.json"), ginSwagger.DocExpansion("list"))
 	r.Match(getHead, "/docs", func(c *gin.Context) { c.Redirect(http.StatusFound, "/docs/index.html") })
 	r.Match(getHead, "/docs/*any", func(c *gin.Context) {
+		if c.Param("any") == "/doc.json" {
+			dependsOn(c, tagStatic)
+			swaggerJSON(c)
+			return
+		}
 		if !docsAssets[strings.TrimPrefix(c.Param("any"), "/")] {
 			NotFound(c)
 			return
@@ -154,4 +146,15 @@ func DocsRoutes(r *gin.Engine) {
 		ui(c)
 		c.Request = orig
 	})
+}
+
+// swaggerJSON serves the Swagger 2 description, for tools that read only Swagger 2.
+// It is not an operation of its own: it shares /docs/*any with the UI.
+func swaggerJSON(c *gin.Context) {
+	b, err := swagger2()
+	if err != nil {
+		WriteError(c, err)
+		return
+	}
+	c.Data(http.StatusOK, "application/json", b)
 }

@@ -98,6 +98,7 @@ func (h *Handler) organisations() resource[OrganisationInput, models.Organisatio
 // createArticle godoc
 //
 //	@Summary		Create an article
+//	@ID				createArticle
 //	@Description	Creates an article from Markdown; the body is rendered and sanitised at once. The slug is made from the title when not given (a clash then gets -2, -3, …); a given slug that is taken is a 409. status scheduled needs a future publish_at: the article goes live at that time by itself.
 //	@Tags			editorial
 //	@Accept			json
@@ -121,12 +122,13 @@ func (h *Handler) createArticle(c *gin.Context) { h.articles().handleCreate(c) }
 // replaceArticle godoc
 //
 //	@Summary		Replace an article
+//	@ID				replaceArticle
 //	@Description	Replaces every writable field. Send the ETag you read in If-Match: if the article changed since, the answer is 412 and nothing changes. A new slug keeps the old one answering 301.
 //	@Tags			editorial
 //	@Accept			json
 //	@Produce		json
 //	@Security		ApiKey
-//	@Param			slug		path		string			true	"article slug"
+//	@Param			slug		path		string			true	"article slug"	example(cumbria-week-of-action-online-child-sexual-abuse)
 //	@Param			If-Match	header		string			false	"ETag of the version you read"
 //	@Param			article		body		ArticleInput	true	"the article"
 //	@Success		200			{object}	ArticleItem
@@ -148,13 +150,14 @@ func (h *Handler) replaceArticle(c *gin.Context) { h.articles().handlePut(c) }
 // patchArticle godoc
 //
 //	@Summary		Update part of an article
+//	@ID				patchArticle
 //	@Description	Applies a JSON merge patch (RFC 7396) to the article as written by editors (the shape of ArticleInput); null removes a field.
 //	@Tags			editorial
 //	@Accept			json
 //	@Accept			application/merge-patch+json
 //	@Produce		json
 //	@Security		ApiKey
-//	@Param			slug		path		string			true	"article slug"
+//	@Param			slug		path		string			true	"article slug"	example(cumbria-week-of-action-online-child-sexual-abuse)
 //	@Param			If-Match	header		string			false	"ETag of the version you read"
 //	@Param			patch		body		ArticleInput	true	"the fields to change"
 //	@Success		200			{object}	ArticleItem
@@ -176,11 +179,12 @@ func (h *Handler) patchArticle(c *gin.Context) { h.articles().handlePatch(c) }
 // deleteArticle godoc
 //
 //	@Summary		Delete an article
+//	@ID				deleteArticle
 //	@Description	Removes the article from every public read. Its record stays for the audit log and as a tombstone in the changes feed.
 //	@Tags			editorial
 //	@Produce		json
 //	@Security		ApiKey
-//	@Param			slug		path	string	true	"article slug"
+//	@Param			slug		path	string	true	"article slug"	example(cumbria-week-of-action-online-child-sexual-abuse)
 //	@Param			If-Match	header	string	false	"ETag of the version you read"
 //	@Success		204			"deleted"
 //	@Failure		401			{object}	Problem	"missing or bad API key"
@@ -195,6 +199,7 @@ func (h *Handler) deleteArticle(c *gin.Context) { h.articles().handleDelete(c) }
 // createHelpline godoc
 //
 //	@Summary		Create a helpline
+//	@ID				createHelpline
 //	@Description	Phone numbers are checked with libphonenumber and stored in E.164 with a display form and a tel: URI; 101, 999, 112, 18000 and 18001 relay numbers are accepted as UK short codes. A contact's display must denote the number it dials; premium-rate numbers are refused; a number not free to call needs a cost. Opening hours are checked: time zone, overlapping intervals, exceptions.
 //	@Tags			editorial
 //	@Accept			json
@@ -218,11 +223,13 @@ func (h *Handler) createHelpline(c *gin.Context) { h.helplines().handleCreate(c)
 // replaceHelpline godoc
 //
 //	@Summary	Replace a helpline
+//	@ID			replaceHelpline
+//	@Description	Replaces every writable field, checked as on create. Send the ETag you read in If-Match: if the helpline changed since, the answer is 412 and nothing changes. A new slug keeps the old one answering 301.
 //	@Tags		editorial
 //	@Accept		json
 //	@Produce	json
 //	@Security	ApiKey
-//	@Param		slug		path		string			true	"helpline slug"
+//	@Param		slug		path		string			true	"helpline slug"	example(stop-it-now)
 //	@Param		If-Match	header		string			false	"ETag of the version you read"
 //	@Param		helpline	body		HelplineInput	true	"the helpline"
 //	@Success	200			{object}	HelplineItem
@@ -245,12 +252,14 @@ func (h *Handler) replaceHelpline(c *gin.Context) { h.helplines().handlePut(c) }
 // patchHelpline godoc
 //
 //	@Summary	Update part of a helpline
+//	@ID			patchHelpline
+//	@Description	Applies a JSON merge patch (RFC 7396) to the helpline as written by editors (the shape of HelplineInput); null removes a field.
 //	@Tags		editorial
 //	@Accept		json
 //	@Accept		application/merge-patch+json
 //	@Produce	json
 //	@Security	ApiKey
-//	@Param		slug		path		string			true	"helpline slug"
+//	@Param		slug		path		string			true	"helpline slug"	example(stop-it-now)
 //	@Param		If-Match	header		string			false	"ETag of the version you read"
 //	@Param		patch		body		HelplineInput	true	"the fields to change (JSON merge patch)"
 //	@Success	200			{object}	HelplineItem
@@ -273,10 +282,12 @@ func (h *Handler) patchHelpline(c *gin.Context) { h.helplines().handlePatch(c) }
 // deleteHelpline godoc
 //
 //	@Summary	Delete a helpline
+//	@ID			deleteHelpline
+//	@Description	Removes the helpline from every public read. Its record stays for the audit log and as a tombstone in the changes feed.
 //	@Tags		editorial
 //	@Produce	json
 //	@Security	ApiKey
-//	@Param		slug		path	string	true	"helpline slug"
+//	@Param		slug		path	string	true	"helpline slug"	example(stop-it-now)
 //	@Param		If-Match	header	string	false	"ETag of the version you read"
 //	@Success	204			"deleted"
 //	@Failure	401			{object}	Problem	"missing or bad API key"
@@ -292,6 +303,8 @@ func (h *Handler) deleteHelpline(c *gin.Context) { h.helplines().handleDelete(c)
 // createCampaign godoc
 //
 //	@Summary	Create a campaign
+//	@ID			createCampaign
+//	@Description	Creates a campaign. The slug is made from the name when not given; a given slug that is taken is a 409. publication scheduled needs a future publish_at.
 //	@Tags		editorial
 //	@Accept		json
 //	@Produce	json
@@ -314,11 +327,13 @@ func (h *Handler) createCampaign(c *gin.Context) { h.campaigns().handleCreate(c)
 // replaceCampaign godoc
 //
 //	@Summary	Replace a campaign
+//	@ID			replaceCampaign
+//	@Description	Replaces every writable field. Send the ETag you read in If-Match: if the campaign changed since, the answer is 412 and nothing changes. A new slug keeps the old one answering 301.
 //	@Tags		editorial
 //	@Accept		json
 //	@Produce	json
 //	@Security	ApiKey
-//	@Param		slug		path		string			true	"campaign slug"
+//	@Param		slug		path		string			true	"campaign slug"	example(stop-it-now-deterrence)
 //	@Param		If-Match	header		string			false	"ETag of the version you read"
 //	@Param		campaign	body		CampaignInput	true	"the campaign"
 //	@Success	200			{object}	CampaignItem
@@ -340,12 +355,14 @@ func (h *Handler) replaceCampaign(c *gin.Context) { h.campaigns().handlePut(c) }
 // patchCampaign godoc
 //
 //	@Summary	Update part of a campaign
+//	@ID			patchCampaign
+//	@Description	Applies a JSON merge patch (RFC 7396) to the campaign as written by editors (the shape of CampaignInput); null removes a field.
 //	@Tags		editorial
 //	@Accept		json
 //	@Accept		application/merge-patch+json
 //	@Produce	json
 //	@Security	ApiKey
-//	@Param		slug		path		string			true	"campaign slug"
+//	@Param		slug		path		string			true	"campaign slug"	example(stop-it-now-deterrence)
 //	@Param		If-Match	header		string			false	"ETag of the version you read"
 //	@Param		patch		body		CampaignInput	true	"the fields to change (JSON merge patch)"
 //	@Success	200			{object}	CampaignItem
@@ -367,10 +384,12 @@ func (h *Handler) patchCampaign(c *gin.Context) { h.campaigns().handlePatch(c) }
 // deleteCampaign godoc
 //
 //	@Summary	Delete a campaign
+//	@ID			deleteCampaign
+//	@Description	Removes the campaign from every public read. Its record stays for the audit log and as a tombstone in the changes feed.
 //	@Tags		editorial
 //	@Produce	json
 //	@Security	ApiKey
-//	@Param		slug		path	string	true	"campaign slug"
+//	@Param		slug		path	string	true	"campaign slug"	example(stop-it-now-deterrence)
 //	@Param		If-Match	header	string	false	"ETag of the version you read"
 //	@Success	204			"deleted"
 //	@Failure	401			{object}	Problem	"missing or bad API key"
@@ -385,6 +404,8 @@ func (h *Handler) deleteCampaign(c *gin.Context) { h.campaigns().handleDelete(c)
 // createOrganisation godoc
 //
 //	@Summary	Create an organisation
+//	@ID			createOrganisation
+//	@Description	Creates an organisation. The slug is made from the name when not given; a given slug that is taken is a 409.
 //	@Tags		editorial
 //	@Accept		json
 //	@Produce	json
@@ -407,11 +428,13 @@ func (h *Handler) createOrganisation(c *gin.Context) { h.organisations().handleC
 // replaceOrganisation godoc
 //
 //	@Summary	Replace an organisation
+//	@ID			replaceOrganisation
+//	@Description	Replaces every writable field. Send the ETag you read in If-Match: if the organisation changed since, the answer is 412 and nothing changes. A new slug keeps the old one answering 301.
 //	@Tags		editorial
 //	@Accept		json
 //	@Produce	json
 //	@Security	ApiKey
-//	@Param		slug			path		string				true	"organisation slug"
+//	@Param		slug			path		string				true	"organisation slug"	example(lucy-faithfull-foundation)
 //	@Param		If-Match		header		string				false	"ETag of the version you read"
 //	@Param		organisation	body		OrganisationInput	true	"the organisation"
 //	@Success	200				{object}	OrganisationItem
@@ -433,12 +456,14 @@ func (h *Handler) replaceOrganisation(c *gin.Context) { h.organisations().handle
 // patchOrganisation godoc
 //
 //	@Summary	Update part of an organisation
+//	@ID			patchOrganisation
+//	@Description	Applies a JSON merge patch (RFC 7396) to the organisation as written by editors (the shape of OrganisationInput); null removes a field.
 //	@Tags		editorial
 //	@Accept		json
 //	@Accept		application/merge-patch+json
 //	@Produce	json
 //	@Security	ApiKey
-//	@Param		slug			path		string				true	"organisation slug"
+//	@Param		slug			path		string				true	"organisation slug"	example(lucy-faithfull-foundation)
 //	@Param		If-Match		header		string				false	"ETag of the version you read"
 //	@Param		patch			body		OrganisationInput	true	"the fields to change (JSON merge patch)"
 //	@Success	200				{object}	OrganisationItem
@@ -460,10 +485,12 @@ func (h *Handler) patchOrganisation(c *gin.Context) { h.organisations().handlePa
 // deleteOrganisation godoc
 //
 //	@Summary	Delete an organisation
+//	@ID			deleteOrganisation
+//	@Description	Removes the organisation from every public read. Its record stays for the audit log and as a tombstone in the changes feed.
 //	@Tags		editorial
 //	@Produce	json
 //	@Security	ApiKey
-//	@Param		slug		path	string	true	"organisation slug"
+//	@Param		slug		path	string	true	"organisation slug"	example(lucy-faithfull-foundation)
 //	@Param		If-Match	header	string	false	"ETag of the version you read"
 //	@Success	204			"deleted"
 //	@Failure	401			{object}	Problem	"missing or bad API key"
@@ -479,7 +506,7 @@ func (h *Handler) deleteOrganisation(c *gin.Context) { h.organisations().handleD
 // null for a create, after is null for a delete.
 type AuditEntry struct {
 	ID       int64     `json:"id" example:"42"`
-	At       time.Time `json:"at" example:"2027-01-31T09:00:00Z"`
+	At       time.Time `json:"at" format:"date-time" example:"2027-01-31T09:00:00Z"`
 	KeyName  string    `json:"key_name" example:"comms-team"`
 	Action   string    `json:"action" enums:"create,update,delete" example:"update"`
 	ItemType string    `json:"item_type" enums:"article,helpline,campaign,organisation" example:"article"`
@@ -498,15 +525,17 @@ type AuditList struct {
 // listAudit godoc
 //
 //	@Summary		The audit log
+//	@ID				listAudit
 //	@Description	Every write, newest first: who (the key's name), what, when, and the item before and after.
 //	@Tags			editorial
 //	@Produce		json
 //	@Security		ApiKey
 //	@Param			item_type	query		string	false	"content type"	Enums(article, helpline, campaign, organisation)
 //	@Param			slug		query		string	false	"item slug"
-//	@Param			limit		query		int		false	"page size, 1-100"	default(20)
+//	@Param			limit		query		int		false	"page size, 1-100"	default(20)	minimum(1)	maximum(100)
 //	@Param			cursor		query		string	false	"next_cursor from the previous page"
 //	@Success		200			{object}	AuditList
+//	@Header			200			{string}	Link	"<URL of the next page>; rel=next"
 //	@Failure		400			{object}	Problem	"invalid parameter"
 //	@Failure		401			{object}	Problem	"missing or bad API key"
 //	@Failure		403			{object}	Problem	"the key is not an admin key"

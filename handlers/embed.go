@@ -60,7 +60,7 @@ type EmbedContact struct {
 	Type    string `json:"type" enums:"phone,textphone,sms,webchat,email,web" example:"phone"`
 	Label   string `json:"label" example:"Helpline (UK)"`
 	Display string `json:"display" example:"0808 1000 900"`
-	URI     string `json:"uri" example:"tel:+448081000900"`
+	URI     string `json:"uri" format:"uri" example:"tel:+448081000900"`
 	// Name is the link's accessible name: what it does and for which line.
 	Name string `json:"name" example:"Call Stop It Now! helpline on 0808 1000 900"`
 	// Meta are short notes: cost, a note, the channel's own hours.
@@ -89,7 +89,7 @@ type EmbedLine struct {
 	ConfidentialityNote string `json:"confidentiality_note" example:"Information that identifies a child at risk is passed on."`
 	// LastVerifiedAt and VerificationDue are the helpline's; CheckedText words
 	// them for people, as the widgets show them.
-	LastVerifiedAt  *time.Time `json:"last_verified_at" example:"2027-01-31T09:00:00Z" extensions:"x-nullable"`
+	LastVerifiedAt  *time.Time `json:"last_verified_at" format:"date-time" example:"2027-01-31T09:00:00Z" extensions:"x-nullable"`
 	VerificationDue bool       `json:"verification_due" example:"false"`
 	CheckedText     string     `json:"checked_text" example:"Details last checked: 31 January 2027"`
 }
@@ -123,7 +123,7 @@ type OEmbed struct {
 	Version      string `json:"version" enums:"1.0" example:"1.0"`
 	Title        string `json:"title" example:"Helplines"`
 	ProviderName string `json:"provider_name" example:"Signpost"`
-	ProviderURL  string `json:"provider_url" example:"https://signpost.example.org"`
+	ProviderURL  string `json:"provider_url" format:"uri" example:"https://signpost.example.org"`
 	CacheAge     int    `json:"cache_age" example:"3600"`
 	HTML         string `json:"html" example:"<iframe src=\"https://signpost.example.org/embed/helplines?region=cumbria\" title=\"Helplines from Signpost\" width=\"480\" height=\"720\" style=\"border:0;max-width:100%\" loading=\"lazy\" referrerpolicy=\"no-referrer\"></iframe><script>addEventListener(\"message\",…)</script>"`
 	Width        int    `json:"width" example:"480"`
@@ -335,6 +335,7 @@ func contactName(line string, c EmbedContact) string {
 // embedPage godoc
 //
 //	@Summary		Helpline cards for an iframe
+//	@ID				getEmbedPage
 //	@Description	A complete, self-contained HTML page of helpline cards for partner sites to put in an `<iframe>`: name, who it is for, phone numbers as `tel:` links, other channels, hours, an open/closed badge worded in the line's time zone, anonymous and confidential badges, and the region's emergency line above the cards. Takes the helpline list's filters. No cookies, fonts or requests to any other host, and no JavaScript but a few lines that post the page's height to the framing page and the quick exit's; its CSP allows only its own inline style sheet and those scripts by their hashes. Over the widget's rate limit it is still a 200: the emergency and national lines, with Cache-Control no-store. Frame it with `<iframe src="…/embed/helplines?region=cumbria" title="Helplines from Signpost" width="480" height="720" style="border:0;max-width:100%" referrerpolicy="no-referrer"></iframe>`. With quick_exit, an "Exit this page" link opens a neutral site in the whole window; where JavaScript runs, it replaces the partner's page (top.location.replace) so that Back does not return to it, and without JavaScript it is a plain link (target="_top"), which adds a history entry. A sandboxed iframe needs allow-top-navigation-by-user-activation, and allow-scripts for the replacement. Invalid parameters get a 400 problem, not a page, so that mistakes show when the embed is set up.
 //	@Tags			embed
 //	@Produce		html
@@ -343,8 +344,8 @@ func contactName(line string, c EmbedContact) string {
 //	@Param			audience	query		string	false	"audience slug"
 //	@Param			channel		query		string	false	"contact channel"	Enums(phone, textphone, sms, webchat, email, web)
 //	@Param			open_now	query		bool	false	"only lines open at the moment (or at `at`)"
-//	@Param			at			query		string	false	"RFC 3339 time to show the lines for, instead of now"
-//	@Param			limit		query		int		false	"number of cards, 1-20"	default(4)
+//	@Param			at			query		string	false	"RFC 3339 time to show the lines for, instead of now"	format(date-time)
+//	@Param			limit		query		int		false	"number of cards, 1-20"	default(4)	minimum(1)	maximum(20)
 //	@Param			theme		query		string	false	"colour theme"	Enums(light, dark)	default(light)
 //	@Param			quick_exit	query		bool	false	"add an Exit this page link to a neutral site, which replaces the partner's page where JavaScript runs"
 //	@Success		200			{string}	string	"HTML page"
@@ -441,6 +442,7 @@ func originOf(base string) string {
 // embedJSON godoc
 //
 //	@Summary		Helpline cards as JSON, for the script widget
+//	@ID				getEmbedJSON
 //	@Description	What /embed/helplines shows, as data worded for people: the region's emergency lines, the cards (lines open now first) with their open/closed text and the accessible names of their links, and, when nothing matches, the national lines. The script widget reads it from any origin (Access-Control-Allow-Origin: *).
 //	@Tags			embed
 //	@Produce		json
@@ -449,8 +451,8 @@ func originOf(base string) string {
 //	@Param			audience	query		string	false	"audience slug"
 //	@Param			channel		query		string	false	"contact channel"	Enums(phone, textphone, sms, webchat, email, web)
 //	@Param			open_now	query		bool	false	"only lines open at the moment (or at `at`)"
-//	@Param			at			query		string	false	"RFC 3339 time to show the lines for, instead of now"
-//	@Param			limit		query		int		false	"number of cards, 1-20"	default(4)
+//	@Param			at			query		string	false	"RFC 3339 time to show the lines for, instead of now"	format(date-time)
+//	@Param			limit		query		int		false	"number of cards, 1-20"	default(4)	minimum(1)	maximum(20)
 //	@Success		200			{object}	EmbedListItem
 //	@Header			200			{string}	ETag	"strong entity tag"
 //	@Failure		400			{object}	Problem	"invalid parameter"
@@ -479,6 +481,7 @@ func (h *Handler) embedJSON(c *gin.Context) {
 // embedScript godoc
 //
 //	@Summary		Script that puts helpline cards on any page
+//	@ID				getEmbedScript
 //	@Description	`<script src="…/embed/helplines.js" data-region="cumbria" async></script>` renders the cards of /embed/helplines into a shadow root after its own tag, reading /embed/helplines.json from this service (attributes data-region, data-topic, data-audience, data-channel, data-open-now, data-limit, data-theme=light|dark, data-quick-exit). No global names, cookies or storage. When the JSON cannot be read (a 429 included) it shows the emergency and national lines built into the script when it was served; the script itself is served over the widget's rate limit too. With data-quick-exit, an "Exit this page" button (or pressing Shift three times) replaces the page with a neutral site so that Back does not return to it.
 //	@Tags			embed
 //	@Produce		text/javascript
@@ -542,12 +545,13 @@ func newFallbackLine(l EmbedLine, emergency bool) fallbackLine {
 // oembed godoc
 //
 //	@Summary		oEmbed for embed URLs
+//	@ID				getOEmbed
 //	@Description	oEmbed 1.0 (JSON) for the URLs of this service's /embed/helplines page: a rich response whose html is the iframe snippet, no larger than maxwidth × maxheight. The html also holds the few lines that size the iframe to its content. A URL that is not an embed page of this service (its public URL or, when none is set, the request's own) gets 404; format=xml gets 501, as the oEmbed specification asks.
 //	@Tags			embed
 //	@Produce		json
-//	@Param			url			query		string	true	"an embed page URL, e.g. https://signpost.example.org/embed/helplines?region=cumbria"
-//	@Param			maxwidth	query		int		false	"largest width in pixels"
-//	@Param			maxheight	query		int		false	"largest height in pixels"
+//	@Param			url			query		string	true	"an embed page URL of this service, e.g. https://signpost.example.org/embed/helplines?region=cumbria"	format(uri)	example(http://localhost:8080/embed/helplines?region=cumbria)
+//	@Param			maxwidth	query		int		false	"largest width in pixels"	minimum(1)	maximum(10000)
+//	@Param			maxheight	query		int		false	"largest height in pixels"	minimum(1)	maximum(10000)
 //	@Param			format		query		string	false	"response format"	Enums(json)	default(json)
 //	@Success		200			{object}	OEmbed
 //	@Header			200			{string}	ETag	"strong entity tag"

@@ -23,7 +23,7 @@ type EssentialContact struct {
 	Label   string  `json:"label" example:"Phone"`
 	Display string  `json:"display" example:"999"`
 	E164    *string `json:"e164" example:"+448081000900" extensions:"x-nullable"`
-	URI     string  `json:"uri" example:"tel:999"`
+	URI     string  `json:"uri" format:"uri" example:"tel:999"`
 	Cost    string  `json:"cost,omitempty" example:"Free"`
 	Note    string  `json:"note,omitempty" example:"112 also works."`
 	// OpeningHours are the channel's own hours: absent when the line's apply, an
@@ -46,7 +46,7 @@ type EssentialLine struct {
 	Anonymous           bool               `json:"anonymous" example:"false"`
 	Confidential        bool               `json:"confidential" example:"false"`
 	ConfidentialityNote string             `json:"confidentiality_note" example:"Information that identifies a child at risk is passed on."`
-	LastVerifiedAt      *time.Time         `json:"last_verified_at" example:"2027-01-31T09:00:00Z" extensions:"x-nullable"`
+	LastVerifiedAt      *time.Time         `json:"last_verified_at" format:"date-time" example:"2027-01-31T09:00:00Z" extensions:"x-nullable"`
 	VerificationDue     bool               `json:"verification_due" example:"false"`
 	Contacts            []EssentialContact `json:"contacts"`
 }
@@ -57,7 +57,7 @@ type EssentialsBundle struct {
 		// GeneratedAt is when the bundle was made, to the hour (the start of the
 		// hour), so that it stays the same, ETag and all, until the data change or
 		// the hour turns.
-		GeneratedAt time.Time       `json:"generated_at" example:"2027-02-01T10:00:00Z"`
+		GeneratedAt time.Time       `json:"generated_at" format:"date-time" example:"2027-02-01T10:00:00Z"`
 		Helplines   []EssentialLine `json:"helplines"`
 	} `json:"data"`
 }
@@ -69,12 +69,14 @@ const essentialsCacheControl = "public, max-age=3600, stale-while-revalidate=864
 // getEssentials godoc
 //
 //	@Summary		Emergency and national helplines, for offline use
+//	@ID				getEssentials
 //	@Description	A small bundle of the emergency lines and the lines that serve a whole country (999, 101, their textphone routes, Crimestoppers, Stop It Now! for the UK and Ireland), for apps to keep for when they have no network. Long-cacheable; it follows the data, so its ETag changes when a helpline is edited.
 //	@Tags			helplines
 //	@Produce		json
 //	@Success		200	{object}	EssentialsBundle
 //	@Header			200	{string}	ETag	"strong entity tag"
 //	@Failure		400	{object}	Problem	"invalid parameter"
+//	@Failure		401	{object}	Problem	"bad API key (a key is optional here; a bad one is refused)"
 //	@Failure		500	{object}	Problem	"internal error"
 //	@Router			/api/v1/helplines/essentials [get]
 func (h *Handler) getEssentials(c *gin.Context) {
@@ -124,6 +126,7 @@ func (h *Handler) getEssentials(c *gin.Context) {
 // listHelplinesDue godoc
 //
 //	@Summary		Helplines due for checking
+//	@ID				listHelplinesDue
 //	@Description	Helplines, published or not, whose details were never checked or were last checked longer ago than the verification period (default 180 days), the longest unchecked first.
 //	@Tags			editorial
 //	@Produce		json

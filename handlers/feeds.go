@@ -42,6 +42,7 @@ var feedEpoch = time.Unix(0, 0).UTC()
 // articlesRSS godoc
 //
 //	@Summary		RSS feed of published articles
+//	@ID				getArticlesRSS
 //	@Description	RSS 2.0 of the newest published articles, with the article list's filters (no cursor). Each item's link is the article in the JSON API (<public-url>/api/v1/articles/{slug}); its description is the summary (as HTML), its content:encoded the sanitised body HTML, its guid a stable tag: URI that survives slug changes. Drafts and scheduled articles never appear. Unknown parameters are rejected.
 //	@Tags			feeds
 //	@Produce		application/rss+xml
@@ -52,7 +53,7 @@ var feedEpoch = time.Unix(0, 0).UTC()
 //	@Param			published_after		query		string	false	"date (2027-01-31) or RFC 3339 time; inclusive"
 //	@Param			published_before	query		string	false	"date or RFC 3339 time; exclusive"
 //	@Param			q					query		string	false	"full-text search: words, quoted phrases, prefix*, AND, OR, NOT"
-//	@Param			limit				query		int		false	"number of items, 1-100"	default(20)
+//	@Param			limit				query		int		false	"number of items, 1-100"	default(20)	minimum(1)	maximum(100)
 //	@Success		200					{string}	string	"RSS 2.0 document"
 //	@Header			200					{string}	ETag	"strong entity tag"
 //	@Failure		400					{object}	Problem	"invalid parameter"
@@ -77,6 +78,7 @@ func (h *Handler) articlesRSS(c *gin.Context) {
 // articlesAtom godoc
 //
 //	@Summary		Atom feed of published articles
+//	@ID				getArticlesAtom
 //	@Description	Atom 1.0 of the newest published articles, with the article list's filters (no cursor). Each entry links (rel=alternate) to the article in the JSON API (<public-url>/api/v1/articles/{slug}); its summary is the plain-text summary, its content the sanitised body HTML, its id a stable tag: URI that survives slug changes. Drafts and scheduled articles never appear. Unknown parameters are rejected.
 //	@Tags			feeds
 //	@Produce		application/atom+xml
@@ -87,7 +89,7 @@ func (h *Handler) articlesRSS(c *gin.Context) {
 //	@Param			published_after		query		string	false	"date (2027-01-31) or RFC 3339 time; inclusive"
 //	@Param			published_before	query		string	false	"date or RFC 3339 time; exclusive"
 //	@Param			q					query		string	false	"full-text search: words, quoted phrases, prefix*, AND, OR, NOT"
-//	@Param			limit				query		int		false	"number of entries, 1-100"	default(20)
+//	@Param			limit				query		int		false	"number of entries, 1-100"	default(20)	minimum(1)	maximum(100)
 //	@Success		200					{string}	string	"Atom 1.0 document"
 //	@Header			200					{string}	ETag	"strong entity tag"
 //	@Failure		400					{object}	Problem	"invalid parameter"
@@ -117,10 +119,10 @@ func (h *Handler) articlesAtom(c *gin.Context) {
 
 // JSONFeed is a JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/) of articles.
 type JSONFeed struct {
-	Version     string           `json:"version" example:"https://jsonfeed.org/version/1.1"`
+	Version     string           `json:"version" format:"uri" example:"https://jsonfeed.org/version/1.1"`
 	Title       string           `json:"title" example:"Signpost: safeguarding news (region=cumbria)"`
-	HomePageURL string           `json:"home_page_url" example:"https://signpost.example.org/api/v1/articles?region=cumbria"`
-	FeedURL     string           `json:"feed_url" example:"https://signpost.example.org/feeds/articles.json?region=cumbria"`
+	HomePageURL string           `json:"home_page_url" format:"uri" example:"https://signpost.example.org/api/v1/articles?region=cumbria"`
+	FeedURL     string           `json:"feed_url" format:"uri" example:"https://signpost.example.org/feeds/articles.json?region=cumbria"`
 	Description string           `json:"description" example:"Published articles from Signpost: news about safeguarding work, newest first."`
 	Language    string           `json:"language" example:"en-GB"`
 	Authors     []JSONFeedAuthor `json:"authors"`
@@ -131,15 +133,15 @@ type JSONFeed struct {
 // API; its id is a tag: URI that stays the same when the article's slug changes.
 type JSONFeedItem struct {
 	ID            string           `json:"id" example:"tag:signpost.example.org,2026:articles/1"`
-	URL           string           `json:"url" example:"https://signpost.example.org/api/v1/articles/cumbria-week-of-action-online-child-sexual-abuse"`
-	ExternalURL   string           `json:"external_url,omitempty" example:"https://www.cumbria.police.uk/news"`
+	URL           string           `json:"url" format:"uri" example:"https://signpost.example.org/api/v1/articles/cumbria-week-of-action-online-child-sexual-abuse"`
+	ExternalURL   string           `json:"external_url,omitempty" format:"uri" example:"https://www.cumbria.police.uk/news"`
 	Title         string           `json:"title" example:"Cumbria Police week of action on online child abuse images"`
 	ContentHTML   string           `json:"content_html" example:"<h2>What happened</h2>"`
 	ContentText   string           `json:"content_text" example:"What happened"`
 	Summary       string           `json:"summary" example:"Six children were safeguarded."`
-	Image         string           `json:"image,omitempty" example:"https://example.org/picture.jpg"`
-	DatePublished time.Time        `json:"date_published" example:"2027-01-31T09:00:00Z"`
-	DateModified  time.Time        `json:"date_modified" example:"2027-01-31T09:00:00Z"`
+	Image         string           `json:"image,omitempty" format:"uri" example:"https://example.org/picture.jpg"`
+	DatePublished time.Time        `json:"date_published" format:"date-time" example:"2027-01-31T09:00:00Z"`
+	DateModified  time.Time        `json:"date_modified" format:"date-time" example:"2027-01-31T09:00:00Z"`
 	Tags          []string         `json:"tags" example:"Online child sexual exploitation,Cumbria"`
 	Authors       []JSONFeedAuthor `json:"authors"`
 	Language      string           `json:"language" example:"en-GB"`
@@ -148,12 +150,13 @@ type JSONFeedItem struct {
 // JSONFeedAuthor is a feed's or an article's author: Signpost, or the publisher.
 type JSONFeedAuthor struct {
 	Name string `json:"name" example:"Cumbria Constabulary"`
-	URL  string `json:"url,omitempty" example:"https://signpost.example.org/api/v1/organisations/cumbria-constabulary"`
+	URL  string `json:"url,omitempty" format:"uri" example:"https://signpost.example.org/api/v1/organisations/cumbria-constabulary"`
 }
 
 // articlesJSONFeed godoc
 //
 //	@Summary		JSON Feed of published articles
+//	@ID				getArticlesJSONFeed
 //	@Description	JSON Feed 1.1 of the newest published articles, with the article list's filters (no cursor). Each item's url is the article in the JSON API (<public-url>/api/v1/articles/{slug}); content_html is the sanitised body. Drafts and scheduled articles never appear. Unknown parameters are rejected.
 //	@Tags			feeds
 //	@Produce		application/feed+json
@@ -164,7 +167,7 @@ type JSONFeedAuthor struct {
 //	@Param			published_after		query		string	false	"date (2027-01-31) or RFC 3339 time; inclusive"
 //	@Param			published_before	query		string	false	"date or RFC 3339 time; exclusive"
 //	@Param			q					query		string	false	"full-text search: words, quoted phrases, prefix*, AND, OR, NOT"
-//	@Param			limit				query		int		false	"number of items, 1-100"	default(20)
+//	@Param			limit				query		int		false	"number of items, 1-100"	default(20)	minimum(1)	maximum(100)
 //	@Success		200					{object}	JSONFeed
 //	@Header			200					{string}	ETag	"strong entity tag"
 //	@Failure		400					{object}	Problem	"invalid parameter"

@@ -16,6 +16,8 @@ type Health struct {
 // healthz godoc
 //
 //	@Summary	Liveness
+//	@ID			getHealth
+//	@Description	Answers 200 while the process serves requests; it does not touch the database.
 //	@Tags		operations
 //	@Produce	json
 //	@Success	200	{object}	Health
@@ -28,6 +30,8 @@ func (h *Handler) healthz(c *gin.Context) {
 // readyz godoc
 //
 //	@Summary	Readiness: the database answers
+//	@ID			getReadiness
+//	@Description	Answers 200 when the database answers a query, else 503, so that a load balancer sends traffic elsewhere.
 //	@Tags		operations
 //	@Produce	json
 //	@Success	200	{object}	Health

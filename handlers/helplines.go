@@ -18,6 +18,7 @@ type HelplineList struct {
 // listHelplines godoc
 //
 //	@Summary		List helplines
+//	@ID				listHelplines
 //	@Description	Published helplines in the order a person in need wants them: lines open now first, then the rest, each by name. open_now and next_change_at are computed for the moment of the request (or for `at`).
 //	@Tags			helplines
 //	@Produce		json
@@ -26,9 +27,9 @@ type HelplineList struct {
 //	@Param			audience	query		string	false	"audience slug"
 //	@Param			channel		query		string	false	"contact channel"	Enums(phone, textphone, sms, webchat, email, web)
 //	@Param			open_now	query		bool	false	"only lines open at the moment (or at `at`)"
-//	@Param			at			query		string	false	"RFC 3339 time within a year of now to compute open_now for, instead of now"
+//	@Param			at			query		string	false	"RFC 3339 time within a year of now to compute open_now for, instead of now"	format(date-time)
 //	@Param			q			query		string	false	"full-text search over name, description, organisation, contacts, topics and audiences (syntax as /api/v1/search); filters only, the order stays"
-//	@Param			limit		query		int		false	"page size, 1-100"	default(20)
+//	@Param			limit		query		int		false	"page size, 1-100"	default(20)	minimum(1)	maximum(100)
 //	@Param			fields		query		string	false	"comma-separated fields to return for each item, e.g. slug,title,published_at"
 //	@Param			cursor		query		string	false	"next_cursor from the previous page"
 //	@Success		200			{object}	HelplineList
@@ -87,15 +88,17 @@ type HelplineItem struct {
 // getHelpline godoc
 //
 //	@Summary		Get one helpline
+//	@ID				getHelpline
 //	@Description	One helpline with its contact channels, opening hours (structured and as text), open_now and next_change_at. An old slug answers 301.
 //	@Tags			helplines
 //	@Produce		json
-//	@Param			slug	path		string	true	"helpline slug"
-//	@Param			at		query		string	false	"RFC 3339 time within a year of now to compute open_now for, instead of now"
+//	@Param			slug	path		string	true	"helpline slug"	example(stop-it-now)
+//	@Param			at		query		string	false	"RFC 3339 time within a year of now to compute open_now for, instead of now"	format(date-time)
 //	@Success		200		{object}	HelplineItem
-//	@Header			200		{string}	ETag			"strong entity tag"
-//	@Header			200		{string}	Cache-Control	"private, max-age=60 when at is given: never kept by shared caches"
+//	@Header			200		{string}	ETag	"strong entity tag"
+//	@Header			200		{string}	Last-Modified	"when the item last changed, as an HTTP date; send it in If-Modified-Since to revalidate"
 //	@Success		301		"the helpline's slug changed; Location has the new URL"
+//	@Header			301		{string}	Location	"the helpline's current URL"
 //	@Failure		400		{object}	Problem	"invalid parameter (at more than a year from now included)"
 //	@Failure		401		{object}	Problem	"bad API key (a key is optional here; a bad one is refused)"
 //	@Failure		404		{object}	Problem	"no such helpline"

@@ -7,108 +7,113 @@ import (
 	"signpost/models"
 )
 
+// The input types' tags say what the validation in models checks: swag marks every
+// field required unless it is tagged validate:"optional" (or is omitempty), and
+// maxLength, minLength and minimum are the limits a write is held to. Slugs of
+// related items are checked against the stored ones.
+
 // SourceInput says where an article first appeared.
 type SourceInput struct {
-	Publisher   string `json:"publisher" example:"candofm"`
-	URL         string `json:"url" example:"https://example.org/news/report"`
-	Attribution string `json:"attribution" example:"Based on a report by CandoFM News."`
-	PublishedOn string `json:"published_on" example:"2027-01-31"`
+	Publisher   string `json:"publisher" validate:"optional" maxLength:"80" example:"candofm"`
+	URL         string `json:"url" validate:"optional" format:"uri" maxLength:"2000" example:"https://example.org/news/report"`
+	Attribution string `json:"attribution" validate:"optional" maxLength:"500" example:"Based on a report by CandoFM News."`
+	PublishedOn string `json:"published_on" validate:"optional" format:"date" example:"2026-01-31"`
 }
 
 // ArticleInput is the body of an article write. Related items are given by slug.
 type ArticleInput struct {
-	Slug         string      `json:"slug,omitempty" example:"week-of-action"`
-	Title        string      `json:"title" example:"Week of action against online child abuse"`
-	Summary      string      `json:"summary" example:"Six children were safeguarded."`
-	BodyMarkdown string      `json:"body_markdown" example:"## What happened\n\nOfficers executed two warrants."`
-	Status       string      `json:"status" enums:"draft,scheduled,published,archived" example:"draft"`
-	PublishAt    *time.Time  `json:"publish_at" example:"2027-02-01T09:00:00Z"`
-	Source       SourceInput `json:"source"`
-	Image        Image       `json:"image"`
-	Regions      []string    `json:"regions" example:"cumbria"`
-	Topics       []string    `json:"topics" example:"online-child-sexual-exploitation"`
-	Campaigns    []string    `json:"campaigns" example:"stop-it-now-deterrence"`
+	Slug         string      `json:"slug,omitempty" maxLength:"80" example:"week-of-action"`
+	Title        string      `json:"title" minLength:"1" maxLength:"200" example:"Week of action against online child abuse"`
+	Summary      string      `json:"summary" validate:"optional" maxLength:"1000" example:"Six children were safeguarded."`
+	BodyMarkdown string      `json:"body_markdown" validate:"optional" maxLength:"200000" example:"## What happened\n\nOfficers executed two warrants."`
+	Status       string      `json:"status" validate:"optional" enums:"draft,scheduled,published,archived" example:"draft"`
+	PublishAt    *time.Time  `json:"publish_at" validate:"optional" format:"date-time" extensions:"x-nullable"`
+	Source       SourceInput `json:"source" validate:"optional"`
+	Image        Image       `json:"image" validate:"optional"`
+	Regions      []string    `json:"regions" validate:"optional" example:"cumbria"`
+	Topics       []string    `json:"topics" validate:"optional" example:"online-child-sexual-exploitation"`
+	Campaigns    []string    `json:"campaigns" validate:"optional" example:"stop-it-now-deterrence"`
 	// ReportsWorkFor are the campaigns, among campaigns, whose own work the article
 	// reports: its outcomes count in their totals and in no other campaign's.
-	ReportsWorkFor []string  `json:"reports_work_for" example:"tackling-online-child-sexual-exploitation"`
-	Helplines      []string  `json:"helplines" example:"stop-it-now"`
-	Organisations  []string  `json:"organisations" example:"cumbria-constabulary"`
-	Outcomes       []Outcome `json:"outcomes"`
+	ReportsWorkFor []string  `json:"reports_work_for" validate:"optional" example:"stop-it-now-deterrence"`
+	Helplines      []string  `json:"helplines" validate:"optional" example:"stop-it-now"`
+	Organisations  []string  `json:"organisations" validate:"optional" example:"cumbria-constabulary"`
+	Outcomes       []Outcome `json:"outcomes" validate:"optional"`
 }
 
 // ContactInput is one way to reach a helpline. Phone numbers are checked and
 // normalised: e164, display and uri are filled in.
 type ContactInput struct {
 	Type  string `json:"type" enums:"phone,textphone,sms,webchat,email,web" example:"phone"`
-	Label string `json:"label" example:"Helpline"`
+	Label string `json:"label" validate:"optional" maxLength:"100" example:"Helpline"`
 	// Value is the number, address or URL; a premium-rate number is refused.
-	Value string `json:"value" example:"0808 1000 900"`
+	Value string `json:"value" minLength:"1" maxLength:"500" example:"0808 1000 900"`
 	// Display is the form shown to people. For a phone, textphone or SMS contact it
 	// must denote the same number as value (digits as libphonenumber parses them);
 	// left out, it is made from value.
-	Display string `json:"display,omitempty" example:"0808 1000 900"`
+	Display string `json:"display,omitempty" maxLength:"200" example:"0808 1000 900"`
 	// Cost is what a call costs; required when the number is not free to call
 	// (freephone, emergency numbers and free short codes are).
-	Cost         string        `json:"cost" example:"Free"`
-	Anonymous    bool          `json:"anonymous" example:"true"`
-	Note         string        `json:"note" example:""`
-	OpeningHours *OpeningHours `json:"opening_hours"`
+	Cost         string        `json:"cost" validate:"optional" maxLength:"200" example:"Free"`
+	Anonymous    bool          `json:"anonymous" validate:"optional" example:"true"`
+	Note         string        `json:"note" validate:"optional" maxLength:"500" example:"Calls are answered in English."`
+	OpeningHours *OpeningHours `json:"opening_hours" validate:"optional" extensions:"x-nullable"`
 }
 
 // HelplineInput is the body of a helpline write.
 type HelplineInput struct {
-	Slug                string         `json:"slug,omitempty" example:"local-line"`
-	Name                string         `json:"name" example:"Local helpline"`
-	Organisation        string         `json:"organisation" example:"crimestoppers"`
-	Description         string         `json:"description" example:"Advice and support."`
-	Website             string         `json:"website" example:"https://example.org"`
-	Topics              []string       `json:"topics" example:"reporting-crime"`
-	Audiences           []string       `json:"audiences" example:"general-public"`
-	Coverage            []string       `json:"coverage" example:"cumbria"`
-	Contacts            []ContactInput `json:"contacts"`
-	OpeningHours        *OpeningHours  `json:"opening_hours"`
-	Emergency           bool           `json:"emergency" example:"false"`
-	Anonymous           bool           `json:"anonymous" example:"true"`
-	Confidential        bool           `json:"confidential" example:"true"`
-	ConfidentialityNote string         `json:"confidentiality_note" example:""`
-	Languages           []string       `json:"languages" example:"en"`
-	Interpreters        string         `json:"interpreters" example:""`
+	Slug                string         `json:"slug,omitempty" maxLength:"80" example:"local-line"`
+	Name                string         `json:"name" minLength:"1" maxLength:"200" example:"Local helpline"`
+	Organisation        string         `json:"organisation" validate:"optional" maxLength:"80" example:"crimestoppers"`
+	Description         string         `json:"description" validate:"optional" maxLength:"5000" example:"Advice and support."`
+	Website             string         `json:"website" validate:"optional" format:"uri" maxLength:"2000" example:"https://example.org"`
+	Topics              []string       `json:"topics" validate:"optional" example:"reporting-crime"`
+	Audiences           []string       `json:"audiences" validate:"optional" example:"general-public"`
+	Coverage            []string       `json:"coverage" validate:"min=1" example:"cumbria"`
+	Contacts            []ContactInput `json:"contacts" validate:"min=1"`
+	OpeningHours        *OpeningHours  `json:"opening_hours" validate:"optional" extensions:"x-nullable"`
+	Emergency           bool           `json:"emergency" validate:"optional" example:"false"`
+	Anonymous           bool           `json:"anonymous" validate:"optional" example:"true"`
+	Confidential        bool           `json:"confidential" validate:"optional" example:"true"`
+	ConfidentialityNote string         `json:"confidentiality_note" validate:"optional" maxLength:"1000" example:"We pass on information only when a child is at risk."`
+	Languages           []string       `json:"languages" validate:"optional" example:"en"`
+	Interpreters        string         `json:"interpreters" validate:"optional" maxLength:"500" example:"Interpreters can join a call."`
 	// Keywords are search terms in the words people in need use: indexed for search
 	// (ranked as high as the name), shown to editors only, never in public reads,
 	// the widget or search snippets.
-	Keywords       []string   `json:"keywords" example:"am I a paedophile"`
-	LastVerifiedAt *time.Time `json:"last_verified_at" example:"2027-01-31T09:00:00Z"`
-	Status         string     `json:"status" enums:"draft,scheduled,published,archived" example:"published"`
-	PublishAt      *time.Time `json:"publish_at" example:"2027-02-01T09:00:00Z"`
+	Keywords       []string   `json:"keywords" validate:"optional" maxItems:"50" example:"am I a paedophile"`
+	LastVerifiedAt *time.Time `json:"last_verified_at" validate:"optional" format:"date-time" example:"2026-01-31T09:00:00Z" extensions:"x-nullable"`
+	Status         string     `json:"status" validate:"optional" enums:"draft,scheduled,published,archived" example:"published"`
+	PublishAt      *time.Time `json:"publish_at" validate:"optional" format:"date-time" extensions:"x-nullable"`
 }
 
 // CampaignInput is the body of a campaign write. Its publication state is
 // `publication`; `status` on reads is derived from the dates.
 type CampaignInput struct {
-	Slug        string     `json:"slug,omitempty" example:"week-of-action-2027"`
-	Name        string     `json:"name" example:"Week of action 2027"`
-	Summary     string     `json:"summary" example:"A week of action."`
-	Organiser   string     `json:"organiser" example:"cumbria-constabulary"`
-	Partners    []string   `json:"partners" example:"lucy-faithfull-foundation"`
+	Slug        string     `json:"slug,omitempty" maxLength:"80" example:"week-of-action-2027"`
+	Name        string     `json:"name" minLength:"1" maxLength:"200" example:"Week of action 2027"`
+	Summary     string     `json:"summary" validate:"optional" maxLength:"2000" example:"A week of action."`
+	Organiser   string     `json:"organiser" validate:"optional" maxLength:"80" example:"cumbria-constabulary"`
+	Partners    []string   `json:"partners" validate:"optional" example:"lucy-faithfull-foundation"`
 	Scope       string     `json:"scope" enums:"local,regional,national" example:"regional"`
-	StartsOn    string     `json:"starts_on" example:"2027-01-31"`
-	EndsOn      string     `json:"ends_on" example:"2027-02-06"`
-	Hashtags    []string   `json:"hashtags" example:"#StopItNow"`
-	Regions     []string   `json:"regions" example:"cumbria"`
-	Helplines   []string   `json:"helplines" example:"stop-it-now"`
-	Outcomes    []Outcome  `json:"outcomes"`
-	Publication string     `json:"publication" enums:"draft,scheduled,published,archived" example:"published"`
-	PublishAt   *time.Time `json:"publish_at" example:"2027-02-01T09:00:00Z"`
+	StartsOn    string     `json:"starts_on" validate:"optional" format:"date" example:"2027-01-31"`
+	EndsOn      string     `json:"ends_on" validate:"optional" format:"date" example:"2027-02-06"`
+	Hashtags    []string   `json:"hashtags" validate:"optional" example:"#StopItNow"`
+	Regions     []string   `json:"regions" validate:"optional" example:"cumbria"`
+	Helplines   []string   `json:"helplines" validate:"optional" example:"stop-it-now"`
+	Outcomes    []Outcome  `json:"outcomes" validate:"optional"`
+	Publication string     `json:"publication" validate:"optional" enums:"draft,scheduled,published,archived" example:"published"`
+	PublishAt   *time.Time `json:"publish_at" validate:"optional" format:"date-time" extensions:"x-nullable"`
 }
 
 // OrganisationInput is the body of an organisation write.
 type OrganisationInput struct {
-	Slug        string `json:"slug,omitempty" example:"example-charity"`
-	Name        string `json:"name" example:"Example Charity"`
+	Slug        string `json:"slug,omitempty" maxLength:"80" example:"example-charity"`
+	Name        string `json:"name" minLength:"1" maxLength:"200" example:"Example Charity"`
 	Kind        string `json:"kind" enums:"police,charity,government,media,other" example:"charity"`
-	URL         string `json:"url" example:"https://example.org"`
-	Description string `json:"description" example:"A charity."`
-	Parent      string `json:"parent" example:""`
+	URL         string `json:"url" validate:"optional" format:"uri" maxLength:"2000" example:"https://example.org"`
+	Description string `json:"description" validate:"optional" maxLength:"2000" example:"A charity."`
+	Parent      string `json:"parent" validate:"optional" maxLength:"80" example:""`
 }
 
 func slugRefs(slugs []string) []models.Ref {

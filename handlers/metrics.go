@@ -110,6 +110,7 @@ func (m *Metrics) Routes(r gin.IRoutes) {
 // serve godoc
 //
 //	@Summary		Prometheus metrics
+//	@ID				getMetrics
 //	@Description	Requests by method, route template and status; latency by route template; 304 answers; response cache hits and misses; database pool figures; Go runtime and process figures. In the Prometheus text format.
 //	@Tags			operations
 //	@Produce		plain

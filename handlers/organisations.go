@@ -16,11 +16,12 @@ type OrganisationList struct {
 // listOrganisations godoc
 //
 //	@Summary		List organisations
+//	@ID				listOrganisations
 //	@Description	Publishers, helpline operators, campaign organisers and funders, by name.
 //	@Tags			organisations
 //	@Produce		json
 //	@Param			kind	query		string	false	"kind"	Enums(police, charity, government, media, other)
-//	@Param			limit	query		int		false	"page size, 1-100"	default(20)
+//	@Param			limit	query		int		false	"page size, 1-100"	default(20)	minimum(1)	maximum(100)
 //	@Param			fields				query		string	false	"comma-separated fields to return for each item, e.g. slug,title,published_at"
 //	@Param			cursor	query		string	false	"next_cursor from the previous page"
 //	@Success		200		{object}	OrganisationList
@@ -66,12 +67,16 @@ type OrganisationItem struct {
 // getOrganisation godoc
 //
 //	@Summary		Get one organisation
+//	@ID				getOrganisation
+//	@Description	One organisation with its parent. An old slug answers 301.
 //	@Tags			organisations
 //	@Produce		json
-//	@Param			slug	path		string	true	"organisation slug"
+//	@Param			slug	path		string	true	"organisation slug"	example(lucy-faithfull-foundation)
 //	@Success		200		{object}	OrganisationItem
 //	@Header			200		{string}	ETag	"strong entity tag"
+//	@Header			200		{string}	Last-Modified	"when the item last changed, as an HTTP date; send it in If-Modified-Since to revalidate"
 //	@Success		301		"the organisation's slug changed; Location has the new URL"
+//	@Header			301		{string}	Location	"the organisation's current URL"
 //	@Failure		400		{object}	Problem	"invalid parameter"
 //	@Failure		401		{object}	Problem	"bad API key (a key is optional here; a bad one is refused)"
 //	@Failure		404		{object}	Problem	"no such organisation"

@@ -14,11 +14,11 @@ import (
 
 // Problem is an RFC 9457 problem detail, the body of every error response.
 type Problem struct {
-	Type      string         `json:"type" example:"/problems/not-found"`
+	Type      string         `json:"type" format:"uri-reference" example:"/problems/not-found"`
 	Title     string         `json:"title" example:"Not found"`
-	Status    int            `json:"status" example:"404"`
+	Status    int            `json:"status" minimum:"400" maximum:"599" example:"404"`
 	Detail    string         `json:"detail" example:"No article with slug \"nope\"."`
-	Instance  string         `json:"instance,omitempty" example:"/api/v1/articles/nope"`
+	Instance  string         `json:"instance,omitempty" format:"uri-reference" example:"/api/v1/articles/nope"`
 	RequestID string         `json:"request_id,omitempty" example:"7f3c9a0e2b1d4c58"`
 	Errors    []FieldProblem `json:"errors,omitempty"`
 }

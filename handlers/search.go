@@ -24,8 +24,8 @@ type SearchHit struct {
 	// Snippet is HTML: the text is escaped and the matched words are in <mark>.
 	Snippet     string     `json:"snippet" example:"Six children were <mark>safeguarded</mark>, two warrants executed and two people arrested."`
 	Score       float64    `json:"score" example:"12.5"`
-	PublishedAt *time.Time `json:"published_at" example:"2027-01-31T09:00:00Z" extensions:"x-nullable"`
-	URL         string     `json:"url" example:"/api/v1/articles/cumbria-week-of-action-online-child-sexual-abuse"`
+	PublishedAt *time.Time `json:"published_at" format:"date-time" example:"2027-01-31T09:00:00Z" extensions:"x-nullable"`
+	URL         string     `json:"url" format:"uri-reference" example:"/api/v1/articles/cumbria-week-of-action-online-child-sexual-abuse"`
 }
 
 // SearchList is the envelope of search results, for the docs. There is never a next
@@ -39,12 +39,13 @@ type SearchList struct {
 // search godoc
 //
 //	@Summary		Search articles, helplines and campaigns
+//	@ID				search
 //	@Description	One ranked full-text search over published articles, helplines and campaigns, best first (bm25; a match in a title counts more than one in a summary, topics or body; among equal scores, the most recently added first). Returns the top `limit` results only: there is no cursor, and next_cursor and links.next are always null. The snippet is HTML — escaped text with the matched words in <mark> elements. Query syntax: words (all must match), "quoted phrases", prefix* (at least 2 letters before the *), AND, OR and NOT in upper case (NOT binds tighter than AND, AND tighter than OR; lower-case "and" is a word), and parentheses. Case and accents are ignored; other punctuation separates words. A malformed query is a 400 naming q.
 //	@Tags			search
 //	@Produce		json
-//	@Param			q		query		string	true	"what to search for (at most 500 characters and 32 words), e.g. safeguarded, abus*, helpline NOT phone"
+//	@Param			q		query		string	true	"what to search for (at most 500 characters and 32 words), e.g. safeguarded, abus*, helpline NOT phone"	minlength(1)	maxlength(500)	example(safeguarding)
 //	@Param			type	query		string	false	"comma-separated types of content to search; default all: article,helpline,campaign"
-//	@Param			limit	query		int		false	"how many results, 1-100"	default(20)
+//	@Param			limit	query		int		false	"how many results, 1-100"	default(20)	minimum(1)	maximum(100)
 //	@Success		200		{object}	SearchList
 //	@Header			200		{string}	ETag	"strong entity tag"
 //	@Failure		400		{object}	Problem	"invalid parameter, such as a malformed query"

@@ -16,6 +16,7 @@ type RegionList struct {
 // listRegions godoc
 //
 //	@Summary		The region tree
+//	@ID				listRegions
 //	@Description	United Kingdom, its nations and their police force areas, and Ireland; each with its parent and children, parents first.
 //	@Tags			vocabulary
 //	@Produce		json
@@ -51,6 +52,7 @@ type TopicList struct {
 // listTopics godoc
 //
 //	@Summary		Topics and audiences
+//	@ID				listTopics
 //	@Description	The controlled vocabulary used to tag articles and helplines.
 //	@Tags			vocabulary
 //	@Produce		json

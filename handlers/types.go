@@ -15,14 +15,14 @@ type Ref struct {
 
 // ListMeta describes a page of a list.
 type ListMeta struct {
-	Limit      int     `json:"limit" example:"20"`
+	Limit      int     `json:"limit" minimum:"1" maximum:"100" example:"20"`
 	NextCursor *string `json:"next_cursor" example:"eyJsIjoiYXJ0aWNsZXMifQ" extensions:"x-nullable"`
 }
 
 // ListLinks are the page's own URL and the next page's, null at the end.
 type ListLinks struct {
-	Self string  `json:"self" example:"/api/v1/articles?limit=20"`
-	Next *string `json:"next" example:"/api/v1/articles?cursor=eyJsIjoiYXJ0aWNsZXMifQ&limit=20" extensions:"x-nullable"`
+	Self string  `json:"self" format:"uri-reference" example:"/api/v1/articles?limit=20"`
+	Next *string `json:"next" format:"uri-reference" example:"/api/v1/articles?cursor=eyJsIjoiYXJ0aWNsZXMifQ&limit=20" extensions:"x-nullable"`
 }
 
 // ListResponse is the envelope of every list.
@@ -40,24 +40,24 @@ type ItemResponse struct {
 // Outcome is one measured result; value is null when the source gives no count.
 type Outcome struct {
 	Metric string `json:"metric" example:"children_safeguarded"`
-	Label  string `json:"label" example:"Children safeguarded"`
-	Value  *int64 `json:"value" example:"6" extensions:"x-nullable"`
-	Note   string `json:"note,omitempty" example:""`
+	Label  string `json:"label" minLength:"1" maxLength:"200" example:"Children safeguarded"`
+	Value  *int64 `json:"value" minimum:"0" example:"6" extensions:"x-nullable"`
+	Note   string `json:"note,omitempty" maxLength:"500" example:""`
 }
 
 // Source says where an article first appeared.
 type Source struct {
 	Publisher   *Ref    `json:"publisher" extensions:"x-nullable"`
-	URL         *string `json:"url" example:"https://example.org/news/report" extensions:"x-nullable"`
+	URL         *string `json:"url" format:"uri" example:"https://example.org/news/report" extensions:"x-nullable"`
 	Attribution string  `json:"attribution" example:"Based on a report by CandoFM News."`
-	PublishedOn *string `json:"published_on" example:"2027-01-31" extensions:"x-nullable"`
+	PublishedOn *string `json:"published_on" format:"date" example:"2027-01-31" extensions:"x-nullable"`
 }
 
 // Image is an article's picture.
 type Image struct {
-	URL    string `json:"url" example:"https://example.org/picture.jpg"`
-	Alt    string `json:"alt" example:"Officers outside a house"`
-	Credit string `json:"credit" example:"Cumbria Constabulary"`
+	URL    string `json:"url" format:"uri" maxLength:"2000" example:"https://example.org/picture.jpg"`
+	Alt    string `json:"alt" maxLength:"500" example:"Officers outside a house"`
+	Credit string `json:"credit" maxLength:"200" example:"Cumbria Constabulary"`
 }
 
 // Article is a news item.
@@ -69,9 +69,9 @@ type Article struct {
 	BodyHTML     *string    `json:"body_html,omitempty" example:"<h2>What happened</h2>"`
 	BodyText     *string    `json:"body_text,omitempty" example:"What happened"`
 	Status       string     `json:"status" enums:"draft,scheduled,published,archived" example:"published"`
-	PublishAt    *time.Time `json:"publish_at" example:"2027-01-31T09:00:00Z" extensions:"x-nullable"`
-	PublishedAt  *time.Time `json:"published_at" example:"2027-01-31T09:00:00Z" extensions:"x-nullable"`
-	UpdatedAt    time.Time  `json:"updated_at" example:"2027-01-31T09:00:00Z"`
+	PublishAt    *time.Time `json:"publish_at" format:"date-time" example:"2027-01-31T09:00:00Z" extensions:"x-nullable"`
+	PublishedAt  *time.Time `json:"published_at" format:"date-time" example:"2027-01-31T09:00:00Z" extensions:"x-nullable"`
+	UpdatedAt    time.Time  `json:"updated_at" format:"date-time" example:"2027-01-31T09:00:00Z"`
 	Source       Source     `json:"source"`
 	Image        *Image     `json:"image" extensions:"x-nullable"`
 	Regions      []Ref      `json:"regions"`
@@ -95,7 +95,7 @@ type OpeningHours struct {
 
 // WeeklyInterval is a regular opening; closes before opens means it runs past midnight.
 type WeeklyInterval struct {
-	Days      []string `json:"days" example:"mon,tue"`
+	Days      []string `json:"days" enums:"mon,tue,wed,thu,fri,sat,sun" validate:"min=1" example:"mon,tue"`
 	Opens     string   `json:"opens" example:"09:00"`
 	Closes    string   `json:"closes" example:"21:00"`
 	Overnight bool     `json:"overnight,omitempty" example:"false"`
@@ -103,12 +103,12 @@ type WeeklyInterval struct {
 
 // HoursException replaces the weekly hours on one local date.
 type HoursException struct {
-	Date      string `json:"date" example:"2027-12-25"`
-	Closed    bool   `json:"closed" example:"true"`
-	Opens     string `json:"opens,omitempty" example:"10:00"`
-	Closes    string `json:"closes,omitempty" example:"14:00"`
+	Date      string `json:"date" format:"date" example:"2027-12-24"`
+	Closed    bool   `json:"closed" example:"false"`
+	Opens     string `json:"opens,omitempty" example:"18:00"`
+	Closes    string `json:"closes,omitempty" example:"23:00"`
 	Overnight bool   `json:"overnight,omitempty" example:"false"`
-	Note      string `json:"note,omitempty" example:"Christmas Day"`
+	Note      string `json:"note,omitempty" example:"Christmas Eve"`
 }
 
 // Contact is one way to reach a helpline.
@@ -118,14 +118,14 @@ type Contact struct {
 	Value        string        `json:"value" example:"0808 1000 900"`
 	Display      string        `json:"display" example:"0808 1000 900"`
 	E164         *string       `json:"e164" example:"+448081000900" extensions:"x-nullable"`
-	URI          string        `json:"uri" example:"tel:+448081000900"`
+	URI          string        `json:"uri" format:"uri" example:"tel:+448081000900"`
 	Cost         string        `json:"cost" example:"Free from the UK"`
 	Anonymous    bool          `json:"anonymous" example:"true"`
 	Note         string        `json:"note" example:"Calls can be in English or Welsh."`
 	OpeningHours *OpeningHours `json:"opening_hours" extensions:"x-nullable"`
 	HoursText    string        `json:"hours_text" example:"Monday to Thursday 9am–9pm; Friday 9am–5pm (UK time)"`
 	OpenNow      *bool         `json:"open_now" example:"true" extensions:"x-nullable"`
-	NextChangeAt *time.Time    `json:"next_change_at" example:"2027-01-31T21:00:00Z" extensions:"x-nullable"`
+	NextChangeAt *time.Time    `json:"next_change_at" format:"date-time" example:"2027-01-31T21:00:00Z" extensions:"x-nullable"`
 }
 
 // Helpline is a service people can contact for help or to report.
@@ -134,7 +134,7 @@ type Helpline struct {
 	Name                string        `json:"name" example:"Stop It Now! helpline"`
 	Organisation        *Ref          `json:"organisation" extensions:"x-nullable"`
 	Description         string        `json:"description" example:"Confidential help for anyone worried about child sexual abuse."`
-	Website             *string       `json:"website" example:"https://stopitnow.org.uk" extensions:"x-nullable"`
+	Website             *string       `json:"website" format:"uri" example:"https://stopitnow.org.uk" extensions:"x-nullable"`
 	Topics              []Ref         `json:"topics"`
 	Audiences           []Ref         `json:"audiences"`
 	Coverage            []Ref         `json:"coverage"`
@@ -142,7 +142,7 @@ type Helpline struct {
 	OpeningHours        *OpeningHours `json:"opening_hours" extensions:"x-nullable"`
 	HoursText           string        `json:"hours_text" example:"Monday to Thursday 9am–9pm; Friday 9am–5pm (UK time)"`
 	OpenNow             *bool         `json:"open_now" example:"true" extensions:"x-nullable"`
-	NextChangeAt        *time.Time    `json:"next_change_at" example:"2027-01-31T21:00:00Z" extensions:"x-nullable"`
+	NextChangeAt        *time.Time    `json:"next_change_at" format:"date-time" example:"2027-01-31T21:00:00Z" extensions:"x-nullable"`
 	Emergency           bool          `json:"emergency" example:"false"`
 	Anonymous           bool          `json:"anonymous" example:"true"`
 	Confidential        bool          `json:"confidential" example:"true"`
@@ -151,19 +151,19 @@ type Helpline struct {
 	Interpreters        string        `json:"interpreters" example:"Interpreters for more than 200 languages can join a call."`
 	// Keywords are the editor-kept search terms; only in answers to an editor key.
 	Keywords        *[]string  `json:"keywords,omitempty" example:"am I a paedophile"`
-	LastVerifiedAt  *time.Time `json:"last_verified_at" example:"2027-01-31T09:00:00Z" extensions:"x-nullable"`
+	LastVerifiedAt  *time.Time `json:"last_verified_at" format:"date-time" example:"2027-01-31T09:00:00Z" extensions:"x-nullable"`
 	VerificationDue bool       `json:"verification_due" example:"false"`
 	Status          string     `json:"status" enums:"draft,scheduled,published,archived" example:"published"`
-	PublishAt       *time.Time `json:"publish_at" example:"2027-01-31T09:00:00Z" extensions:"x-nullable"`
-	PublishedAt     *time.Time `json:"published_at" example:"2027-01-31T09:00:00Z" extensions:"x-nullable"`
-	UpdatedAt       time.Time  `json:"updated_at" example:"2027-01-31T09:00:00Z"`
+	PublishAt       *time.Time `json:"publish_at" format:"date-time" example:"2027-01-31T09:00:00Z" extensions:"x-nullable"`
+	PublishedAt     *time.Time `json:"published_at" format:"date-time" example:"2027-01-31T09:00:00Z" extensions:"x-nullable"`
+	UpdatedAt       time.Time  `json:"updated_at" format:"date-time" example:"2027-01-31T09:00:00Z"`
 }
 
 // ArticleRef is the short form of an article in a campaign.
 type ArticleRef struct {
 	Slug        string    `json:"slug" example:"cumbria-week-of-action-online-child-sexual-abuse"`
 	Title       string    `json:"title" example:"Cumbria Police week of action on online child abuse images"`
-	PublishedAt time.Time `json:"published_at" example:"2027-01-31T09:00:00Z"`
+	PublishedAt time.Time `json:"published_at" format:"date-time" example:"2027-01-31T09:00:00Z"`
 }
 
 // Campaign ties helplines and articles together.
@@ -174,8 +174,8 @@ type Campaign struct {
 	Organiser   *Ref         `json:"organiser" extensions:"x-nullable"`
 	Partners    []Ref        `json:"partners"`
 	Scope       string       `json:"scope" enums:"local,regional,national" example:"national"`
-	StartsOn    *string      `json:"starts_on" example:"2027-01-31" extensions:"x-nullable"`
-	EndsOn      *string      `json:"ends_on" example:"2027-02-06" extensions:"x-nullable"`
+	StartsOn    *string      `json:"starts_on" format:"date" example:"2027-01-31" extensions:"x-nullable"`
+	EndsOn      *string      `json:"ends_on" format:"date" example:"2027-02-06" extensions:"x-nullable"`
 	Status      string       `json:"status" enums:"upcoming,active,ended,unknown" example:"active"`
 	Hashtags    []string     `json:"hashtags" example:"#StopItNow"`
 	Regions     []Ref        `json:"regions"`
@@ -183,9 +183,9 @@ type Campaign struct {
 	Outcomes    []Outcome    `json:"outcomes"`
 	Articles    []ArticleRef `json:"articles,omitempty"`
 	Publication string       `json:"publication" enums:"draft,scheduled,published,archived" example:"published"`
-	PublishAt   *time.Time   `json:"publish_at" example:"2027-01-31T09:00:00Z" extensions:"x-nullable"`
-	PublishedAt *time.Time   `json:"published_at" example:"2027-01-31T09:00:00Z" extensions:"x-nullable"`
-	UpdatedAt   time.Time    `json:"updated_at" example:"2027-01-31T09:00:00Z"`
+	PublishAt   *time.Time   `json:"publish_at" format:"date-time" example:"2027-01-31T09:00:00Z" extensions:"x-nullable"`
+	PublishedAt *time.Time   `json:"published_at" format:"date-time" example:"2027-01-31T09:00:00Z" extensions:"x-nullable"`
+	UpdatedAt   time.Time    `json:"updated_at" format:"date-time" example:"2027-01-31T09:00:00Z"`
 }
 
 // Organisation publishes articles, runs helplines, organises or funds campaigns.
@@ -193,10 +193,10 @@ type Organisation struct {
 	Slug        string    `json:"slug" example:"lucy-faithfull-foundation"`
 	Name        string    `json:"name" example:"Lucy Faithfull Foundation"`
 	Kind        string    `json:"kind" enums:"police,charity,government,media,other" example:"charity"`
-	URL         *string   `json:"url" example:"https://example.org" extensions:"x-nullable"`
+	URL         *string   `json:"url" format:"uri" example:"https://example.org" extensions:"x-nullable"`
 	Description string    `json:"description" example:"A charity dedicated to preventing child sexual abuse."`
 	Parent      *Ref      `json:"parent" extensions:"x-nullable"`
-	UpdatedAt   time.Time `json:"updated_at" example:"2027-01-31T09:00:00Z"`
+	UpdatedAt   time.Time `json:"updated_at" format:"date-time" example:"2027-01-31T09:00:00Z"`
 }
 
 // Region is a node of the region tree.
