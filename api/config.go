@@ -143,7 +143,7 @@ var options = []option{
 		c.CacheCheck = d
 		return err
 	}},
-	{"bench-ceiling", "SIGNPOST_BENCH_CEILING", "false", "serve /bench/ceiling?bytes=N, a fixed body through the same middleware, for the load test's ceiling (benchmarks only)", func(c *Config, v string) error {
+	{"bench-ceiling", "SIGNPOST_BENCH_CEILING", "false", "serve /bench/bare?bytes=N, a fixed body from a bare route with no middleware (the ceiling of the stack), and /bench/ceiling?bytes=N, the same through the middleware, for the load test (benchmarks only)", func(c *Config, v string) error {
 		b, err := strconv.ParseBool(v)
 		c.BenchCeiling = b
 		return err

@@ -195,7 +195,11 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- stri
 	}
 
 	router, metrics := newRouter(store, cfg, logger)
-	servers := []*http.Server{newServer(router, logger)}
+	var h http.Handler = router
+	if cfg.BenchCeiling {
+		h = handlers.WithBareCeiling(router)
+	}
+	servers := []*http.Server{newServer(h, logger)}
 	addrs := []string{cfg.Addr}
 	if cfg.MetricsAddr != "" {
 		servers = append(servers, newServer(newMetricsRouter(metrics), logger))

@@ -2995,7 +2995,7 @@ const docTemplate = `{
         },
         "/embed/helplines.js": {
             "get": {
-                "description": "` + "`" + `\u003cscript src=\"…/embed/helplines.js\" data-region=\"cumbria\" async\u003e\u003c/script\u003e` + "`" + ` renders the cards of /embed/helplines into a shadow root after its own tag, reading /embed/helplines.json from this service (attributes data-region, data-topic, data-audience, data-channel, data-open-now, data-limit, data-theme=light|dark, data-quick-exit). No global names, cookies or storage. When the JSON cannot be read (a 429 included) it shows the emergency and national lines built into the script when it was served; the script itself is served over the widget's rate limit too. With data-quick-exit, an \"Exit this page\" button (or pressing Shift three times) replaces the page with a neutral site so that Back does not return to it.",
+                "description": "A script element with src=\"…/embed/helplines.js\", async and data-region=\"cumbria\" renders the cards of /embed/helplines into a shadow root after its own tag, reading /embed/helplines.json from this service (attributes data-region, data-topic, data-audience, data-channel, data-open-now, data-limit, data-theme=light|dark, data-quick-exit). No global names, cookies or storage. When the JSON cannot be read (a 429 included) it shows the emergency and national lines built into the script when it was served; the script itself is served over the widget's rate limit too. With data-quick-exit, an \"Exit this page\" button (or pressing Shift three times) replaces the page with a neutral site so that Back does not return to it.",
                 "produces": [
                     "text/javascript"
                 ],

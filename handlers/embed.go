@@ -482,7 +482,7 @@ func (h *Handler) embedJSON(c *gin.Context) {
 //
 //	@Summary		Script that puts helpline cards on any page
 //	@ID				getEmbedScript
-//	@Description	`<script src="…/embed/helplines.js" data-region="cumbria" async></script>` renders the cards of /embed/helplines into a shadow root after its own tag, reading /embed/helplines.json from this service (attributes data-region, data-topic, data-audience, data-channel, data-open-now, data-limit, data-theme=light|dark, data-quick-exit). No global names, cookies or storage. When the JSON cannot be read (a 429 included) it shows the emergency and national lines built into the script when it was served; the script itself is served over the widget's rate limit too. With data-quick-exit, an "Exit this page" button (or pressing Shift three times) replaces the page with a neutral site so that Back does not return to it.
+//	@Description	A script element with src="…/embed/helplines.js", async and data-region="cumbria" renders the cards of /embed/helplines into a shadow root after its own tag, reading /embed/helplines.json from this service (attributes data-region, data-topic, data-audience, data-channel, data-open-now, data-limit, data-theme=light|dark, data-quick-exit). No global names, cookies or storage. When the JSON cannot be read (a 429 included) it shows the emergency and national lines built into the script when it was served; the script itself is served over the widget's rate limit too. With data-quick-exit, an "Exit this page" button (or pressing Shift three times) replaces the page with a neutral site so that Back does not return to it.
 //	@Tags			embed
 //	@Produce		text/javascript
 //	@Success		200	{string}	string	"JavaScript"
