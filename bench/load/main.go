@@ -1,17 +1,27 @@
-// Command load measures Signpost's read path on this machine: it builds the server,
-// fills a database with synthetic content (once; it is kept for later runs), starts
-// the server on 127.0.0.1, times its start-up, and loads each endpoint in turn for a
-// bounded time from several connections, taking turns with a built-in ceiling: a route that
-// writes a fixed body of the same size through the same middleware. It prints, per
-// endpoint, requests per second, p50 and p99 latency, allocations per request (read
-// from the server's own /metrics) and throughput as a share of the ceiling's, then
-// the server's peak resident memory, and stops the server.
+// Command load measures Signpost on this machine, from outside, over HTTP. It builds
+// the server, fills a database with synthetic content (once; it is kept for later
+// runs), and starts two servers on it on 127.0.0.1, pinned to one core: one with
+// the response cache, one without. This process runs on the other core.
 //
-//	go run -tags sqlite_fts5 ./bench/load [-articles 100000] [-duration 5s] [-connections 8] [-only text]
+// It prints three tables:
+//
+//   - ratios: each endpoint loaded from -connections connections, taking turns in
+//     short slices with a bare gin route (no middleware) that writes 4.5 KB of
+//     static JSON, and, for the cached endpoints, with a bare route of the same body
+//     size: requests per second, p50, p99, and throughput as a ratio to those
+//     ceilings;
+//   - writers: a mix of reads from -write-connections connections for -mix, with 0,
+//     1 and 10 writes a second: throughput as a ratio to the run without writes, p99,
+//     errors, timeouts, the worst one-second dip and the server's peak memory;
+//   - scale (with -scale): start-up, database size, and the uncached list (page 1
+//     and 1,000) and search at each number of articles.
+//
+//	go run -tags sqlite_fts5 ./bench/load [-articles 100000] [-duration 5s] [-only text] [-scale 10000,100000,1000000]
 package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -24,166 +34,522 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"signpost/models/store"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/sys/unix"
+
+	"signpost/models/store"
 )
 
 func main() {
-	articles := flag.Int("articles", 100_000, "synthetic articles in the database")
-	duration := flag.Duration("duration", 5*time.Second, "how long each endpoint is loaded")
-	conns := flag.Int("connections", 8, "concurrent connections")
-	dir := flag.String("dir", filepath.Join(os.TempDir(), "signpost-bench"), "where the binary and the database are kept between runs")
-	only := flag.String("only", "", "load only the endpoints whose name contains this text (e.g. uncached)")
+	o := options{}
+	flag.IntVar(&o.articles, "articles", 100_000, "synthetic articles in the database")
+	flag.DurationVar(&o.duration, "duration", 5*time.Second, "how long each endpoint of the ratios table is loaded")
+	flag.IntVar(&o.conns, "connections", 64, "concurrent connections of the ratios table")
+	flag.IntVar(&o.mixConns, "write-connections", 500, "concurrent connections of the writers table")
+	flag.DurationVar(&o.mix, "mix", 15*time.Second, "how long each run of the writers table lasts")
+	flag.StringVar(&o.dir, "dir", filepath.Join(os.TempDir(), "signpost-bench"), "where the binary and the databases are kept between runs")
+	flag.StringVar(&o.only, "only", "", "run only the tables or endpoints whose name contains this text (ratios, writers, scale, or an endpoint)")
+	flag.StringVar(&o.scale, "scale", "", "comma-separated numbers of articles for the scale table (e.g. 10000,100000,1000000)")
 	flag.Parse()
-	if err := run(*articles, *duration, *conns, *dir, *only); err != nil {
+	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "load:", err)
 		os.Exit(1)
 	}
 }
 
-type endpoint struct {
-	name    string
-	path    string
-	header  http.Header
-	ceiling bool // compare with the ceiling of the same size
-	target  string
-	// single loads from one connection: latency targets are for a request's own
-	// time, not for time spent queueing behind others on a saturated machine.
-	single bool
+type options struct {
+	articles, conns, mixConns int
+	duration, mix             time.Duration
+	dir, only, scale          string
 }
 
-func run(articles int, duration time.Duration, conns int, dir, only string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
+// serverCPU is the core the servers are pinned to; this process takes the others.
+const serverCPU = 0
+
+func run(o options) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Hour)
 	defer cancel()
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(o.dir, 0o755); err != nil {
 		return err
 	}
-	bin := filepath.Join(dir, "signpost")
-	fmt.Println("building the server …")
+	pinned := pinSelf()
+	bin := filepath.Join(o.dir, "signpost")
+	fmt.Fprintln(os.Stderr, "building the server …")
 	build := exec.CommandContext(ctx, "sh", ".ci/build", bin)
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		return fmt.Errorf("build (run from the repository's root): %w", err)
 	}
-	db := filepath.Join(dir, fmt.Sprintf("bench-%d.db", articles))
-	if _, err := os.Stat(db); err != nil {
-		fmt.Printf("generating %d synthetic articles into %s (kept for later runs) …\n", articles, db)
-		gen := exec.CommandContext(ctx, bin, "generate", "-db", db+".tmp", "-articles", strconv.Itoa(articles))
-		gen.Stdout, gen.Stderr = os.Stdout, os.Stderr
-		os.Remove(db + ".tmp")
-		if err := gen.Run(); err != nil {
+	fmt.Printf("machine: %s/%s, %d CPUs; %s\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), pinned)
+
+	doRatios := o.only != "writers" && o.only != "scale"
+	doWriters := o.only == "" || o.only == "writers"
+	if doRatios || doWriters {
+		db, err := database(ctx, bin, o.dir, o.articles)
+		if err != nil {
 			return err
 		}
-		for _, suffix := range []string{"", "-wal", "-shm"} {
-			if _, err := os.Stat(db + ".tmp" + suffix); err == nil {
-				if err := os.Rename(db+".tmp"+suffix, db+suffix); err != nil {
-					return err
-				}
+		key, err := editorKey(ctx, bin, db)
+		if err != nil {
+			return err
+		}
+		cached, err := startServer(ctx, bin, db, nil)
+		if err != nil {
+			return err
+		}
+		defer cached.stop()
+		fmt.Printf("server start-up to ready (%d articles): %s\n", o.articles, cached.startup.Round(time.Millisecond))
+		uncached, err := startServer(ctx, bin, db, []string{"SIGNPOST_CACHE_BYTES=0"})
+		if err != nil {
+			return err
+		}
+		defer uncached.stop()
+		if doRatios {
+			if err := ratios(ctx, o, cached, uncached); err != nil {
+				return err
+			}
+		}
+		if doWriters {
+			if err := writers(ctx, o, cached, key); err != nil {
+				return err
 			}
 		}
 	}
+	if o.scale != "" && (o.only == "" || o.only == "scale") {
+		return scale(ctx, o, bin)
+	}
+	return nil
+}
 
+// pinSelf keeps this process off the servers' core, so that the load and the
+// servers do not take turns on one core; it says what it did.
+func pinSelf() string {
+	if runtime.NumCPU() < 2 {
+		return "one CPU: servers and load share it"
+	}
+	var set unix.CPUSet
+	for i := range runtime.NumCPU() {
+		if i != serverCPU {
+			set.Set(i)
+		}
+	}
+	if err := unix.SchedSetaffinity(0, &set); err != nil {
+		return "not pinned: " + err.Error()
+	}
+	if _, err := exec.LookPath("taskset"); err != nil {
+		return "load pinned off CPU 0, servers not pinned (no taskset)"
+	}
+	return fmt.Sprintf("servers pinned to CPU %d (taskset), load on the others", serverCPU)
+}
+
+// database returns the path of a database with n synthetic articles, making it the
+// first time.
+func database(ctx context.Context, bin, dir string, n int) (string, error) {
+	db := filepath.Join(dir, fmt.Sprintf("bench-%d.db", n))
+	if _, err := os.Stat(db); err == nil {
+		return db, nil
+	}
+	fmt.Fprintf(os.Stderr, "generating %d synthetic articles into %s (kept for later runs) …\n", n, db)
+	tmp := db + ".tmp"
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		os.Remove(tmp + suffix)
+	}
+	gen := exec.CommandContext(ctx, bin, "generate", "-db", tmp, "-articles", strconv.Itoa(n))
+	gen.Stdout, gen.Stderr = os.Stderr, os.Stderr
+	if err := gen.Run(); err != nil {
+		return "", err
+	}
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		if _, err := os.Stat(tmp + suffix); err == nil {
+			if err := os.Rename(tmp+suffix, db+suffix); err != nil {
+				return "", err
+			}
+		}
+	}
+	return db, nil
+}
+
+// editorKey returns an editor key of the database, made once and kept beside it.
+func editorKey(ctx context.Context, bin, db string) (string, error) {
+	file := db + ".key"
+	if b, err := os.ReadFile(file); err == nil {
+		return strings.TrimSpace(string(b)), nil
+	}
+	out, err := exec.CommandContext(ctx, bin, "keys", "create", "-db", db, "--name", fmt.Sprintf("bench-%d", time.Now().UnixNano()), "--scope", "editor").Output()
+	if err != nil {
+		return "", fmt.Errorf("keys create: %w", err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	key := lines[len(lines)-1]
+	return key, os.WriteFile(file, []byte(key+"\n"), 0o600)
+}
+
+type server struct {
+	base    string
+	cmd     *exec.Cmd
+	startup time.Duration
+}
+
+// startServer starts a server on db on a free loopback port, pinned to serverCPU
+// when taskset is there, with rate limits off and the ceiling routes on.
+func startServer(ctx context.Context, bin, db string, env []string) (*server, error) {
 	addr, err := freeAddr()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	base := "http://" + addr
-	srv := exec.Command(bin, "serve", "-addr", addr, "-db", db)
-	srv.Env = append(os.Environ(), "SIGNPOST_RATE_LIMIT=0", "SIGNPOST_RATE_LIMIT_KEY=0", "SIGNPOST_RATE_LIMIT_EMBED=0", "SIGNPOST_BENCH_CEILING=true")
-	srv.Stderr = io.Discard
+	args := []string{bin, "serve", "-addr", addr, "-db", db}
+	if _, err := exec.LookPath("taskset"); err == nil && runtime.NumCPU() > 1 {
+		args = append([]string{"taskset", "-c", strconv.Itoa(serverCPU)}, args...)
+	}
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Env = append(append(os.Environ(), "SIGNPOST_RATE_LIMIT=0", "SIGNPOST_RATE_LIMIT_KEY=0", "SIGNPOST_RATE_LIMIT_EMBED=0",
+		"SIGNPOST_BENCH_CEILING=true"), env...)
+	devnull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		return nil, err
+	}
+	cmd.Stdout, cmd.Stderr = devnull, devnull
 	start := time.Now()
-	if err := srv.Start(); err != nil {
-		return err
+	if err := cmd.Start(); err != nil {
+		return nil, err
 	}
-	defer func() {
-		srv.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { srv.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			srv.Process.Kill()
-		}
-	}()
-	startup, err := waitReady(ctx, base, start)
-	if err != nil {
-		return err
+	s := &server{base: "http://" + addr, cmd: cmd}
+	if s.startup, err = waitReady(ctx, s.base, start); err != nil {
+		s.stop()
+		return nil, err
 	}
+	return s, nil
+}
 
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conns * 2, DisableCompression: true}, Timeout: 10 * time.Second}
-	deep, err := walkPages(ctx, client, base+"/api/v1/articles?limit=20", 1000)
+func (s *server) stop() {
+	s.cmd.Process.Signal(os.Interrupt)
+	done := make(chan struct{})
+	go func() { s.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		s.cmd.Process.Kill()
+	}
+}
+
+// pid is the server's own process id (the child of taskset, which execs it).
+func (s *server) pid() int { return s.cmd.Process.Pid }
+
+// A made-up word of the synthetic text that about 2% of the articles contain
+// (2,028 of 100,000 with the default seed), like a real search term.
+var rareWord = store.SyntheticWord(940)
+
+// bareSize is the body of the bare route every endpoint is compared with.
+const bareSize = 4500
+
+type endpoint struct {
+	name   string
+	srv    *server
+	path   string
+	header http.Header
+	// sameSize also compares with a bare route of the endpoint's own body size.
+	sameSize bool
+	target   string
+}
+
+func ratios(ctx context.Context, o options, cached, uncached *server) error {
+	client := newClient(o.conns)
+	deep, err := walkPages(ctx, client, uncached.base, "/api/v1/articles?limit=20", 1000)
 	if err != nil {
 		return err
 	}
-	etag, err := headerOf(client, base+"/api/v1/articles", "ETag")
+	etag, err := headerOf(client, cached.base+"/api/v1/articles", "ETag")
 	if err != nil {
 		return err
 	}
-	fresh := http.Header{"Cache-Control": {"no-cache"}}
-	// A made-up word of the synthetic text that about 2% of the articles contain
-	// (2,028 of 100,000 with the default seed), like a real search term.
-	rare := store.SyntheticWord(940)
 	endpoints := []endpoint{
-		{name: "article list (cached)", path: "/api/v1/articles", ceiling: true, target: ">= 80% of ceiling"},
-		{name: "article (cached)", path: "/api/v1/articles/synthetic-article-500", ceiling: true, target: ">= 80% of ceiling"},
-		{name: "helplines region=cumbria (cached)", path: "/api/v1/helplines?region=cumbria", ceiling: true, target: ">= 80% of ceiling"},
-		{name: "search (cached)", path: "/api/v1/search?q=" + rare, ceiling: true},
-		{name: "304 revalidation", path: "/api/v1/articles", header: http.Header{"If-None-Match": {etag}}},
-		{name: "article list, page 1 (uncached)", path: "/api/v1/articles", header: fresh, target: "p99 < 5 ms", single: true},
-		{name: "article list, page 1000 (uncached)", path: deep, header: fresh, target: "p99 < 5 ms", single: true},
-		{name: "search, 2% of articles (uncached)", path: "/api/v1/search?q=" + rare, header: fresh, target: "p99 < 20 ms", single: true},
-		{name: "search, 79% of articles (uncached)", path: "/api/v1/search?q=safeguarding", header: fresh, single: true},
+		{name: "article list (cached)", srv: cached, path: "/api/v1/articles", sameSize: true, target: ">= 0.8x same size"},
+		{name: "article (cached)", srv: cached, path: "/api/v1/articles/synthetic-article-500", sameSize: true, target: ">= 0.8x same size"},
+		{name: "helplines region=cumbria (cached)", srv: cached, path: "/api/v1/helplines?region=cumbria", sameSize: true},
+		{name: "304 revalidation (cached)", srv: cached, path: "/api/v1/articles", header: http.Header{"If-None-Match": {etag}}},
+		{name: "article list (uncached)", srv: uncached, path: "/api/v1/articles", target: ">= 0.20x bare"},
+		{name: "article list, page 1000 (uncached)", srv: uncached, path: deep, target: ">= 0.20x bare"},
+		{name: "article (uncached)", srv: uncached, path: "/api/v1/articles/synthetic-article-500", target: ">= 0.37x bare"},
+		{name: "helplines region=cumbria (uncached)", srv: uncached, path: "/api/v1/helplines?region=cumbria"},
+		{name: "search, 2% of articles (uncached)", srv: uncached, path: "/api/v1/search?q=" + rareWord, target: ">= 0.05x bare"},
+		{name: "search, 79% of articles (uncached)", srv: uncached, path: "/api/v1/search?q=safeguarding"},
 	}
-
-	fmt.Printf("\nmachine: %s/%s, %d CPUs; server start-up to ready: %s (target < 300 ms)\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), startup.Round(time.Millisecond))
-	fmt.Printf("%d connections (uncached: 1), %s per endpoint, database with %d synthetic articles\n\n", conns, duration, articles)
-	fmt.Printf("%-36s %10s %9s %9s %11s %9s  %s\n", "endpoint", "req/s", "p50", "p99", "allocs/req", "ceiling", "target")
-	var peak int64
+	fmt.Printf("\nratios: %d connections, %s per endpoint in %d slices taking turns with the ceilings\n", o.conns, o.duration, rounds)
+	fmt.Printf("%-38s %9s %9s %9s %10s %10s  %s\n", "endpoint", "req/s", "p50", "p99", "x bare", "x same", "target")
 	for _, e := range endpoints {
-		if !strings.Contains(e.name, only) {
+		if o.only != "" && o.only != "ratios" && !strings.Contains(e.name, o.only) {
 			continue
 		}
-		size, err := bodySize(client, base+e.path, e.header)
+		size, err := bodySize(client, e.srv.base+e.path, e.header)
 		if err != nil {
 			return fmt.Errorf("%s: %w", e.name, err)
 		}
-		n := conns
-		if e.single {
-			n = 1
-		}
-		if !e.ceiling {
-			res, err := measure(ctx, client, base, e.path, e.header, n, duration, srv.Process.Pid, &peak)
-			if err != nil {
-				return fmt.Errorf("%s: %w", e.name, err)
-			}
-			fmt.Printf("%-36s %10.0f %9s %9s %11.1f %9s  %s\n", e.name, res.rps, ms(res.p50), ms(res.p99), res.allocs, "-", e.target)
-			continue
-		}
-		// The endpoint and its ceiling take turns in short slices, so that whatever
-		// else the machine is doing weighs on both alike.
-		var res, ceil []sample
+		var res, bare, same []sample
 		for range rounds {
-			r, err := run1(ctx, client, base, e.path, e.header, n, duration/rounds, srv.Process.Pid, &peak)
+			r, err := load(ctx, client, e.srv, e.path, e.header, o.conns, o.duration/rounds)
 			if err != nil {
 				return fmt.Errorf("%s: %w", e.name, err)
 			}
-			c, err := run1(ctx, client, base, fmt.Sprintf("/bench/ceiling?bytes=%d", size), nil, conns, duration/rounds, srv.Process.Pid, &peak)
+			b, err := load(ctx, client, e.srv, fmt.Sprintf("/bench/bare?bytes=%d", bareSize), nil, o.conns, o.duration/rounds)
 			if err != nil {
-				return fmt.Errorf("ceiling: %w", err)
+				return fmt.Errorf("bare: %w", err)
 			}
-			res, ceil = append(res, r), append(ceil, c)
+			res, bare = append(res, r), append(bare, b)
+			if e.sameSize {
+				s, err := load(ctx, client, e.srv, fmt.Sprintf("/bench/bare?bytes=%d", size), nil, o.conns, o.duration/rounds)
+				if err != nil {
+					return fmt.Errorf("bare: %w", err)
+				}
+				same = append(same, s)
+			}
 		}
-		rs, cs := summarize(res...), summarize(ceil...)
-		fmt.Printf("%-36s %10.0f %9s %9s %11.1f %9s  (%d bytes)\n", "  ceiling", cs.rps, ms(cs.p50), ms(cs.p99), cs.allocs, "100%", size)
-		fmt.Printf("%-36s %10.0f %9s %9s %11.1f %9s  %s\n", e.name, rs.rps, ms(rs.p50), ms(rs.p99), rs.allocs, fmt.Sprintf("%.0f%%", 100*rs.rps/cs.rps), e.target)
+		rs, bs := summarize(res...), summarize(bare...)
+		sameRatio := "-"
+		if e.sameSize {
+			sameRatio = fmt.Sprintf("%.2f", rs.rps/summarize(same...).rps)
+		}
+		fmt.Printf("%-38s %9.0f %9s %9s %10.3f %10s  %s  (%d bytes; bare %.0f req/s)\n", e.name, rs.rps, ms(rs.p50), ms(rs.p99),
+			rs.rps/bs.rps, sameRatio, e.target, size, bs.rps)
 	}
-	fmt.Printf("\npeak resident memory of the server during the load: %.1f MB (target < 150 MB)\n", float64(peak)/(1<<20))
 	return nil
+}
+
+// writers runs the read mix with 0, 1 and 10 writes a second.
+func writers(ctx context.Context, o options, srv *server, key string) error {
+	client := newClient(o.mixConns)
+	var items []string
+	for i := range 200 {
+		items = append(items, fmt.Sprintf("/api/v1/articles/synthetic-article-%d", 1+i*37))
+	}
+	mix := []string{"/api/v1/articles", "/api/v1/articles?limit=50", "/api/v1/helplines", "/api/v1/helplines?region=cumbria",
+		"/api/v1/campaigns", "/api/v1/search?q=" + rareWord, "/api/v1/helplines/stop-it-now", "/embed/helplines"}
+	for range 3 {
+		mix = append(mix, items...) // items are most of what apps read
+	}
+	fmt.Printf("\nwriters: %d connections for %s each; the read mix: %d paths (lists, items, search, embed)\n", o.mixConns, o.mix, len(mix))
+	fmt.Printf("%-12s %9s %8s %9s %8s %9s %14s %9s\n", "writes/s", "req/s", "x none", "p99", "errors", "timeouts", "worst second", "peak RSS")
+	var base float64
+	for _, w := range []int{0, 1, 10} {
+		r, err := mixed(ctx, client, srv, mix, items, key, o.mixConns, o.mix, w)
+		if err != nil {
+			return err
+		}
+		if w == 0 {
+			base = r.rps
+		}
+		target := map[int]string{1: "(target >= 0.8)", 10: "(target >= 0.5)"}[w]
+		fmt.Printf("%-12d %9.0f %8.2f %9s %8d %9d %13.0f%% %8.1fMB %s  (%d writes)\n", w, r.rps, r.rps/base, ms(r.p99), r.errors, r.timeouts,
+			100*r.worst, float64(r.peak)/(1<<20), target, r.writes)
+	}
+	return nil
+}
+
+type mixResult struct {
+	rps              float64
+	p99              time.Duration
+	errors, timeouts int64
+	worst            float64 // the slowest second's requests as a share of the average second's
+	peak             int64
+	writes           int64
+}
+
+func mixed(ctx context.Context, client *http.Client, srv *server, paths, items []string, key string, conns int, d time.Duration, writesPerSecond int) (mixResult, error) {
+	var res mixResult
+	var done atomic.Int64
+	var errs, timeouts, writes atomic.Int64
+	stop := time.Now().Add(d)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var latencies []time.Duration
+	for c := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			local := make([]time.Duration, 0, 1<<14)
+			for i := c; time.Now().Before(stop) && ctx.Err() == nil; i += conns {
+				t := time.Now()
+				status, err := get(ctx, client, srv.base+paths[i%len(paths)], nil)
+				switch {
+				case err != nil && isTimeout(err):
+					timeouts.Add(1)
+				case err != nil || status != http.StatusOK:
+					errs.Add(1)
+				default:
+					local = append(local, time.Since(t))
+					done.Add(1)
+				}
+			}
+			mu.Lock()
+			latencies = append(latencies, local...)
+			mu.Unlock()
+		}()
+	}
+	if writesPerSecond > 0 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tick := time.NewTicker(time.Second / time.Duration(writesPerSecond))
+			defer tick.Stop()
+			for n := 0; time.Now().Before(stop); n++ {
+				<-tick.C
+				path, body := items[n%len(items)], fmt.Sprintf(`{"summary":"Edited by the load test, write %d."}`, n)
+				if n%5 == 4 {
+					path, body = "/api/v1/helplines/crimestoppers", fmt.Sprintf(`{"interpreters":"Load test write %d."}`, n)
+				}
+				if err := patch(ctx, client, srv.base+path, key, body); err != nil {
+					errs.Add(1)
+					continue
+				}
+				writes.Add(1)
+			}
+		}()
+	}
+	// Requests done in each second, and the server's memory.
+	var seconds []int64
+	var peak int64
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		last, n := int64(0), 0
+		for now := range t.C {
+			if rss := residentBytes(srv.pid()); rss > peak {
+				peak = rss
+			}
+			if n++; n%10 == 0 {
+				v := done.Load()
+				seconds = append(seconds, v-last)
+				last = v
+			}
+			if now.After(stop) {
+				return
+			}
+		}
+	}()
+	wg.Wait()
+	<-sampled
+	if len(latencies) == 0 {
+		return res, errors.New("no request completed")
+	}
+	slices.Sort(latencies)
+	res.rps = float64(len(latencies)) / d.Seconds()
+	res.p99 = latencies[min(len(latencies)-1, len(latencies)*99/100)]
+	res.errors, res.timeouts, res.peak, res.writes = errs.Load(), timeouts.Load(), peak, writes.Load()
+	if len(seconds) > 2 {
+		seconds = seconds[:len(seconds)-1] // the last one is cut short
+		var sum int64
+		for _, s := range seconds {
+			sum += s
+		}
+		res.worst = float64(slices.Min(seconds)) / (float64(sum) / float64(len(seconds)))
+	}
+	return res, nil
+}
+
+// scale measures start-up, database size, and the uncached list and search at each
+// number of articles, one connection at a time.
+func scale(ctx context.Context, o options, bin string) error {
+	fmt.Printf("\nscale: uncached (no response cache), one connection, %s per measurement\n", o.duration)
+	fmt.Printf("%-10s %9s %9s %21s %21s %21s\n", "articles", "start-up", "db size", "list p1: p50 / p99", "list p1000: p50/p99", "search 2%: p50/p99")
+	for _, f := range strings.Split(o.scale, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil {
+			return fmt.Errorf("-scale: %w", err)
+		}
+		db, err := database(ctx, bin, o.dir, n)
+		if err != nil {
+			return err
+		}
+		srv, err := startServer(ctx, bin, db, []string{"SIGNPOST_CACHE_BYTES=0"})
+		if err != nil {
+			return err
+		}
+		client := newClient(2)
+		deep, err := walkPages(ctx, client, srv.base, "/api/v1/articles?limit=20", 1000)
+		if err != nil {
+			srv.stop()
+			return err
+		}
+		var cells []string
+		for _, p := range []string{"/api/v1/articles", deep, "/api/v1/search?q=" + rareWord} {
+			s, err := load(ctx, client, srv, p, nil, 1, o.duration)
+			if err != nil {
+				srv.stop()
+				return err
+			}
+			r := summarize(s)
+			cells = append(cells, fmt.Sprintf("%s / %s", ms(r.p50), ms(r.p99)))
+		}
+		srv.stop()
+		fmt.Printf("%-10d %9s %8.0fMB %21s %21s %21s\n", n, srv.startup.Round(time.Millisecond), float64(fileSize(db))/(1<<20), cells[0], cells[1], cells[2])
+	}
+	return nil
+}
+
+func fileSize(db string) int64 {
+	var n int64
+	for _, suffix := range []string{"", "-wal"} {
+		if fi, err := os.Stat(db + suffix); err == nil {
+			n += fi.Size()
+		}
+	}
+	return n
+}
+
+func newClient(conns int) *http.Client {
+	return &http.Client{
+		Transport: &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, DisableCompression: true,
+			IdleConnTimeout: time.Minute},
+		Timeout: 5 * time.Second,
+	}
+}
+
+func get(ctx context.Context, client *http.Client, url string, h http.Header) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return 0, err
+	}
+	for k, v := range h {
+		req.Header[k] = v
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	_, err = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode, err
+}
+
+func patch(ctx context.Context, client *http.Client, url, key, body string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPatch, url, strings.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+key)
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("PATCH %s: %s %s", url, resp.Status, bytes.TrimSpace(b))
+	}
+	return nil
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond)) }
@@ -199,7 +565,7 @@ func freeAddr() (string, error) {
 
 // waitReady polls /readyz until it answers 200; it returns the time from start.
 func waitReady(ctx context.Context, base string, start time.Time) (time.Duration, error) {
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(10 * time.Minute) // a large database renders its fragments once
 	for time.Now().Before(deadline) {
 		resp, err := http.Get(base + "/readyz")
 		if err == nil {
@@ -214,13 +580,11 @@ func waitReady(ctx context.Context, base string, start time.Time) (time.Duration
 		case <-time.After(2 * time.Millisecond):
 		}
 	}
-	return 0, errors.New("the server did not become ready within 30 s")
+	return 0, errors.New("the server did not become ready")
 }
 
-// walkPages follows links.next n-1 times and returns the path of page n.
-func walkPages(ctx context.Context, client *http.Client, url string, n int) (string, error) {
-	path := strings.TrimPrefix(url, url[:strings.Index(url, "/api/")])
-	base := url[:strings.Index(url, "/api/")]
+// walkPages follows links.next n-1 times from path and returns the path of page n.
+func walkPages(ctx context.Context, client *http.Client, base, path string, n int) (string, error) {
 	for i := 1; i < n; i++ {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
 		resp, err := client.Do(req)
@@ -273,62 +637,39 @@ func bodySize(client *http.Client, url string, h http.Header) (int, error) {
 type result struct {
 	rps      float64
 	p50, p99 time.Duration
-	allocs   float64
 }
 
-// rounds is how many turns an endpoint and its ceiling take.
+// rounds is how many turns an endpoint and its ceilings take.
 const rounds = 5
 
 // sample is one bounded run against one path.
 type sample struct {
 	latencies []time.Duration
 	elapsed   time.Duration
-	mallocs   float64 // the server's allocations during the run
-}
-
-// measure loads one path from conns connections for d and summarizes the run.
-func measure(ctx context.Context, client *http.Client, base, path string, h http.Header, conns int, d time.Duration, pid int, peak *int64) (result, error) {
-	s, err := run1(ctx, client, base, path, h, conns, d, pid, peak)
-	if err != nil {
-		return result{}, err
-	}
-	return summarize(s), nil
 }
 
 // summarize merges samples of the same path: requests per second over their total
-// time, latency percentiles over all their requests, allocations per request.
+// time, latency percentiles over all their requests.
 func summarize(samples ...sample) result {
 	var all []time.Duration
 	var elapsed time.Duration
-	var mallocs float64
 	for _, s := range samples {
 		all = append(all, s.latencies...)
 		elapsed += s.elapsed
-		mallocs += s.mallocs
 	}
 	slices.Sort(all)
 	n := len(all)
-	return result{
-		rps: float64(n) / elapsed.Seconds(),
-		p50: all[n/2],
-		p99: all[min(n-1, n*99/100)],
-		// The /metrics reads between the runs allocate too; they are small next to n.
-		allocs: mallocs / float64(n),
-	}
+	return result{rps: float64(n) / elapsed.Seconds(), p50: all[n/2], p99: all[min(n-1, n*99/100)]}
 }
 
-// run1 loads one path from conns connections for d, reading the server's allocation
-// count before and after from /metrics and its resident memory every 100 ms.
-func run1(ctx context.Context, client *http.Client, base, path string, h http.Header, conns int, d time.Duration, pid int, peak *int64) (sample, error) {
-	var res sample
-	before, err := mallocs(client, base)
-	if err != nil {
-		return res, err
-	}
+// load sends GETs of one path from conns connections for d. Any failed request
+// fails the run.
+func load(ctx context.Context, client *http.Client, srv *server, path string, h http.Header, conns int, d time.Duration) (sample, error) {
 	var (
 		mu        sync.Mutex
 		latencies []time.Duration
 		failed    atomic.Int64
+		firstErr  atomic.Value
 		wg        sync.WaitGroup
 	)
 	stop := time.Now().Add(d)
@@ -337,27 +678,14 @@ func run1(ctx context.Context, client *http.Client, base, path string, h http.He
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			local := make([]time.Duration, 0, 1<<16)
-			buf := make([]byte, 64<<10)
+			local := make([]time.Duration, 0, 1<<14)
 			for time.Now().Before(stop) && ctx.Err() == nil {
-				req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
-				for k, v := range h {
-					req.Header[k] = v
-				}
 				t := time.Now()
-				resp, err := client.Do(req)
-				if err != nil {
-					failed.Add(1)
-					continue
-				}
-				for {
-					if _, err := resp.Body.Read(buf); err != nil {
-						break
+				status, err := get(ctx, client, srv.base+path, h)
+				if err != nil || (status != http.StatusOK && status != http.StatusNotModified) {
+					if failed.Add(1) == 1 {
+						firstErr.Store(fmt.Sprintf("status %d, %v", status, err))
 					}
-				}
-				resp.Body.Close()
-				if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusNotModified {
-					failed.Add(1)
 					continue
 				}
 				local = append(local, time.Since(t))
@@ -367,62 +695,26 @@ func run1(ctx context.Context, client *http.Client, base, path string, h http.He
 			mu.Unlock()
 		}()
 	}
-	done := make(chan struct{})
-	go func() {
-		t := time.NewTicker(100 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				if rss := residentBytes(pid); rss > atomic.LoadInt64(peak) {
-					atomic.StoreInt64(peak, rss)
-				}
-			}
-		}
-	}()
 	wg.Wait()
-	close(done)
-	elapsed := time.Since(started)
 	if n := failed.Load(); n > 0 {
-		return res, fmt.Errorf("%d requests to %s failed", n, path)
-	}
-	after, err := mallocs(client, base)
-	if err != nil {
-		return res, err
+		return sample{}, fmt.Errorf("%d requests to %s failed (first: %v)", n, path, firstErr.Load())
 	}
 	if len(latencies) == 0 {
-		return res, errors.New("no request completed")
+		return sample{}, errors.New("no request completed")
 	}
-	return sample{latencies: latencies, elapsed: elapsed, mallocs: after - before}, nil
-}
-
-// mallocs reads go_memstats_mallocs_total from the server's /metrics.
-func mallocs(client *http.Client, base string) (float64, error) {
-	resp, err := client.Get(base + "/metrics")
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "go_memstats_mallocs_total "); ok {
-			return strconv.ParseFloat(strings.TrimSpace(v), 64)
-		}
-	}
-	return 0, errors.New("no go_memstats_mallocs_total in /metrics")
+	return sample{latencies: latencies, elapsed: time.Since(started)}, nil
 }
 
 // residentBytes reads the process's resident set size from /proc (Linux).
 func residentBytes(pid int) int64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0
 	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
 			kb, _ := strconv.ParseInt(strings.Fields(v)[0], 10, 64)
 			return kb << 10
 		}
