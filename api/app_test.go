@@ -638,9 +638,9 @@ func (a *testApp) mustTx(tb testing.TB, f func(tx *sql.Tx) error) {
 	if err := tx.Commit(); err != nil {
 		tb.Fatalf("commit: %v", err)
 	}
-	// The store keeps its search index in step with its own writes; side writes
-	// bypass it, so the index is rebuilt after each.
-	if err := a.Store.RebuildSearch(context.Background()); err != nil {
+	// The store keeps its search index and its articles' fragments in step with its
+	// own writes; side writes bypass it, so both are rebuilt after each.
+	if err := a.Store.Refresh(context.Background()); err != nil {
 		tb.Fatalf("rebuild search index: %v", err)
 	}
 }

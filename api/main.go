@@ -63,11 +63,14 @@ import (
 var Version = "dev"
 
 func main() {
-	logger := handlers.RedactLogs(slog.New(slog.NewJSONHandler(os.Stderr, nil)))
+	logs := newLogWriter(os.Stderr, 100*time.Millisecond)
+	logger := handlers.RedactLogs(slog.New(slog.NewJSONHandler(logs, nil)))
 	slog.SetDefault(logger)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := Main(ctx, os.Args[1:], os.Getenv, os.Stdout, logger); err != nil {
+	err := Main(ctx, os.Args[1:], os.Getenv, os.Stdout, logger)
+	stop()
+	logs.Close()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "signpost:", err)
 		os.Exit(1)
 	}

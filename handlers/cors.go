@@ -20,6 +20,11 @@ const (
 	corsMaxAge = "7200"
 )
 
+var (
+	anyOrigin = []string{"*"}
+	exposed   = []string{corsExposed}
+)
+
 // CORS lets any web page read the public API, and only the pages of writeOrigins
 // (exact origins such as https://editor.example.org) write to it.
 //
@@ -49,8 +54,8 @@ func CORS(writeOrigins []string) gin.HandlerFunc {
 		}
 		switch c.Request.Method {
 		case http.MethodGet, http.MethodHead:
-			h.Set("Access-Control-Allow-Origin", "*")
-			h.Set("Access-Control-Expose-Headers", corsExposed)
+			h["Access-Control-Allow-Origin"] = anyOrigin
+			h["Access-Control-Expose-Headers"] = exposed
 		default:
 			if len(allowed) > 0 {
 				h.Add("Vary", "Origin")

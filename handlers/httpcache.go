@@ -38,7 +38,7 @@ import (
 func Conditional(cacheControl string, cache *ResponseCache) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if cache != nil && !isRead(c.Request) {
-			a := render(c, cacheControl)
+			a := render(c, cacheControl, false)
 			if a.rep.status < http.StatusBadRequest {
 				// This instance's own write: learn what it changed before the editor
 				// can read again, so no stale answer is ever served to them.
@@ -55,13 +55,13 @@ func Conditional(cacheControl string, cache *ResponseCache) gin.HandlerFunc {
 			}
 		}
 		if !useCache {
-			a := render(c, cacheControl)
+			a := render(c, cacheControl, false)
 			a.rep.serve(c, c.Writer, a.header, a.cacheControl(c))
 			return
 		}
 		version := cache.sync(c.Request.Context(), false)
 		if version < 0 {
-			a := render(c, cacheControl)
+			a := render(c, cacheControl, false)
 			a.rep.serve(c, c.Writer, a.header, a.cacheControl(c))
 			return
 		}
@@ -95,10 +95,15 @@ func (a *answer) cacheControl(c *gin.Context) string {
 	return boundCacheControl(a.baseCC, a.meta.until.Sub(a.meta.now(c)))
 }
 
-// render runs the handlers into a buffer and returns what they answered.
-func render(c *gin.Context, cacheControl string) *answer {
+// render runs the handlers into a buffer and returns what they answered. With
+// shared, the answer keeps the headers the handlers set, for the cache and for the
+// requests that share it; without, they are already in the request's own.
+func render(c *gin.Context, cacheControl string, shared bool) *answer {
 	orig := c.Writer
-	before := orig.Header().Clone()
+	var before http.Header
+	if shared {
+		before = orig.Header().Clone()
+	}
 	bw := &bufferedWriter{ResponseWriter: orig}
 	c.Writer = bw
 	defer func() { c.Writer = orig }()
@@ -128,7 +133,9 @@ func render(c *gin.Context, cacheControl string) *answer {
 			}
 		}
 	}
-	a.header = changedHeaders(before, h)
+	if shared {
+		a.header = changedHeaders(before, h)
+	}
 	return a
 }
 

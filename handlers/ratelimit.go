@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -101,10 +102,10 @@ func (h *Handler) RateLimit(cfg RateLimitConfig) gin.HandlerFunc {
 		}
 		q := b.take(id, now())
 		hd := c.Writer.Header()
-		hd.Set("RateLimit-Limit", strconv.Itoa(q.limit))
-		hd.Set("RateLimit-Remaining", strconv.Itoa(q.remaining))
-		hd.Set("RateLimit-Reset", strconv.Itoa(seconds(q.reset)))
-		hd.Set("RateLimit-Policy", strconv.Itoa(q.limit)+";w=60")
+		hd["Ratelimit-Limit"] = b.limitValue
+		hd["Ratelimit-Remaining"] = []string{strconv.Itoa(q.remaining)}
+		hd["Ratelimit-Reset"] = []string{strconv.Itoa(seconds(q.reset))}
+		hd["Ratelimit-Policy"] = b.policyValue
 		if !q.ok && embedPaths[path] && h.serveEmbedOverLimit(c) {
 			return
 		}
@@ -122,6 +123,9 @@ func (h *Handler) RateLimit(cfg RateLimitConfig) gin.HandlerFunc {
 // clientID is the rate limiter's name for a client address: the address itself, or
 // the /64 network of an IPv6 address.
 func clientID(ip string) string {
+	if strings.IndexByte(ip, ':') < 0 {
+		return ip // IPv4, as gin gives it: already in its one written form
+	}
 	a, err := netip.ParseAddr(ip)
 	if err != nil {
 		return ip
@@ -155,6 +159,8 @@ type buckets struct {
 	max   int
 	lru   *list.List // of *bucket
 	byID  map[string]*list.Element
+	// The RateLimit-Limit and RateLimit-Policy values, the same on every response.
+	limitValue, policyValue []string
 }
 
 type bucket struct {
@@ -183,12 +189,14 @@ func newBuckets(perMinute, maxClients int) *buckets {
 	}
 	limit := rate.Limit(float64(perMinute) / 60)
 	return &buckets{
-		limit: limit,
-		burst: perMinute,
-		idle:  time.Minute,
-		max:   maxClients,
-		lru:   list.New(),
-		byID:  make(map[string]*list.Element),
+		limit:       limit,
+		burst:       perMinute,
+		idle:        time.Minute,
+		max:         maxClients,
+		lru:         list.New(),
+		byID:        make(map[string]*list.Element),
+		limitValue:  []string{strconv.Itoa(perMinute)},
+		policyValue: []string{strconv.Itoa(perMinute) + ";w=60"},
 	}
 }
 

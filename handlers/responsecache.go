@@ -251,10 +251,21 @@ func (rc *ResponseCache) changedSinceLocked(version int64, tags []string) bool {
 
 // anyItemOf returns the "type/*" tag of an item tag, or "" for other tags.
 func anyItemOf(tag string) string {
-	if i := strings.IndexByte(tag, '/'); i > 0 && tag[i+1:] != "*" {
-		return tag[:i] + "/*"
+	i := strings.IndexByte(tag, '/')
+	if i <= 0 || tag[i+1:] == "*" {
+		return ""
 	}
-	return ""
+	switch tag[:i] { // the tags of the content types, without allocating
+	case "article":
+		return "article/*"
+	case "helpline":
+		return "helpline/*"
+	case "campaign":
+		return "campaign/*"
+	case "organisation":
+		return "organisation/*"
+	}
+	return tag[:i] + "/*"
 }
 
 func (rc *ResponseCache) clearLocked() {
@@ -461,7 +472,7 @@ func (rc *ResponseCache) renderOnce(c *gin.Context, key string, version int64, c
 		return f.answer, false
 	}
 	if f.answer.rep.status == StatusClientClosedRequest {
-		return render(c, cacheControl), false
+		return render(c, cacheControl, false), false
 	}
 	if rc.OnHit != nil {
 		rc.OnHit()
@@ -489,7 +500,7 @@ func renderRecovered(c *gin.Context, cacheControl string) (a *answer) {
 		c.Writer = orig
 		a = &answer{rep: representation{status: bw.Status(), body: bw.buf.Bytes()}, header: orig.Header().Clone()}
 	}()
-	return render(c, cacheControl)
+	return render(c, cacheControl, true)
 }
 
 // flight is a shared rendering: the answer and the request whose handlers made it.

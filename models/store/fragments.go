@@ -2,8 +2,11 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -37,13 +40,15 @@ func (s *Store) renderFragments(ctx context.Context, tx *gorm.DB, ids []int64, n
 }
 
 func (s *Store) renderFragmentBatch(ctx context.Context, tx *gorm.DB, ids []int64, now time.Time) error {
-	if err := tx.Exec(`UPDATE articles SET public_short = NULL, public_full = NULL, public_until = NULL, public_at = NULL
-		WHERE id IN ? AND (deleted_at IS NOT NULL OR status NOT IN ('published', 'scheduled'))`, ids).Error; err != nil {
+	if err := tx.Exec(`DELETE FROM article_list WHERE id IN ?`, ids).Error; err != nil {
+		return err
+	}
+	if err := tx.Exec(`DELETE FROM article_pages WHERE article_id IN ?`, ids).Error; err != nil {
 		return err
 	}
 	sel, args := articleSelect(models.Visibility{}, now)
 	rows, err := scanArticleRows(tx.Table("articles a").Select(sel, args...).
-		Where("a.id IN ? AND a.deleted_at IS NULL AND a.status IN ('published', 'scheduled')", ids), len(ids))
+		Where("a.id IN ? AND a.deleted_at IS NULL AND a.status IN ('published', 'scheduled') AND a.published_at IS NOT NULL", ids), len(ids))
 	if err != nil {
 		return err
 	}
@@ -77,8 +82,12 @@ func (s *Store) renderFragmentBatch(ctx context.Context, tx *gorm.DB, ids []int6
 		if t, ok := until[a.ID]; ok {
 			u = &t
 		}
-		if err := tx.Exec(`UPDATE articles SET public_short = ?, public_full = ?, public_until = ?, public_at = ? WHERE id = ?`,
-			string(short), string(full), u, now, a.ID).Error; err != nil {
+		if err := tx.Exec(`INSERT INTO article_list (published_at, id, slug, version, until, short) VALUES (?, ?, ?, ?, ?, ?)`,
+			a.PublishedAt.UTC(), a.ID, a.Slug, a.Version, u, string(short)).Error; err != nil {
+			return err
+		}
+		if err := tx.Exec(`INSERT INTO article_pages (article_id, until, rendered_at, full) VALUES (?, ?, ?, ?)`,
+			a.ID, u, now, string(full)).Error; err != nil {
 			return err
 		}
 	}
@@ -117,8 +126,9 @@ func fragmentsUntil(tx *gorm.DB, ids []int64, now time.Time) (map[int64]time.Tim
 func (s *Store) renderMissingFragments(ctx context.Context) error {
 	for {
 		var ids []int64
-		err := s.writer.WithContext(ctx).Raw(`SELECT id FROM articles WHERE public_short IS NULL AND deleted_at IS NULL
-			AND status IN ('published', 'scheduled') ORDER BY id LIMIT ?`, fragmentBatch).Scan(&ids).Error
+		err := s.writer.WithContext(ctx).Raw(`SELECT a.id FROM articles a WHERE a.deleted_at IS NULL
+			AND a.status IN ('published', 'scheduled') AND a.published_at IS NOT NULL
+			AND NOT EXISTS (SELECT 1 FROM article_pages p WHERE p.article_id = a.id) ORDER BY a.id LIMIT ?`, fragmentBatch).Scan(&ids).Error
 		if err != nil {
 			return internal("find articles without fragments", err)
 		}
@@ -142,28 +152,52 @@ func (s *Store) renderMissingFragments(ctx context.Context) error {
 // shows it. It returns ENOTFOUND, or EMOVED for an old slug.
 func (s *Store) ArticleJSON(ctx context.Context, slug string) (models.Rendered, error) {
 	ctx = readContext(ctx)
-	db := s.reader.WithContext(ctx)
 	now := s.now()
-	var rows []struct {
-		ID          int64
-		PublicFull  *string
-		PublicUntil *time.Time
-		PublicAt    *time.Time
-		UpdatedAt   time.Time
-		Version     int64
-	}
-	err := scope(db.Table("articles a").Select("a.id, a.public_full, a.public_until, a.public_at, a.updated_at, a.version"),
-		"a", models.Visibility{}, now).Where("a.slug = ?", slug).Limit(1).Scan(&rows).Error
+	// Written by hand, with the row's key in one column, for the reasons of
+	// articleListJSON.
+	stmt, err := s.readStmt(ctx, `SELECT a.version || char(31) || COALESCE(p.until, '') || char(31) || COALESCE(p.rendered_at, ''), p.full
+		FROM articles a LEFT JOIN article_pages p ON p.article_id = a.id
+		WHERE a.slug = ? AND `+visibleSQL("a")+` LIMIT 1`)
 	if err != nil {
 		return models.Rendered{}, internal("find article", err)
 	}
-	if len(rows) == 0 {
-		return models.Rendered{}, s.missing(ctx, db, "article", "articles", slug, models.Visibility{}, now)
+	var key string
+	var full sql.RawBytes
+	rs, err := stmt.QueryContext(ctx, slug, now)
+	if err != nil {
+		return models.Rendered{}, internal("find article", err)
 	}
-	r := rows[0]
-	if r.PublicFull != nil && r.PublicAt != nil && (r.PublicUntil == nil || now.Before(*r.PublicUntil)) {
-		return models.Rendered{JSON: []byte(*r.PublicFull), Version: r.Version, ChangedAt: r.PublicAt.UTC()}, nil
+	defer rs.Close()
+	if !rs.Next() {
+		if err := rs.Err(); err != nil {
+			return models.Rendered{}, internal("find article", err)
+		}
+		return models.Rendered{}, s.missing(ctx, s.reader.WithContext(ctx), "article", "articles", slug, models.Visibility{}, now)
 	}
+	if err := rs.Scan(&key, &full); err != nil {
+		return models.Rendered{}, internal("find article", err)
+	}
+	f := strings.Split(key, unitSep)
+	if len(f) != 3 {
+		return models.Rendered{}, errRecord(key)
+	}
+	version, err := strconv.ParseInt(f[0], 10, 64)
+	if err != nil {
+		return models.Rendered{}, errRecord(key)
+	}
+	fresh := full != nil && f[2] != ""
+	if fresh && f[1] != "" {
+		until, err := parseStoredTime(f[1])
+		fresh = err == nil && now.Before(until)
+	}
+	if fresh {
+		at, err := parseStoredTime(f[2])
+		if err != nil {
+			return models.Rendered{}, errRecord(key)
+		}
+		return models.Rendered{JSON: append([]byte(nil), full...), Slug: slug, Version: version, ChangedAt: at}, nil
+	}
+	rs.Close()
 	// No fragment yet, or one that a publication has overtaken: render it now.
 	a, err := s.FindArticle(ctx, slug, models.Visibility{})
 	if err != nil {
@@ -184,13 +218,17 @@ func (s *Store) FindArticlesJSON(ctx context.Context, f models.ArticleFilter) (m
 	if f.Visibility.Editor || f.WithBodies {
 		return page, fmt.Errorf("store: FindArticlesJSON is for the public list")
 	}
-	db := s.reader.WithContext(ctx)
 	now := s.now()
+	if f.Campaign == "" && f.Region == "" && f.Topic == "" && f.Organisation == "" && f.Q == "" {
+		return s.articleListJSON(ctx, f, now)
+	}
+	db := s.reader.WithContext(ctx)
 	lq, err := s.articleQuery(ctx, db, f, now)
 	if err != nil {
 		return page, err
 	}
-	rs, err := lq.q.Select("a.id, a.slug, a.version, a.published_at, a.created_at, a.public_short, a.public_until").Limit(lq.limit + 1).Rows()
+	rs, err := lq.q.Select("a.id, a.slug, a.version, a.published_at, a.created_at, l.short, l.until").
+		Joins("LEFT JOIN article_list l ON l.id = a.id").Limit(lq.limit + 1).Rows()
 	if err != nil {
 		return page, internal("find articles", err)
 	}
@@ -265,4 +303,196 @@ func (s *Store) renderNow(ctx context.Context, db *gorm.DB, ids []int64, now tim
 		out[a.ID] = b
 	}
 	return out, nil
+}
+
+// articleListJSON is the public list with no filter but its publication window:
+// a range of article_list, read with SQL of its own. It is the most frequent read
+// of all, and gorm's building of a query cost as much as running this one.
+func (s *Store) articleListJSON(ctx context.Context, f models.ArticleFilter, now time.Time) (models.Page[models.Rendered], error) {
+	var page models.Page[models.Rendered]
+	limit, err := clampLimit(f.Limit)
+	if err != nil {
+		return page, err
+	}
+	// Two columns a row: every column costs the driver several calls into C, which
+	// took more time than SQLite's own work. The first is the row's key as text:
+	// published_at, id, version, slug and until, split by the unit separator, which
+	// no slug or stored time holds.
+	q := `SELECT published_at || char(31) || id || char(31) || version || char(31) || slug || char(31) || COALESCE(until, ''), short
+		FROM article_list`
+	var args []any
+	// One upper bound, the cursor's or now: with two, SQLite walks the index from the
+	// top and tests the second on every row it passes.
+	if f.Cursor != "" {
+		c, err := decodeCursor(f.Cursor, "articles")
+		if err != nil {
+			return page, err
+		}
+		at, err := time.Parse(time.RFC3339Nano, c.Key)
+		if err != nil {
+			return page, models.BadParam("cursor", "not a cursor from this list; use next_cursor from a previous page")
+		}
+		if at = at.UTC(); at.After(now) {
+			at, c.ID = now, 1<<62 // a cursor past now starts at now
+		}
+		q += ` WHERE (published_at, id) < (?, ?)`
+		args = append(args, at, c.ID)
+	} else {
+		q += ` WHERE published_at <= ?`
+		args = append(args, now)
+	}
+	if f.PublishedAfter != nil {
+		q += ` AND published_at >= ?`
+		args = append(args, f.PublishedAfter.UTC())
+	}
+	if f.PublishedBefore != nil {
+		q += ` AND published_at < ?`
+		args = append(args, f.PublishedBefore.UTC())
+	}
+	q += ` ORDER BY published_at DESC, id DESC LIMIT ?`
+	args = append(args, limit+1)
+	stmt, err := s.readStmt(ctx, q)
+	if err != nil {
+		return page, internal("article list", err)
+	}
+	rs, err := stmt.QueryContext(ctx, args...)
+	if err != nil {
+		return page, internal("article list", err)
+	}
+	defer rs.Close()
+	type row struct {
+		key      string // published_at, id, version, slug, until
+		from, to int    // of the JSON in buf; from < 0 when it must be rendered now
+		id       int64
+	}
+	rows := make([]row, 0, limit+1)
+	buf := make([]byte, 0, (limit+1)*1024)
+	var stale []int64
+	var short sql.RawBytes // its memory is used again for every row
+	for rs.Next() {
+		var r row
+		if err := rs.Scan(&r.key, &short); err != nil {
+			return page, internal("article list", err)
+		}
+		k, ok := parseListKey(r.key)
+		if !ok {
+			return page, errRecord(r.key)
+		}
+		r.id = k.id
+		if k.until != "" {
+			until, err := parseStoredTime(k.until)
+			if err != nil {
+				return page, errRecord(r.key)
+			}
+			if !now.Before(until) {
+				r.from = -1
+				stale = append(stale, r.id)
+			}
+		}
+		if r.from == 0 {
+			r.from = len(buf)
+			buf = append(buf, short...)
+			r.to = len(buf)
+		}
+		rows = append(rows, r)
+	}
+	if err := rs.Err(); err != nil {
+		return page, internal("article list", err)
+	}
+	if len(rows) > limit {
+		last, _ := parseListKey(rows[limit-1].key)
+		at, err := parseStoredTime(last.publishedAt)
+		if err != nil {
+			return page, errRecord(rows[limit-1].key)
+		}
+		page.NextCursor = articleCursor(rows[limit-1].id, &at, at)
+		rows = rows[:limit]
+	}
+	fresh, err := s.renderNow(ctx, s.reader.WithContext(ctx), stale, now)
+	if err != nil {
+		return page, err
+	}
+	page.Items = make([]models.Rendered, len(rows))
+	for i, r := range rows {
+		k, _ := parseListKey(r.key)
+		it := models.Rendered{Slug: k.slug, Version: k.version}
+		if r.from < 0 {
+			it.JSON = fresh[r.id]
+		} else {
+			it.JSON = buf[r.from:r.to:r.to]
+		}
+		page.Items[i] = it
+	}
+	return page, nil
+}
+
+// readStmt returns the prepared statement of query on the read pool, preparing it
+// the first time.
+func (s *Store) readStmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := s.stmts.Load(query); ok {
+		return st.(*sql.Stmt), nil
+	}
+	db, err := s.reader.DB()
+	if err != nil {
+		return nil, err
+	}
+	st, err := db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := s.stmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
+}
+
+// Refresh rebuilds everything the store derives from the content by itself, the
+// search index and every article's fragments, and records an invalidation of
+// everything. The store keeps them in step with its own writes; this is for content
+// written around it (SQL run by hand, test fixtures).
+func (s *Store) Refresh(ctx context.Context) error {
+	err := s.writer.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := rebuildSearch(tx); err != nil {
+			return err
+		}
+		if err := tx.Exec(`DELETE FROM article_list`).Error; err != nil {
+			return err
+		}
+		if err := tx.Exec(`DELETE FROM article_pages`).Error; err != nil {
+			return err
+		}
+		return bumpVersion(tx, s.now(), nil)
+	})
+	if err != nil {
+		return internal("refresh", err)
+	}
+	return s.renderMissingFragments(ctx)
+}
+
+// listKey is the key column of article_list's reads: published_at, id, version,
+// slug and until (or ""), split by the unit separator.
+type listKey struct {
+	publishedAt, slug, until string
+	id, version              int64
+}
+
+// parseListKey splits a key without allocating: the parts are substrings of key.
+func parseListKey(key string) (listKey, bool) {
+	var parts [5]string
+	rest := key
+	for i := range 4 {
+		j := strings.Index(rest, unitSep)
+		if j < 0 {
+			return listKey{}, false
+		}
+		parts[i], rest = rest[:j], rest[j+len(unitSep):]
+	}
+	parts[4] = rest
+	id, err1 := strconv.ParseInt(parts[1], 10, 64)
+	version, err2 := strconv.ParseInt(parts[2], 10, 64)
+	if err1 != nil || err2 != nil || strings.Contains(rest, unitSep) {
+		return listKey{}, false
+	}
+	return listKey{publishedAt: parts[0], id: id, version: version, slug: parts[3], until: parts[4]}, true
 }

@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"signpost/models"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
@@ -61,6 +62,7 @@ type Store struct {
 	path        string
 	verifyAfter time.Duration
 	render      Renderer
+	stmts       sync.Map // of query text to *sql.Stmt on the read pool; see readStmt
 }
 
 // Open opens (creating if needed) the database at cfg.Path and applies any pending
@@ -129,6 +131,12 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err := s.Migrate(ctx); err != nil {
 		wdb.Close()
 		return nil, err
+	}
+	// The planner's statistics go stale as tables grow (the fragments' tables start
+	// empty); SQLite's optimize brings back up to date those that need it, cheaply.
+	if _, err := wdb.ExecContext(ctx, `PRAGMA optimize=0x10002`); err != nil {
+		wdb.Close()
+		return nil, fmt.Errorf("store: optimize: %w", err)
 	}
 
 	// Each reader keeps up to 12 MiB of pages: a search joins thousands of matches
