@@ -10,13 +10,15 @@
 //     static JSON, and, for the cached endpoints, with a bare route of the same body
 //     size: requests per second, p50, p99, and throughput as a ratio to those
 //     ceilings;
+//
 //   - writers: a mix of reads from -write-connections connections for -mix, with 0,
 //     1 and 10 writes a second: throughput as a ratio to the run without writes, p99,
 //     errors, timeouts, the worst one-second dip and the server's peak memory;
+//
 //   - scale (with -scale): start-up, database size, and the uncached list (page 1
 //     and 1,000) and search at each number of articles.
 //
-//	go run -tags sqlite_fts5 ./bench/load [-articles 100000] [-duration 5s] [-only text] [-scale 10000,100000,1000000]
+//     go run -tags sqlite_fts5 ./bench/load [-articles 100000] [-duration 5s] [-only text] [-scale 10000,100000,1000000]
 package main
 
 import (
