@@ -63,8 +63,9 @@ var testEpoch = time.Date(2027, time.February, 1, 10, 0, 0, 0, time.UTC)
 // testClock is a clock that tests set by hand. It is safe for concurrent use, so a
 // test can move it while the server reads it.
 type testClock struct {
-	mu sync.Mutex
-	t  time.Time
+	mu   sync.Mutex
+	t    time.Time
+	step time.Duration // added after every read; see Tick
 }
 
 // newTestClock returns a clock showing t.
@@ -74,7 +75,17 @@ func newTestClock(t time.Time) *testClock { return &testClock{t: t.UTC()} }
 func (c *testClock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.t
+	t := c.t
+	c.t = c.t.Add(c.step)
+	return t
+}
+
+// Tick makes the clock move on by d after every read, so that no two reads see the
+// same time (0, the default, stops it).
+func (c *testClock) Tick(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.step = d
 }
 
 // Set moves the clock to t.

@@ -1229,7 +1229,7 @@ const docTemplate = `{
         },
         "/api/v1/changes": {
             "get": {
-                "description": "Every create, update, publish, unpublish, archive and delete of public content, oldest first, for apps that keep a copy. Start without since (or with an RFC 3339 time), apply each event in order — a tombstone means drop the item; otherwise fetch it from url — and keep meta.resume_cursor to ask for what changed next time. Events are numbered in commit order, so none is missed while you page.",
+                "description": "Every create, update, publish, unpublish, archive and delete of public content, oldest first, for apps that keep a copy. Start without since, apply each event in order — a tombstone means drop the item; otherwise fetch it from url — and next time pass as since the seq of the last event you applied (or meta.resume_cursor). Events are numbered in commit order and their times rise with their numbers, so none is missed while you page and since=\u003ctime\u003e returns exactly the events at or after that time.",
                 "produces": [
                     "application/json"
                 ],
@@ -1240,7 +1240,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "a resume_cursor or next_cursor from an earlier page, or an RFC 3339 time",
+                        "description": "the seq of the last event you applied (the events after it), a resume_cursor or next_cursor from an earlier page, or an RFC 3339 time (the events at or after it)",
                         "name": "since",
                         "in": "query"
                     },

@@ -59,8 +59,11 @@ func write[T any](ctx context.Context, s *Store, actor, slug string, ifMatch int
 	var out T
 	ct := describe(item)
 	itemType, table := ct.itemType, ct.table
-	now := s.now()
 	err := s.writer.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// The time is read once the transaction holds the write lock (the writer's
+		// BEGIN IMMEDIATE takes it), so that the changes feed's times rise with its
+		// numbers: a time read before would race the other writers for the lock.
+		now := s.now()
 		var cur *current
 		var before T
 		action := models.ActionCreate
@@ -122,7 +125,11 @@ func write[T any](ctx context.Context, s *Store, actor, slug string, ifMatch int
 		if status, publishedAt := ct.status, ct.publishedAt; status != nil {
 			isPublic = models.PublicAt(*status, *publishedAt, now)
 		}
-		if err := recordChange(tx, now, itemType, id, cur, newSlug, wasPublic, isPublic, ct.status); err != nil {
+		stamp, err := changeStamp(tx, now)
+		if err != nil {
+			return err
+		}
+		if err := recordChange(tx, stamp, itemType, id, cur, newSlug, wasPublic, isPublic, ct.status); err != nil {
 			return err
 		}
 		if err := reindex(tx, itemType, id); err != nil {
@@ -140,8 +147,8 @@ func remove[T any](ctx context.Context, s *Store, actor, slug string, ifMatch in
 ) error {
 	ct := describe(zero)
 	itemType, table := ct.itemType, ct.table
-	now := s.now()
 	return s.writer.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		now := s.now() // under the write lock, as in write
 		c, err := findCurrent(tx, table, itemType, slug)
 		if err != nil {
 			return err
@@ -163,7 +170,11 @@ func remove[T any](ctx context.Context, s *Store, actor, slug string, ifMatch in
 			return err
 		}
 		if c.public(now) {
-			if err := insertChange(tx, now, itemType, c.ID, c.Slug, models.ChangeDelete, true); err != nil {
+			stamp, err := changeStamp(tx, now)
+			if err != nil {
+				return err
+			}
+			if err := insertChange(tx, stamp, itemType, c.ID, c.Slug, models.ChangeDelete, true); err != nil {
 				return err
 			}
 		}
