@@ -109,6 +109,7 @@ type testOptions struct {
 	clock     *testClock
 	path      string
 	configure []func(*Config)
+	store     []func(*store.Config)
 	logger    *slog.Logger
 }
 
@@ -129,6 +130,12 @@ func WithDBPath(path string) TestOption { return func(o *testOptions) { o.path =
 // tests. Changing DB has no effect: use WithDBPath.
 func WithConfig(f func(*Config)) TestOption {
 	return func(o *testOptions) { o.configure = append(o.configure, f) }
+}
+
+// WithStoreConfig changes the store's configuration, for settings that are not server
+// options, such as a short BusyTimeout.
+func WithStoreConfig(f func(*store.Config)) TestOption {
+	return func(o *testOptions) { o.store = append(o.store, f) }
 }
 
 // WithLogger sends the server's logs to logger (default: discarded).
@@ -186,6 +193,9 @@ func openStore(tb testing.TB, o *testOptions, cfg Config) *store.Store {
 	tb.Helper()
 	sc := cfg.storeConfig()
 	sc.Now = o.clock.Now
+	for _, f := range o.store {
+		f(&sc)
+	}
 	store, err := store.Open(context.Background(), sc)
 	if err != nil {
 		tb.Fatalf("open store: %v", err)

@@ -220,6 +220,24 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "seconds to wait before trying again"
+                            }
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full; nothing was saved",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
                     }
                 }
             }
@@ -398,6 +416,24 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "seconds to wait before trying again"
+                            }
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full; nothing was saved",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
                     }
                 }
             },
@@ -460,6 +496,24 @@ const docTemplate = `{
                     },
                     "500": {
                         "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "seconds to wait before trying again"
+                            }
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full; nothing was saved",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -577,6 +631,24 @@ const docTemplate = `{
                     },
                     "500": {
                         "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "seconds to wait before trying again"
+                            }
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full; nothing was saved",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -866,6 +938,24 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "seconds to wait before trying again"
+                            }
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full; nothing was saved",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
                     }
                 }
             }
@@ -1043,6 +1133,24 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "seconds to wait before trying again"
+                            }
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full; nothing was saved",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
                     }
                 }
             },
@@ -1104,6 +1212,24 @@ const docTemplate = `{
                     },
                     "500": {
                         "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "seconds to wait before trying again"
+                            }
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full; nothing was saved",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -1220,6 +1346,24 @@ const docTemplate = `{
                     },
                     "500": {
                         "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "seconds to wait before trying again"
+                            }
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full; nothing was saved",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -1494,6 +1638,24 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "seconds to wait before trying again"
+                            }
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full; nothing was saved",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
                     }
                 }
             }
@@ -1764,6 +1926,24 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "seconds to wait before trying again"
+                            }
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full; nothing was saved",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
                     }
                 }
             },
@@ -1825,6 +2005,24 @@ const docTemplate = `{
                     },
                     "500": {
                         "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "seconds to wait before trying again"
+                            }
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full; nothing was saved",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -1941,6 +2139,24 @@ const docTemplate = `{
                     },
                     "500": {
                         "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "seconds to wait before trying again"
+                            }
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full; nothing was saved",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -2120,6 +2336,24 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "seconds to wait before trying again"
+                            }
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full; nothing was saved",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
                     }
                 }
             }
@@ -2296,6 +2530,24 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "seconds to wait before trying again"
+                            }
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full; nothing was saved",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
                     }
                 }
             },
@@ -2357,6 +2609,24 @@ const docTemplate = `{
                     },
                     "500": {
                         "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "seconds to wait before trying again"
+                            }
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full; nothing was saved",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -2473,6 +2743,24 @@ const docTemplate = `{
                     },
                     "500": {
                         "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "seconds to wait before trying again"
+                            }
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full; nothing was saved",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -3295,24 +3583,37 @@ const docTemplate = `{
         },
         "/readyz": {
             "get": {
+                "description": "503 when reads fail, or when writes fail (the database is full, read-only, locked or failing) while reads are still served; writes says which. The server checks failing writes every second and turns ready by itself once they work.",
                 "produces": [
                     "application/json"
                 ],
                 "tags": [
                     "operations"
                 ],
-                "summary": "Readiness: the database answers",
+                "summary": "Readiness: the database answers reads and takes writes",
                 "responses": {
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.Health"
+                            "$ref": "#/definitions/handlers.Ready"
                         }
                     },
                     "503": {
-                        "description": "the database is not reachable",
+                        "description": "reads or writes fail; checks says which",
                         "schema": {
-                            "$ref": "#/definitions/handlers.Problem"
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/handlers.Problem"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "checks": {
+                                            "$ref": "#/definitions/handlers.ReadyChecks"
+                                        }
+                                    }
+                                }
+                            ]
                         }
                     }
                 }
@@ -5024,6 +5325,47 @@ const docTemplate = `{
                 "type": {
                     "type": "string",
                     "example": "/problems/not-found"
+                }
+            }
+        },
+        "handlers.Ready": {
+            "type": "object",
+            "properties": {
+                "checks": {
+                    "$ref": "#/definitions/handlers.ReadyChecks"
+                },
+                "status": {
+                    "type": "string",
+                    "example": "ok"
+                }
+            }
+        },
+        "handlers.ReadyChecks": {
+            "type": "object",
+            "properties": {
+                "reads": {
+                    "type": "string",
+                    "enum": [
+                        "ok",
+                        "failing"
+                    ],
+                    "example": "ok"
+                },
+                "writes": {
+                    "type": "string",
+                    "enum": [
+                        "ok",
+                        "storage_full",
+                        "storage_read_only",
+                        "storage_locked",
+                        "storage_error"
+                    ],
+                    "example": "storage_read_only"
+                },
+                "writes_failing_since": {
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "2027-01-31T09:00:00Z"
                 }
             }
         },

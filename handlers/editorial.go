@@ -83,6 +83,9 @@ func (h *Handler) organisations() resource[OrganisationInput, models.Organisatio
 //	@Failure		415		{object}	Problem		"body is not JSON"
 //	@Failure		422		{object}	Problem		"invalid fields, all listed"
 //	@Failure		500		{object}	Problem		"internal error"
+//	@Failure		503		{object}	Problem		"the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved"
+//	@Header		503		{integer}	Retry-After		"seconds to wait before trying again"
+//	@Failure		507		{object}	Problem		"the database is full; nothing was saved"
 //	@Router			/api/v1/articles [post]
 func (h *Handler) createArticle(c *gin.Context) { h.articles().handleCreate(c) }
 
@@ -109,6 +112,9 @@ func (h *Handler) createArticle(c *gin.Context) { h.articles().handleCreate(c) }
 //	@Failure		415			{object}	Problem	"body is not JSON"
 //	@Failure		422			{object}	Problem	"invalid fields, all listed"
 //	@Failure		500			{object}	Problem	"internal error"
+//	@Failure		503			{object}	Problem	"the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved"
+//	@Header		503			{integer}	Retry-After	"seconds to wait before trying again"
+//	@Failure		507			{object}	Problem	"the database is full; nothing was saved"
 //	@Router			/api/v1/articles/{slug} [put]
 func (h *Handler) replaceArticle(c *gin.Context) { h.articles().handlePut(c) }
 
@@ -136,6 +142,9 @@ func (h *Handler) replaceArticle(c *gin.Context) { h.articles().handlePut(c) }
 //	@Failure		415			{object}	Problem	"body is not JSON"
 //	@Failure		422			{object}	Problem	"invalid fields, all listed"
 //	@Failure		500			{object}	Problem	"internal error"
+//	@Failure		503			{object}	Problem	"the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved"
+//	@Header		503			{integer}	Retry-After	"seconds to wait before trying again"
+//	@Failure		507			{object}	Problem	"the database is full; nothing was saved"
 //	@Router			/api/v1/articles/{slug} [patch]
 func (h *Handler) patchArticle(c *gin.Context) { h.articles().handlePatch(c) }
 
@@ -154,6 +163,9 @@ func (h *Handler) patchArticle(c *gin.Context) { h.articles().handlePatch(c) }
 //	@Failure		404			{object}	Problem	"no such article"
 //	@Failure		412			{object}	Problem	"the article changed since you read it"
 //	@Failure		500			{object}	Problem	"internal error"
+//	@Failure		503			{object}	Problem	"the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved"
+//	@Header		503			{integer}	Retry-After	"seconds to wait before trying again"
+//	@Failure		507			{object}	Problem	"the database is full; nothing was saved"
 //	@Router			/api/v1/articles/{slug} [delete]
 func (h *Handler) deleteArticle(c *gin.Context) { h.articles().handleDelete(c) }
 
@@ -177,6 +189,9 @@ func (h *Handler) deleteArticle(c *gin.Context) { h.articles().handleDelete(c) }
 //	@Failure		415			{object}	Problem		"body is not JSON"
 //	@Failure		422			{object}	Problem		"invalid fields, all listed"
 //	@Failure		500			{object}	Problem		"internal error"
+//	@Failure		503			{object}	Problem		"the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved"
+//	@Header		503			{integer}	Retry-After		"seconds to wait before trying again"
+//	@Failure		507			{object}	Problem		"the database is full; nothing was saved"
 //	@Router			/api/v1/helplines [post]
 func (h *Handler) createHelpline(c *gin.Context) { h.helplines().handleCreate(c) }
 
@@ -202,6 +217,9 @@ func (h *Handler) createHelpline(c *gin.Context) { h.helplines().handleCreate(c)
 //	@Failure	415			{object}	Problem	"body is not JSON"
 //	@Failure	422			{object}	Problem	"invalid fields, all listed"
 //	@Failure	500			{object}	Problem	"internal error"
+//	@Failure	503			{object}	Problem	"the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved"
+//	@Header	503			{integer}	Retry-After	"seconds to wait before trying again"
+//	@Failure	507			{object}	Problem	"the database is full; nothing was saved"
 //	@Router		/api/v1/helplines/{slug} [put]
 func (h *Handler) replaceHelpline(c *gin.Context) { h.helplines().handlePut(c) }
 
@@ -228,6 +246,9 @@ func (h *Handler) replaceHelpline(c *gin.Context) { h.helplines().handlePut(c) }
 //	@Failure	415			{object}	Problem	"body is not JSON"
 //	@Failure	422			{object}	Problem	"invalid fields, all listed"
 //	@Failure	500			{object}	Problem	"internal error"
+//	@Failure	503			{object}	Problem	"the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved"
+//	@Header	503			{integer}	Retry-After	"seconds to wait before trying again"
+//	@Failure	507			{object}	Problem	"the database is full; nothing was saved"
 //	@Router		/api/v1/helplines/{slug} [patch]
 func (h *Handler) patchHelpline(c *gin.Context) { h.helplines().handlePatch(c) }
 
@@ -245,6 +266,9 @@ func (h *Handler) patchHelpline(c *gin.Context) { h.helplines().handlePatch(c) }
 //	@Failure	404			{object}	Problem	"no such helpline"
 //	@Failure	412			{object}	Problem	"the helpline changed since you read it"
 //	@Failure	500			{object}	Problem	"internal error"
+//	@Failure	503			{object}	Problem	"the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved"
+//	@Header	503			{integer}	Retry-After	"seconds to wait before trying again"
+//	@Failure	507			{object}	Problem	"the database is full; nothing was saved"
 //	@Router		/api/v1/helplines/{slug} [delete]
 func (h *Handler) deleteHelpline(c *gin.Context) { h.helplines().handleDelete(c) }
 
@@ -267,6 +291,9 @@ func (h *Handler) deleteHelpline(c *gin.Context) { h.helplines().handleDelete(c)
 //	@Failure	415			{object}	Problem		"body is not JSON"
 //	@Failure	422			{object}	Problem		"invalid fields, all listed"
 //	@Failure	500			{object}	Problem		"internal error"
+//	@Failure	503			{object}	Problem		"the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved"
+//	@Header	503			{integer}	Retry-After		"seconds to wait before trying again"
+//	@Failure	507			{object}	Problem		"the database is full; nothing was saved"
 //	@Router		/api/v1/campaigns [post]
 func (h *Handler) createCampaign(c *gin.Context) { h.campaigns().handleCreate(c) }
 
@@ -292,6 +319,9 @@ func (h *Handler) createCampaign(c *gin.Context) { h.campaigns().handleCreate(c)
 //	@Failure	415			{object}	Problem	"body is not JSON"
 //	@Failure	422			{object}	Problem	"invalid fields, all listed"
 //	@Failure	500			{object}	Problem	"internal error"
+//	@Failure	503			{object}	Problem	"the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved"
+//	@Header	503			{integer}	Retry-After	"seconds to wait before trying again"
+//	@Failure	507			{object}	Problem	"the database is full; nothing was saved"
 //	@Router		/api/v1/campaigns/{slug} [put]
 func (h *Handler) replaceCampaign(c *gin.Context) { h.campaigns().handlePut(c) }
 
@@ -318,6 +348,9 @@ func (h *Handler) replaceCampaign(c *gin.Context) { h.campaigns().handlePut(c) }
 //	@Failure	415			{object}	Problem	"body is not JSON"
 //	@Failure	422			{object}	Problem	"invalid fields, all listed"
 //	@Failure	500			{object}	Problem	"internal error"
+//	@Failure	503			{object}	Problem	"the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved"
+//	@Header	503			{integer}	Retry-After	"seconds to wait before trying again"
+//	@Failure	507			{object}	Problem	"the database is full; nothing was saved"
 //	@Router		/api/v1/campaigns/{slug} [patch]
 func (h *Handler) patchCampaign(c *gin.Context) { h.campaigns().handlePatch(c) }
 
@@ -335,6 +368,9 @@ func (h *Handler) patchCampaign(c *gin.Context) { h.campaigns().handlePatch(c) }
 //	@Failure	404			{object}	Problem	"no such campaign"
 //	@Failure	412			{object}	Problem	"the campaign changed since you read it"
 //	@Failure	500			{object}	Problem	"internal error"
+//	@Failure	503			{object}	Problem	"the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved"
+//	@Header	503			{integer}	Retry-After	"seconds to wait before trying again"
+//	@Failure	507			{object}	Problem	"the database is full; nothing was saved"
 //	@Router		/api/v1/campaigns/{slug} [delete]
 func (h *Handler) deleteCampaign(c *gin.Context) { h.campaigns().handleDelete(c) }
 
@@ -357,6 +393,9 @@ func (h *Handler) deleteCampaign(c *gin.Context) { h.campaigns().handleDelete(c)
 //	@Failure	415				{object}	Problem		"body is not JSON"
 //	@Failure	422				{object}	Problem		"invalid fields, all listed"
 //	@Failure	500				{object}	Problem		"internal error"
+//	@Failure	503				{object}	Problem		"the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved"
+//	@Header	503				{integer}	Retry-After		"seconds to wait before trying again"
+//	@Failure	507				{object}	Problem		"the database is full; nothing was saved"
 //	@Router		/api/v1/organisations [post]
 func (h *Handler) createOrganisation(c *gin.Context) { h.organisations().handleCreate(c) }
 
@@ -382,6 +421,9 @@ func (h *Handler) createOrganisation(c *gin.Context) { h.organisations().handleC
 //	@Failure	415				{object}	Problem	"body is not JSON"
 //	@Failure	422				{object}	Problem	"invalid fields, all listed"
 //	@Failure	500				{object}	Problem	"internal error"
+//	@Failure	503				{object}	Problem	"the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved"
+//	@Header	503				{integer}	Retry-After	"seconds to wait before trying again"
+//	@Failure	507				{object}	Problem	"the database is full; nothing was saved"
 //	@Router		/api/v1/organisations/{slug} [put]
 func (h *Handler) replaceOrganisation(c *gin.Context) { h.organisations().handlePut(c) }
 
@@ -408,6 +450,9 @@ func (h *Handler) replaceOrganisation(c *gin.Context) { h.organisations().handle
 //	@Failure	415				{object}	Problem	"body is not JSON"
 //	@Failure	422				{object}	Problem	"invalid fields, all listed"
 //	@Failure	500				{object}	Problem	"internal error"
+//	@Failure	503				{object}	Problem	"the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved"
+//	@Header	503				{integer}	Retry-After	"seconds to wait before trying again"
+//	@Failure	507				{object}	Problem	"the database is full; nothing was saved"
 //	@Router		/api/v1/organisations/{slug} [patch]
 func (h *Handler) patchOrganisation(c *gin.Context) { h.organisations().handlePatch(c) }
 
@@ -425,6 +470,9 @@ func (h *Handler) patchOrganisation(c *gin.Context) { h.organisations().handlePa
 //	@Failure	404			{object}	Problem	"no such organisation"
 //	@Failure	412			{object}	Problem	"the organisation changed since you read it"
 //	@Failure	500			{object}	Problem	"internal error"
+//	@Failure	503			{object}	Problem	"the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved"
+//	@Header	503			{integer}	Retry-After	"seconds to wait before trying again"
+//	@Failure	507			{object}	Problem	"the database is full; nothing was saved"
 //	@Router		/api/v1/organisations/{slug} [delete]
 func (h *Handler) deleteOrganisation(c *gin.Context) { h.organisations().handleDelete(c) }
 

@@ -190,7 +190,7 @@ func (s *Store) PublishDue(ctx context.Context) (int, error) {
 		}
 		return bumpVersion(tx, now)
 	})
-	return n, internal("publish due", err)
+	return n, internal("publish due", s.settle(err))
 }
 
 // CacheState returns what a response cache needs to know whether an answer is still

@@ -51,7 +51,8 @@ type current struct {
 // write runs one editorial write in a transaction: it checks the item exists and
 // that ifMatch (a version, 0 for none) still holds, settles the slug and the
 // publication time, saves, and records the redirect, the audit entry and the change,
-// and bumps the content version. slug is "" for a create.
+// and bumps the content version. slug is "" for a create. A storage failure is
+// EFULL, EREADONLY, ELOCKED or ESTORAGE, and nothing of the write is saved.
 func write[T any](ctx context.Context, s *Store, actor, slug string, ifMatch int64, item T, invalid []models.FieldError,
 	save func(tx *gorm.DB, id int64, item T, now time.Time, prior []models.FieldError) (int64, error),
 	load func(ctx context.Context, db *gorm.DB, id int64, now time.Time) (T, error),
@@ -137,7 +138,7 @@ func write[T any](ctx context.Context, s *Store, actor, slug string, ifMatch int
 		}
 		return bumpVersion(tx, now)
 	})
-	return out, err
+	return out, s.settle(err)
 }
 
 // remove soft-deletes an item: it vanishes from every read, and its row stays for
@@ -147,7 +148,7 @@ func remove[T any](ctx context.Context, s *Store, actor, slug string, ifMatch in
 ) error {
 	ct := describe(zero)
 	itemType, table := ct.itemType, ct.table
-	return s.writer.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.writer.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		now := s.now() // under the write lock, as in write
 		c, err := findCurrent(tx, table, itemType, slug)
 		if err != nil {
@@ -183,6 +184,7 @@ func remove[T any](ctx context.Context, s *Store, actor, slug string, ifMatch in
 		}
 		return bumpVersion(tx, now)
 	})
+	return s.settle(err)
 }
 
 func findCurrent(tx *gorm.DB, table, itemType, slug string) (*current, error) {

@@ -32,6 +32,10 @@ type Config struct {
 	// VerifyAfter is how long a helpline's details are trusted after they were last
 	// checked; older ones are marked verification_due. 0 means 180 days.
 	VerifyAfter time.Duration
+	// BusyTimeout is how long a write waits for the write lock that another process
+	// holds before it fails with ELOCKED; 0 means DefaultBusyTimeout. Tests shorten
+	// it.
+	BusyTimeout time.Duration
 	// Snapshot renders an item (a *models.Article, Helpline, Campaign or
 	// Organisation) in the API's editor shape at now, for the audit log's before
 	// and after.
@@ -43,6 +47,9 @@ type Config struct {
 // DefaultVerifyAfter is how long helpline details are trusted by default.
 const DefaultVerifyAfter = 180 * 24 * time.Hour
 
+// DefaultBusyTimeout is how long a write waits for a lock held elsewhere by default.
+const DefaultBusyTimeout = 5 * time.Second
+
 // Store holds the database: one writer connection, so that writes never race for the
 // lock, and a pool of read-only connections on the same file.
 type Store struct {
@@ -52,6 +59,7 @@ type Store struct {
 	path        string
 	verifyAfter time.Duration
 	snapshot    func(item any, now time.Time) ([]byte, error)
+	health      writeHealth
 }
 
 // Open opens (creating if needed) the database at cfg.Path and applies any pending
@@ -71,6 +79,11 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if s.verifyAfter <= 0 {
 		s.verifyAfter = DefaultVerifyAfter
 	}
+	busy := cfg.BusyTimeout
+	if busy <= 0 {
+		busy = DefaultBusyTimeout
+	}
+	dsnOf := func(extra string) string { return dsn(cfg.Path, busy, extra) }
 
 	gcfg := func() *gorm.Config {
 		return &gorm.Config{
@@ -88,7 +101,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	var writer *gorm.DB
 	var err error
 	for deadline := time.Now().Add(10 * time.Second); ; {
-		writer, err = gorm.Open(sqlite.Open(dsn(cfg.Path, "_txlock=immediate&_synchronous=FULL")), gcfg())
+		writer, err = gorm.Open(sqlite.Open(dsnOf("_txlock=immediate&_synchronous=FULL")), gcfg())
 		if err == nil || !isBusy(err) || time.Now().After(deadline) {
 			break
 		}
@@ -128,7 +141,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	// Readers keep their prepared statements: the same few queries run over and over.
 	rcfg := gcfg()
 	rcfg.PrepareStmt = true
-	reader, err := gorm.Open(sqlite.Open(dsn(cfg.Path, "_query_only=1&_cache_size=-12288")), rcfg)
+	reader, err := gorm.Open(sqlite.Open(dsnOf("_query_only=1&_cache_size=-12288")), rcfg)
 	if err != nil {
 		wdb.Close()
 		return nil, fmt.Errorf("store: open reader: %w", err)
@@ -147,9 +160,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	return s, nil
 }
 
-func dsn(path, extra string) string {
+func dsn(path string, busy time.Duration, extra string) string {
 	u := url.URL{Scheme: "file", Opaque: path}
-	q := "_journal_mode=WAL&_busy_timeout=5000&_foreign_keys=on"
+	q := fmt.Sprintf("_journal_mode=WAL&_busy_timeout=%d&_foreign_keys=on", max(busy.Milliseconds(), 1))
 	if extra != "" {
 		q += "&" + extra
 	}
