@@ -64,8 +64,9 @@ var testEpoch = time.Date(2027, time.February, 1, 10, 0, 0, 0, time.UTC)
 // testClock is a clock that tests set by hand. It is safe for concurrent use, so a
 // test can move it while the server reads it.
 type testClock struct {
-	mu sync.Mutex
-	t  time.Time
+	mu   sync.Mutex
+	t    time.Time
+	step time.Duration // added after every read; see Tick
 }
 
 // newTestClock returns a clock showing t.
@@ -75,7 +76,17 @@ func newTestClock(t time.Time) *testClock { return &testClock{t: t.UTC()} }
 func (c *testClock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.t
+	t := c.t
+	c.t = c.t.Add(c.step)
+	return t
+}
+
+// Tick makes the clock move on by d after every read, so that no two reads see the
+// same time (0, the default, stops it).
+func (c *testClock) Tick(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.step = d
 }
 
 // Set moves the clock to t.
@@ -99,6 +110,7 @@ type testOptions struct {
 	clock     *testClock
 	path      string
 	configure []func(*Config)
+	store     []func(*store.Config)
 	logger    *slog.Logger
 }
 
@@ -119,6 +131,12 @@ func WithDBPath(path string) TestOption { return func(o *testOptions) { o.path =
 // tests. Changing DB has no effect: use WithDBPath.
 func WithConfig(f func(*Config)) TestOption {
 	return func(o *testOptions) { o.configure = append(o.configure, f) }
+}
+
+// WithStoreConfig changes the store's configuration, for settings that are not server
+// options, such as a short BusyTimeout.
+func WithStoreConfig(f func(*store.Config)) TestOption {
+	return func(o *testOptions) { o.store = append(o.store, f) }
 }
 
 // WithLogger sends the server's logs to logger (default: discarded).
@@ -176,6 +194,9 @@ func openStore(tb testing.TB, o *testOptions, cfg Config) *store.Store {
 	tb.Helper()
 	sc := cfg.storeConfig()
 	sc.Now = o.clock.Now
+	for _, f := range o.store {
+		f(&sc)
+	}
 	store, err := store.Open(context.Background(), sc)
 	if err != nil {
 		tb.Fatalf("open store: %v", err)

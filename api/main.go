@@ -234,6 +234,7 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- stri
 	defer stopScheduler()
 	go publishScheduled(schedCtx, store, logger)
 	var failed error
+	go watchWrites(schedCtx, store, logger)
 	select {
 	case failed = <-errc:
 	case <-ctx.Done():
@@ -296,5 +297,34 @@ func publishScheduled(ctx context.Context, store *store.Store, logger *slog.Logg
 		} else if n > 0 {
 			logger.Info("scheduled items went live", "count", n)
 		}
+	}
+}
+
+// watchWrites checks once a second, while writes are failing, whether they work again
+// (store.CheckWrites), so that /readyz turns ready by itself once the cause has gone,
+// even when no write comes. It logs when writes start failing and when they work
+// again.
+func watchWrites(ctx context.Context, store *store.Store, logger *slog.Logger) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	failing := false
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		h := store.WriteHealth()
+		if !h.OK() {
+			if !failing {
+				logger.Error("writes failing", "cause", h.Cause, "since", h.Since)
+			}
+			store.CheckWrites(ctx)
+			h = store.WriteHealth()
+		}
+		if h.OK() && failing {
+			logger.Info("writes work again")
+		}
+		failing = !h.OK()
 	}
 }

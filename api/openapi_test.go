@@ -60,7 +60,7 @@ func TestOpenAPIDocument(t *testing.T) {
 					if len(types) != 1 || types[0] != handlers.ProblemContentType {
 						t.Errorf("%s %s %s: media types %v, want only %s", method, path, code, types, handlers.ProblemContentType)
 					}
-					if s := ref.Value.Content.Get(handlers.ProblemContentType); s == nil || s.Schema == nil || s.Schema.Ref != "#/components/schemas/handlers.Problem" {
+					if s := ref.Value.Content.Get(handlers.ProblemContentType); s == nil || !isProblem(s.Schema) {
 						t.Errorf("%s %s %s: the schema is not the Problem", method, path, code)
 					}
 				}
@@ -270,4 +270,17 @@ func TestOpenAPIRoutes(t *testing.T) {
 			t.Errorf("%s is no longer served: update notAPI", r)
 		}
 	}
+}
+
+// isProblem reports whether a response schema is the Problem, or the Problem with
+// extension members (RFC 9457, section 3.2): allOf the Problem and an object of them.
+func isProblem(s *openapi3.SchemaRef) bool {
+	const problem = "#/components/schemas/handlers.Problem"
+	if s == nil {
+		return false
+	}
+	if s.Ref == problem {
+		return true
+	}
+	return s.Value != nil && len(s.Value.AllOf) == 2 && s.Value.AllOf[0].Ref == problem
 }

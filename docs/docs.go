@@ -225,6 +225,24 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "seconds to wait before trying again"
+                            }
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full; nothing was saved",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
                     }
                 }
             }
@@ -423,6 +441,24 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "seconds to wait before trying again"
+                            }
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full; nothing was saved",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
                     }
                 }
             },
@@ -493,6 +529,24 @@ const docTemplate = `{
                     },
                     "500": {
                         "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "seconds to wait before trying again"
+                            }
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full; nothing was saved",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -618,6 +672,24 @@ const docTemplate = `{
                     },
                     "500": {
                         "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "seconds to wait before trying again"
+                            }
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full; nothing was saved",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -921,6 +993,24 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "seconds to wait before trying again"
+                            }
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full; nothing was saved",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
                     }
                 }
             }
@@ -1119,6 +1209,24 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "seconds to wait before trying again"
+                            }
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full; nothing was saved",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
                     }
                 }
             },
@@ -1189,6 +1297,24 @@ const docTemplate = `{
                     },
                     "500": {
                         "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "seconds to wait before trying again"
+                            }
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full; nothing was saved",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -1317,13 +1443,31 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "seconds to wait before trying again"
+                            }
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full; nothing was saved",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
                     }
                 }
             }
         },
         "/api/v1/changes": {
             "get": {
-                "description": "Every create, update, publish, unpublish, archive and delete of public content, oldest first, for apps that keep a copy. Start without since (or with an RFC 3339 time), apply each event in order — a tombstone means drop the item; otherwise fetch it from url — and keep meta.resume_cursor to ask for what changed next time. Events are numbered in commit order, so none is missed while you page.",
+                "description": "Every create, update, publish, unpublish, archive and delete of public content, oldest first, for apps that keep a copy. Start without since, apply each event in order — a tombstone means drop the item; otherwise fetch it from url — and next time pass as since the seq of the last event you applied (or meta.resume_cursor). Events are numbered in commit order and their times rise with their numbers, so none is missed while you page and since=\u003ctime\u003e returns exactly the events at or after that time.",
                 "produces": [
                     "application/json"
                 ],
@@ -1335,7 +1479,7 @@ const docTemplate = `{
                 "parameters": [
                     {
                         "type": "string",
-                        "description": "a resume_cursor or next_cursor from an earlier page, or an RFC 3339 time",
+                        "description": "the seq of the last event you applied (the events after it), a resume_cursor or next_cursor from an earlier page, or an RFC 3339 time (the events at or after it)",
                         "name": "since",
                         "in": "query"
                     },
@@ -1603,6 +1747,24 @@ const docTemplate = `{
                     },
                     "500": {
                         "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "seconds to wait before trying again"
+                            }
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full; nothing was saved",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -1912,6 +2074,24 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "seconds to wait before trying again"
+                            }
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full; nothing was saved",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
                     }
                 }
             },
@@ -1988,6 +2168,24 @@ const docTemplate = `{
                     },
                     "500": {
                         "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "seconds to wait before trying again"
+                            }
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full; nothing was saved",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -2119,6 +2317,24 @@ const docTemplate = `{
                     },
                     "500": {
                         "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "seconds to wait before trying again"
+                            }
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full; nothing was saved",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -2300,6 +2516,24 @@ const docTemplate = `{
                     },
                     "500": {
                         "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "seconds to wait before trying again"
+                            }
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full; nothing was saved",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -2501,6 +2735,24 @@ const docTemplate = `{
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
+                    },
+                    "503": {
+                        "description": "the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "seconds to wait before trying again"
+                            }
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full; nothing was saved",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
                     }
                 }
             },
@@ -2571,6 +2823,24 @@ const docTemplate = `{
                     },
                     "500": {
                         "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "seconds to wait before trying again"
+                            }
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full; nothing was saved",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -2696,6 +2966,24 @@ const docTemplate = `{
                     },
                     "500": {
                         "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "503": {
+                        "description": "the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "seconds to wait before trying again"
+                            }
+                        }
+                    },
+                    "507": {
+                        "description": "the database is full; nothing was saved",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -3562,26 +3850,38 @@ const docTemplate = `{
         },
         "/readyz": {
             "get": {
-                "description": "Answers 200 when the database answers a query, else 503, so that a load balancer sends traffic elsewhere.",
+                "description": "503 when reads fail, or when writes fail (the database is full, read-only, locked or failing) while reads are still served; writes says which. The server checks failing writes every second and turns ready by itself once they work.",
                 "produces": [
                     "application/json"
                 ],
                 "tags": [
                     "operations"
                 ],
-                "summary": "Readiness: the database answers",
+                "summary": "Readiness: the database answers reads and takes writes",
                 "operationId": "getReadiness",
                 "responses": {
                     "200": {
                         "description": "OK",
                         "schema": {
-                            "$ref": "#/definitions/handlers.Health"
+                            "$ref": "#/definitions/handlers.Ready"
                         }
                     },
                     "503": {
-                        "description": "the database is not reachable",
+                        "description": "reads or writes fail; checks says which",
                         "schema": {
-                            "$ref": "#/definitions/handlers.Problem"
+                            "allOf": [
+                                {
+                                    "$ref": "#/definitions/handlers.Problem"
+                                },
+                                {
+                                    "type": "object",
+                                    "properties": {
+                                        "checks": {
+                                            "$ref": "#/definitions/handlers.ReadyChecks"
+                                        }
+                                    }
+                                }
+                            ]
                         }
                     }
                 }
@@ -5815,6 +6115,56 @@ const docTemplate = `{
                     "type": "string",
                     "format": "uri-reference",
                     "example": "/problems/not-found"
+                }
+            }
+        },
+        "handlers.Ready": {
+            "type": "object",
+            "required": [
+                "checks",
+                "status"
+            ],
+            "properties": {
+                "checks": {
+                    "$ref": "#/definitions/handlers.ReadyChecks"
+                },
+                "status": {
+                    "type": "string",
+                    "example": "ok"
+                }
+            }
+        },
+        "handlers.ReadyChecks": {
+            "type": "object",
+            "required": [
+                "reads",
+                "writes",
+                "writes_failing_since"
+            ],
+            "properties": {
+                "reads": {
+                    "type": "string",
+                    "enum": [
+                        "ok",
+                        "failing"
+                    ],
+                    "example": "ok"
+                },
+                "writes": {
+                    "type": "string",
+                    "enum": [
+                        "ok",
+                        "storage_full",
+                        "storage_read_only",
+                        "storage_locked",
+                        "storage_error"
+                    ],
+                    "example": "storage_read_only"
+                },
+                "writes_failing_since": {
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "2027-01-31T09:00:00Z"
                 }
             }
         },

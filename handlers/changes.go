@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -50,10 +51,10 @@ var itemPaths = map[string]string{
 //
 //	@Summary		Sync feed of changes
 //	@ID				listChanges
-//	@Description	Every create, update, publish, unpublish, archive and delete of public content, oldest first, for apps that keep a copy. Start without since (or with an RFC 3339 time), apply each event in order — a tombstone means drop the item; otherwise fetch it from url — and keep meta.resume_cursor to ask for what changed next time. Events are numbered in commit order, so none is missed while you page.
+//	@Description	Every create, update, publish, unpublish, archive and delete of public content, oldest first, for apps that keep a copy. Start without since, apply each event in order — a tombstone means drop the item; otherwise fetch it from url — and next time pass as since the seq of the last event you applied (or meta.resume_cursor). Events are numbered in commit order and their times rise with their numbers, so none is missed while you page and since=<time> returns exactly the events at or after that time.
 //	@Tags			sync
 //	@Produce		json
-//	@Param			since	query		string	false	"a resume_cursor or next_cursor from an earlier page, or an RFC 3339 time"
+//	@Param			since	query		string	false	"the seq of the last event you applied (the events after it), a resume_cursor or next_cursor from an earlier page, or an RFC 3339 time (the events at or after it)"
 //	@Param			limit	query		int		false	"page size, 1-100"	default(20)	minimum(1)	maximum(100)
 //	@Success		200		{object}	ChangeList
 //	@Header			200		{string}	Link	"<next page>; rel=\"next\""
@@ -75,8 +76,12 @@ func (h *Handler) listChanges(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
+	// since is an event's seq (digits), an RFC 3339 time, or else a cursor: cursors
+	// are base64 of JSON and never all digits.
 	if since != "" {
-		if t, err := time.Parse(time.RFC3339Nano, since); err == nil {
+		if n, err := strconv.ParseInt(since, 10, 64); err == nil && since[0] != '+' && since[0] != '-' {
+			f.After = &n
+		} else if t, err := time.Parse(time.RFC3339Nano, since); err == nil {
 			f.Since = &t
 		} else {
 			f.Cursor = since
@@ -85,7 +90,7 @@ func (h *Handler) listChanges(c *gin.Context) {
 	page, err := h.store.Changes(c.Request.Context(), f)
 	if err != nil {
 		if models.ErrorCode(err) == models.EBADPARAM {
-			err = models.BadParam("since", "must be a cursor from this feed or an RFC 3339 time")
+			err = models.BadParam("since", "must be the seq of an event, a cursor from this feed or an RFC 3339 time")
 		}
 		WriteError(c, err)
 		return

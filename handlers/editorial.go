@@ -116,6 +116,9 @@ func (h *Handler) organisations() resource[OrganisationInput, models.Organisatio
 //	@Failure		415		{object}	Problem		"body is not JSON"
 //	@Failure		422		{object}	Problem		"invalid fields, all listed"
 //	@Failure		500		{object}	Problem		"internal error"
+//	@Failure		503		{object}	Problem		"the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved"
+//	@Header		503		{integer}	Retry-After		"seconds to wait before trying again"
+//	@Failure		507		{object}	Problem		"the database is full; nothing was saved"
 //	@Router			/api/v1/articles [post]
 func (h *Handler) createArticle(c *gin.Context) { h.articles().handleCreate(c) }
 
@@ -144,6 +147,9 @@ func (h *Handler) createArticle(c *gin.Context) { h.articles().handleCreate(c) }
 //	@Failure		415			{object}	Problem	"body is not JSON"
 //	@Failure		422			{object}	Problem	"invalid fields, all listed"
 //	@Failure		500			{object}	Problem	"internal error"
+//	@Failure		503			{object}	Problem	"the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved"
+//	@Header		503			{integer}	Retry-After	"seconds to wait before trying again"
+//	@Failure		507			{object}	Problem	"the database is full; nothing was saved"
 //	@Router			/api/v1/articles/{slug} [put]
 func (h *Handler) replaceArticle(c *gin.Context) { h.articles().handlePut(c) }
 
@@ -173,6 +179,9 @@ func (h *Handler) replaceArticle(c *gin.Context) { h.articles().handlePut(c) }
 //	@Failure		415			{object}	Problem	"body is not JSON"
 //	@Failure		422			{object}	Problem	"invalid fields, all listed"
 //	@Failure		500			{object}	Problem	"internal error"
+//	@Failure		503			{object}	Problem	"the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved"
+//	@Header		503			{integer}	Retry-After	"seconds to wait before trying again"
+//	@Failure		507			{object}	Problem	"the database is full; nothing was saved"
 //	@Router			/api/v1/articles/{slug} [patch]
 func (h *Handler) patchArticle(c *gin.Context) { h.articles().handlePatch(c) }
 
@@ -193,6 +202,9 @@ func (h *Handler) patchArticle(c *gin.Context) { h.articles().handlePatch(c) }
 //	@Failure		412			{object}	Problem	"the article changed since you read it"
 //	@Failure		428			{object}	Problem	"-require-if-match is set and the request has no If-Match"
 //	@Failure		500			{object}	Problem	"internal error"
+//	@Failure		503			{object}	Problem	"the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved"
+//	@Header		503			{integer}	Retry-After	"seconds to wait before trying again"
+//	@Failure		507			{object}	Problem	"the database is full; nothing was saved"
 //	@Router			/api/v1/articles/{slug} [delete]
 func (h *Handler) deleteArticle(c *gin.Context) { h.articles().handleDelete(c) }
 
@@ -217,6 +229,9 @@ func (h *Handler) deleteArticle(c *gin.Context) { h.articles().handleDelete(c) }
 //	@Failure		415			{object}	Problem		"body is not JSON"
 //	@Failure		422			{object}	Problem		"invalid fields, all listed"
 //	@Failure		500			{object}	Problem		"internal error"
+//	@Failure		503			{object}	Problem		"the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved"
+//	@Header		503			{integer}	Retry-After		"seconds to wait before trying again"
+//	@Failure		507			{object}	Problem		"the database is full; nothing was saved"
 //	@Router			/api/v1/helplines [post]
 func (h *Handler) createHelpline(c *gin.Context) { h.helplines().handleCreate(c) }
 
@@ -246,6 +261,9 @@ func (h *Handler) createHelpline(c *gin.Context) { h.helplines().handleCreate(c)
 //	@Failure	415			{object}	Problem	"body is not JSON"
 //	@Failure	422			{object}	Problem	"invalid fields, all listed"
 //	@Failure	500			{object}	Problem	"internal error"
+//	@Failure	503			{object}	Problem	"the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved"
+//	@Header	503			{integer}	Retry-After	"seconds to wait before trying again"
+//	@Failure	507			{object}	Problem	"the database is full; nothing was saved"
 //	@Router		/api/v1/helplines/{slug} [put]
 func (h *Handler) replaceHelpline(c *gin.Context) { h.helplines().handlePut(c) }
 
@@ -276,6 +294,9 @@ func (h *Handler) replaceHelpline(c *gin.Context) { h.helplines().handlePut(c) }
 //	@Failure	415			{object}	Problem	"body is not JSON"
 //	@Failure	422			{object}	Problem	"invalid fields, all listed"
 //	@Failure	500			{object}	Problem	"internal error"
+//	@Failure	503			{object}	Problem	"the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved"
+//	@Header	503			{integer}	Retry-After	"seconds to wait before trying again"
+//	@Failure	507			{object}	Problem	"the database is full; nothing was saved"
 //	@Router		/api/v1/helplines/{slug} [patch]
 func (h *Handler) patchHelpline(c *gin.Context) { h.helplines().handlePatch(c) }
 
@@ -297,6 +318,9 @@ func (h *Handler) patchHelpline(c *gin.Context) { h.helplines().handlePatch(c) }
 //	@Failure	412			{object}	Problem	"the helpline changed since you read it"
 //	@Failure	428			{object}	Problem	"-require-if-match is set and the request has no If-Match"
 //	@Failure	500			{object}	Problem	"internal error"
+//	@Failure	503			{object}	Problem	"the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved"
+//	@Header	503			{integer}	Retry-After	"seconds to wait before trying again"
+//	@Failure	507			{object}	Problem	"the database is full; nothing was saved"
 //	@Router		/api/v1/helplines/{slug} [delete]
 func (h *Handler) deleteHelpline(c *gin.Context) { h.helplines().handleDelete(c) }
 
@@ -321,6 +345,9 @@ func (h *Handler) deleteHelpline(c *gin.Context) { h.helplines().handleDelete(c)
 //	@Failure	415			{object}	Problem		"body is not JSON"
 //	@Failure	422			{object}	Problem		"invalid fields, all listed"
 //	@Failure	500			{object}	Problem		"internal error"
+//	@Failure	503			{object}	Problem		"the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved"
+//	@Header	503			{integer}	Retry-After		"seconds to wait before trying again"
+//	@Failure	507			{object}	Problem		"the database is full; nothing was saved"
 //	@Router		/api/v1/campaigns [post]
 func (h *Handler) createCampaign(c *gin.Context) { h.campaigns().handleCreate(c) }
 
@@ -349,6 +376,9 @@ func (h *Handler) createCampaign(c *gin.Context) { h.campaigns().handleCreate(c)
 //	@Failure	415			{object}	Problem	"body is not JSON"
 //	@Failure	422			{object}	Problem	"invalid fields, all listed"
 //	@Failure	500			{object}	Problem	"internal error"
+//	@Failure	503			{object}	Problem	"the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved"
+//	@Header	503			{integer}	Retry-After	"seconds to wait before trying again"
+//	@Failure	507			{object}	Problem	"the database is full; nothing was saved"
 //	@Router		/api/v1/campaigns/{slug} [put]
 func (h *Handler) replaceCampaign(c *gin.Context) { h.campaigns().handlePut(c) }
 
@@ -378,6 +408,9 @@ func (h *Handler) replaceCampaign(c *gin.Context) { h.campaigns().handlePut(c) }
 //	@Failure	415			{object}	Problem	"body is not JSON"
 //	@Failure	422			{object}	Problem	"invalid fields, all listed"
 //	@Failure	500			{object}	Problem	"internal error"
+//	@Failure	503			{object}	Problem	"the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved"
+//	@Header	503			{integer}	Retry-After	"seconds to wait before trying again"
+//	@Failure	507			{object}	Problem	"the database is full; nothing was saved"
 //	@Router		/api/v1/campaigns/{slug} [patch]
 func (h *Handler) patchCampaign(c *gin.Context) { h.campaigns().handlePatch(c) }
 
@@ -398,6 +431,9 @@ func (h *Handler) patchCampaign(c *gin.Context) { h.campaigns().handlePatch(c) }
 //	@Failure	412			{object}	Problem	"the campaign changed since you read it"
 //	@Failure	428			{object}	Problem	"-require-if-match is set and the request has no If-Match"
 //	@Failure	500			{object}	Problem	"internal error"
+//	@Failure	503			{object}	Problem	"the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved"
+//	@Header	503			{integer}	Retry-After	"seconds to wait before trying again"
+//	@Failure	507			{object}	Problem	"the database is full; nothing was saved"
 //	@Router		/api/v1/campaigns/{slug} [delete]
 func (h *Handler) deleteCampaign(c *gin.Context) { h.campaigns().handleDelete(c) }
 
@@ -422,6 +458,9 @@ func (h *Handler) deleteCampaign(c *gin.Context) { h.campaigns().handleDelete(c)
 //	@Failure	415				{object}	Problem		"body is not JSON"
 //	@Failure	422				{object}	Problem		"invalid fields, all listed"
 //	@Failure	500				{object}	Problem		"internal error"
+//	@Failure	503				{object}	Problem		"the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved"
+//	@Header	503				{integer}	Retry-After		"seconds to wait before trying again"
+//	@Failure	507				{object}	Problem		"the database is full; nothing was saved"
 //	@Router		/api/v1/organisations [post]
 func (h *Handler) createOrganisation(c *gin.Context) { h.organisations().handleCreate(c) }
 
@@ -450,6 +489,9 @@ func (h *Handler) createOrganisation(c *gin.Context) { h.organisations().handleC
 //	@Failure	415				{object}	Problem	"body is not JSON"
 //	@Failure	422				{object}	Problem	"invalid fields, all listed"
 //	@Failure	500				{object}	Problem	"internal error"
+//	@Failure	503				{object}	Problem	"the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved"
+//	@Header	503				{integer}	Retry-After	"seconds to wait before trying again"
+//	@Failure	507				{object}	Problem	"the database is full; nothing was saved"
 //	@Router		/api/v1/organisations/{slug} [put]
 func (h *Handler) replaceOrganisation(c *gin.Context) { h.organisations().handlePut(c) }
 
@@ -479,6 +521,9 @@ func (h *Handler) replaceOrganisation(c *gin.Context) { h.organisations().handle
 //	@Failure	415				{object}	Problem	"body is not JSON"
 //	@Failure	422				{object}	Problem	"invalid fields, all listed"
 //	@Failure	500				{object}	Problem	"internal error"
+//	@Failure	503				{object}	Problem	"the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved"
+//	@Header	503				{integer}	Retry-After	"seconds to wait before trying again"
+//	@Failure	507				{object}	Problem	"the database is full; nothing was saved"
 //	@Router		/api/v1/organisations/{slug} [patch]
 func (h *Handler) patchOrganisation(c *gin.Context) { h.organisations().handlePatch(c) }
 
@@ -499,6 +544,9 @@ func (h *Handler) patchOrganisation(c *gin.Context) { h.organisations().handlePa
 //	@Failure	412			{object}	Problem	"the organisation changed since you read it"
 //	@Failure	428			{object}	Problem	"-require-if-match is set and the request has no If-Match"
 //	@Failure	500			{object}	Problem	"internal error"
+//	@Failure	503			{object}	Problem	"the database cannot take writes just now (read-only, locked by another process, or failing); nothing was saved"
+//	@Header	503			{integer}	Retry-After	"seconds to wait before trying again"
+//	@Failure	507			{object}	Problem	"the database is full; nothing was saved"
 //	@Router		/api/v1/organisations/{slug} [delete]
 func (h *Handler) deleteOrganisation(c *gin.Context) { h.organisations().handleDelete(c) }
 

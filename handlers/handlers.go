@@ -48,9 +48,10 @@ type TaxonomyStore interface {
 	Topics(ctx context.Context, f models.TopicFilter) ([]models.Topic, error)
 }
 
-// HealthStore answers whether the database is reachable.
+// HealthStore answers whether the database is reachable, and whether writes work.
 type HealthStore interface {
 	Ping(ctx context.Context) error
+	WriteHealth() models.WriteHealth
 }
 
 // EditorStore writes content on behalf of an API key's holder and reads the audit

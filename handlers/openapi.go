@@ -252,6 +252,22 @@ func commonResponses(path, method string, op *openapi2.Operation) {
 			Schema:      &openapi2.SchemaRef{Ref: "#/definitions/handlers.Problem"},
 		})
 	}
+	if method != http.MethodGet && method != http.MethodHead && strings.HasPrefix(path, "/api/v1/") {
+		// A write that the database cannot take says why (see models' storage codes).
+		if op.Responses.Value("503") == nil {
+			op.Responses.Set("503", &openapi2.Response{
+				Description: "the database cannot take writes just now (read-only, locked or failing); see Retry-After",
+				Schema:      &openapi2.SchemaRef{Ref: "#/definitions/handlers.Problem"},
+				Headers:     map[string]*openapi2.Header{"Retry-After": retryAfterHeader},
+			})
+		}
+		if op.Responses.Value("507") == nil {
+			op.Responses.Set("507", &openapi2.Response{
+				Description: "the database or its disk is full: nothing was written",
+				Schema:      &openapi2.SchemaRef{Ref: "#/definitions/handlers.Problem"},
+			})
+		}
+	}
 	if limited && !(method == http.MethodGet && neverRefused[path]) && op.Responses.Value("429") == nil {
 		op.Responses.Set("429", &openapi2.Response{
 			Description: "too many requests from this client; see Retry-After",

@@ -55,6 +55,19 @@ var problemKinds = map[string]struct {
 	models.EINVALID:      {http.StatusUnprocessableEntity, "invalid", "Invalid content"},
 	models.ERATELIMITED:  {http.StatusTooManyRequests, "rate-limited", "Too many requests"},
 	models.EINTERNAL:     {http.StatusInternalServerError, "internal", "Internal error"},
+	models.EFULL:         {http.StatusInsufficientStorage, "storage-full", "Database full"},
+	models.EREADONLY:     {http.StatusServiceUnavailable, "storage-read-only", "Database read-only"},
+	models.ELOCKED:       {http.StatusServiceUnavailable, "storage-locked", "Database locked"},
+	models.ESTORAGE:      {http.StatusServiceUnavailable, "storage-error", "Database error"},
+}
+
+// retryAfter is the Retry-After, in seconds, of the answers that a retry can fix
+// without anyone's help: a lock held elsewhere is soon let go; a read-only or failing
+// disk needs an operator, so clients wait longer.
+var retryAfter = map[string]string{
+	models.ELOCKED:   "5",
+	models.EREADONLY: "30",
+	models.ESTORAGE:  "30",
 }
 
 // ProblemStatus returns the HTTP status for an error code.
@@ -99,6 +112,9 @@ func writeProblem(c *gin.Context, e *models.Error) {
 	}
 	for _, f := range e.Fields {
 		p.Errors = append(p.Errors, FieldProblem{Field: f.Field, Message: f.Message})
+	}
+	if ra, ok := retryAfter[e.Code]; ok {
+		c.Header("Retry-After", ra)
 	}
 	c.Header("Content-Type", ProblemContentType)
 	c.Header("Cache-Control", "no-store")

@@ -107,16 +107,10 @@ func (r resource[In, M]) precondition(c *gin.Context) (int64, error) {
 // it, then replaces it. The replacement names the version the patch was merged with,
 // so a concurrent write gets a 412 rather than being lost, with If-Match or without.
 func (r resource[In, M]) handlePatch(c *gin.Context) {
-	ctx := c.Request.Context()
-	cur, err := r.find(ctx, c.Param("slug"))
-	if err != nil {
-		WriteError(c, writeTarget(err, r.itemType))
-		return
-	}
-	if _, err := r.checkIfMatch(c, parseIfMatch(c), cur); err != nil {
-		WriteError(c, err)
-		return
-	}
+	// The body is checked first, its shape and then its fields, strictly: an
+	// unknown field, a wrong type or a body past the limits is refused before the
+	// item is read or anything is merged. A patch has the resource's own shape
+	// (null clears a field).
 	body, err := readBody(c, true)
 	if err != nil {
 		WriteError(c, err)
@@ -125,6 +119,21 @@ func (r resource[In, M]) handlePatch(c *gin.Context) {
 	var probe map[string]json.RawMessage
 	if err := json.Unmarshal(body, &probe); err != nil {
 		WriteError(c, models.Errorf(models.EBADREQUEST, "A merge patch must be a JSON object."))
+		return
+	}
+	var check In
+	if err := decodeJSON(body, &check); err != nil {
+		WriteError(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	cur, err := r.find(ctx, c.Param("slug"))
+	if err != nil {
+		WriteError(c, writeTarget(err, r.itemType))
+		return
+	}
+	if _, err := r.checkIfMatch(c, parseIfMatch(c), cur); err != nil {
+		WriteError(c, err)
 		return
 	}
 	doc, err := json.Marshal(r.input(cur))
@@ -190,8 +199,79 @@ func writeTarget(err error, itemType string) error {
 	return err
 }
 
+// Limits of a write body's shape, checked before the body is decoded or merged: the
+// work of both grows with the nesting and the number of members (a 60 KB body nested
+// 10,000 deep cost 18 s and 400 MB in the merge). The deepest resource nests 7 levels
+// (a helpline's contacts[].opening_hours.weekly[].days[]) and none needs more than a
+// few hundred keys.
+const (
+	MaxBodyDepth  = 20
+	MaxBodyKeys   = 2_000
+	MaxBodyValues = 10_000
+)
+
+// checkShape reads the first JSON value of body token by token and refuses it, as
+// soon as it knows, when it nests deeper than MaxBodyDepth, has more than MaxBodyKeys
+// object keys or more than MaxBodyValues values (every string, number, true, false,
+// null, array and object counts one). Malformed JSON is a 400. It returns the number
+// of tokens it read, which the limits bound.
+func checkShape(body []byte) (tokens int, err error) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var objects []bool // for each open container: is it an object
+	depth, keys, values := 0, 0, 0
+	keyNext := false // the next string is an object key
+	tooMuch := func(format string, args ...any) error {
+		msg := fmt.Sprintf(format, args...)
+		return &models.Error{Code: models.EINVALID, Message: "The body " + msg + ".",
+			Fields: []models.FieldError{{Field: "body", Message: msg}}}
+	}
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return tokens, nil // empty: the decoder says what is wrong
+		}
+		if err != nil {
+			return tokens, models.Errorf(models.EBADREQUEST, "The body is not well-formed JSON.")
+		}
+		tokens++
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{', '[':
+				values++
+				if depth++; depth > MaxBodyDepth {
+					return tokens, tooMuch("nests deeper than %d levels", MaxBodyDepth)
+				}
+				objects = append(objects, t == '{')
+				keyNext = t == '{'
+			default:
+				depth--
+				objects = objects[:len(objects)-1]
+				keyNext = len(objects) > 0 && objects[len(objects)-1]
+			}
+		default:
+			if keyNext {
+				if keys++; keys > MaxBodyKeys {
+					return tokens, tooMuch("has more than %d keys", MaxBodyKeys)
+				}
+				keyNext = false
+				continue
+			}
+			values++
+			keyNext = len(objects) > 0 && objects[len(objects)-1]
+		}
+		if values > MaxBodyValues {
+			return tokens, tooMuch("has more than %d values", MaxBodyValues)
+		}
+		if depth == 0 {
+			return tokens, nil
+		}
+	}
+}
+
 // readBody reads a JSON request body: 415 for another media type, 413 when too large,
-// 422 for bytes that are not UTF-8 text.
+// 422 for bytes that are not UTF-8 text or a shape past the limits of checkShape.
 func readBody(c *gin.Context, mergePatch bool) ([]byte, error) {
 	mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	if err != nil || !(mt == "application/json" || (mergePatch && mt == "application/merge-patch+json")) {
@@ -212,6 +292,9 @@ func readBody(c *gin.Context, mergePatch bool) ([]byte, error) {
 	if !utf8.Valid(body) || bytes.IndexByte(body, 0) >= 0 {
 		return nil, &models.Error{Code: models.EINVALID, Message: "The body must be UTF-8 text without NUL bytes.",
 			Fields: []models.FieldError{{Field: "body", Message: "is not valid UTF-8 text"}}}
+	}
+	if _, err := checkShape(body); err != nil {
+		return nil, err
 	}
 	return body, nil
 }

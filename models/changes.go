@@ -32,7 +32,11 @@ func PublicAt(status string, publishedAt *time.Time, now time.Time) bool {
 type ChangeFilter struct {
 	// Cursor continues after the change it names ("" for the start).
 	Cursor string
-	// Since starts at the first change at or after this time, when Cursor is "".
+	// After, when not nil and Cursor is "", continues after the change with this
+	// number (its seq; 0 for the start).
+	After *int64
+	// Since starts at the first change at or after this time, when Cursor is "" and
+	// After is nil.
 	Since *time.Time
 	Limit int
 }

@@ -20,6 +20,13 @@ const (
 	EUNSUPPORTED  = "unsupported_media"   // 415
 	ERATELIMITED  = "rate_limited"        // 429
 	EBADREQUEST   = "bad_request"         // 400: a malformed request body
+
+	// Storage failures: the database cannot take the write just now. Nothing of the
+	// write is saved, and reads go on.
+	EFULL     = "storage_full"      // 507: the database or its disk is full
+	EREADONLY = "storage_read_only" // 503: the database is read-only
+	ELOCKED   = "storage_locked"    // 503: another process holds the database's write lock
+	ESTORAGE  = "storage_error"     // 503: the database file cannot be opened, read or written (I/O error)
 )
 
 // FieldError names one field (or query parameter) and what is wrong with it.

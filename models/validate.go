@@ -1,6 +1,7 @@
 package models
 
 import (
+	"errors"
 	"fmt"
 	"net/mail"
 	"net/url"
@@ -186,7 +187,11 @@ func CheckArticle(a *Article, now time.Time) []FieldError {
 	c.outcomes(a.Outcomes)
 	if len(c.errs) == 0 {
 		html, text, err := markdown.Render(a.BodyMarkdown)
-		if err != nil {
+		var limit *markdown.LimitError
+		switch {
+		case errors.As(err, &limit):
+			c.add("body_markdown", "%s", limit.Error())
+		case err != nil:
 			c.add("body_markdown", "could not be rendered")
 		}
 		a.BodyHTML, a.BodyText = html, text

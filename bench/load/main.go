@@ -15,6 +15,11 @@
 //     1 and 10 writes a second: throughput as a ratio to the run without writes, p99,
 //     errors, timeouts, the worst one-second dip and the server's peak memory;
 //
+//   - hostile writes: the worst write bodies of the hostile-input report (a merge
+//     patch nested 10,000 deep, one of 40,000 keys, Markdown of 100,000 nested block
+//     quotes and a table bomb), four at once, round after round: their latency and
+//     the server's peak memory;
+//
 //   - scale (with -scale): start-up, database size, and the uncached list (page 1
 //     and 1,000) and search at each number of articles.
 //
@@ -90,9 +95,10 @@ func run(o options) error {
 	}
 	fmt.Printf("machine: %s/%s, %d CPUs; %s\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), pinned)
 
-	doRatios := o.only != "writers" && o.only != "scale"
+	doRatios := o.only != "writers" && o.only != "scale" && o.only != "hostile"
 	doWriters := o.only == "" || o.only == "writers"
-	if doRatios || doWriters {
+	doHostile := o.only == "" || o.only == "hostile"
+	if doRatios || doWriters || doHostile {
 		db, err := database(ctx, bin, o.dir, o.articles)
 		if err != nil {
 			return err
@@ -119,6 +125,11 @@ func run(o options) error {
 		}
 		if doWriters {
 			if err := writers(ctx, o, cached, key); err != nil {
+				return err
+			}
+		}
+		if doHostile {
+			if err := hostileWrites(ctx, newClient(8), cached.base, key, o.duration, cached.pid()); err != nil {
 				return err
 			}
 		}
@@ -729,4 +740,102 @@ func residentBytes(pid int) int64 {
 		}
 	}
 	return 0
+}
+
+// hostileBody is one of the worst write bodies of the hostile-input report.
+type hostileBody struct {
+	name, method, path, contentType string
+	body                            []byte
+}
+
+func hostileBodies() []hostileBody {
+	deep := `{"title": ` + strings.Repeat(`{"a":`, 9_999) + `1` + strings.Repeat(`}`, 9_999) + `}`
+	var keys strings.Builder
+	keys.WriteString("{")
+	for i := range 40_000 {
+		if i > 0 {
+			keys.WriteString(",")
+		}
+		fmt.Fprintf(&keys, `"k%d":null`, i)
+	}
+	keys.WriteString("}")
+	article := func(md string) []byte {
+		b, _ := json.Marshal(map[string]any{"title": "Hostile body", "status": "draft", "body_markdown": md})
+		return b
+	}
+	table := "|" + strings.Repeat(" a |", 2000) + "\n|" + strings.Repeat("---|", 2000) + "\n" + strings.Repeat("|\n", 19_000)
+	const target = "/api/v1/articles/synthetic-article-500"
+	return []hostileBody{
+		{"PATCH nested 10,000 deep", http.MethodPatch, target, "application/merge-patch+json", []byte(deep)},
+		{"PATCH of 40,000 unknown keys", http.MethodPatch, target, "application/merge-patch+json", []byte(keys.String())},
+		{`POST, Markdown "> " x 100,000`, http.MethodPost, "/api/v1/articles", "application/json", article(strings.Repeat("> ", 100_000))},
+		{"PUT, Markdown table of 38M cells", http.MethodPut, target, "application/json", article(table)},
+	}
+}
+
+// hostileWrites sends the hostile bodies four at once (one of each a round), round
+// after round for d, checks that each is refused with a 422, and prints each body's
+// latency and the server's peak resident memory while they ran.
+func hostileWrites(ctx context.Context, client *http.Client, base, key string, d time.Duration, pid int) error {
+	bodies := hostileBodies()
+	latencies := make([][]time.Duration, len(bodies))
+	var peak int64
+	idle := residentBytes(pid)
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(10 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				if rss := residentBytes(pid); rss > atomic.LoadInt64(&peak) {
+					atomic.StoreInt64(&peak, rss)
+				}
+			}
+		}
+	}()
+	rounds := 0
+	for stop := time.Now().Add(d); time.Now().Before(stop) && ctx.Err() == nil; rounds++ {
+		var wg sync.WaitGroup
+		errs := make([]error, len(bodies))
+		for i, b := range bodies {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				req, _ := http.NewRequestWithContext(ctx, b.method, base+b.path, strings.NewReader(string(b.body)))
+				req.Header.Set("Authorization", "Bearer "+key)
+				req.Header.Set("Content-Type", b.contentType)
+				t := time.Now()
+				resp, err := client.Do(req)
+				if err != nil {
+					errs[i] = err
+					return
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				latencies[i] = append(latencies[i], time.Since(t))
+				if resp.StatusCode != http.StatusUnprocessableEntity {
+					errs[i] = fmt.Errorf("%s: status %d, want 422", b.name, resp.StatusCode)
+				}
+			}()
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			close(done)
+			return err
+		}
+	}
+	close(done)
+	fmt.Printf("\nhostile writes: the four bodies at once, %d rounds in %s; each answered 422\n", rounds, d)
+	fmt.Printf("%-36s %9s %9s %9s\n", "body", "size", "p50", "max")
+	for i, b := range bodies {
+		l := latencies[i]
+		slices.Sort(l)
+		fmt.Printf("%-36s %8dK %9s %9s\n", b.name, len(b.body)>>10, ms(l[len(l)/2]), ms(l[len(l)-1]))
+	}
+	fmt.Printf("peak resident memory of the server during the hostile writes: %.1f MB (before them: %.1f MB; target < 150 MB)\n",
+		float64(peak)/(1<<20), float64(idle)/(1<<20))
+	return nil
 }

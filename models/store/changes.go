@@ -17,6 +17,22 @@ func (c *current) public(now time.Time) bool {
 	return models.PublicAt(*c.Status, c.PublishedAt, now)
 }
 
+// changeStamp returns the time for the changes events of a write: now, or the time
+// of the last event if that is later (a clock stepped back, or another instance's
+// clock ahead of ours), so that the feed's times never fall as its numbers rise and
+// since=<time> returns exactly the events at or after that time. Call it inside the
+// write transaction, with now read there too.
+func changeStamp(tx *gorm.DB, now time.Time) (time.Time, error) {
+	var last []struct{ At time.Time }
+	if err := tx.Raw(`SELECT at FROM changes ORDER BY id DESC LIMIT 1`).Scan(&last).Error; err != nil {
+		return now, err
+	}
+	if len(last) > 0 && last[0].At.After(now) {
+		return last[0].At.UTC(), nil
+	}
+	return now, nil
+}
+
 func insertChange(tx *gorm.DB, now time.Time, itemType string, id int64, slug, action string, tombstone bool) error {
 	return tx.Exec(`INSERT INTO changes (at, item_type, item_id, slug, action, tombstone) VALUES (?, ?, ?, ?, ?, ?)`,
 		now, itemType, id, slug, action, tombstone).Error
@@ -54,8 +70,10 @@ func recordChange(tx *gorm.DB, now time.Time, itemType string, id int64, cur *cu
 
 // Changes returns a page of the changes feed, oldest first. Events are numbered in
 // commit order (the store has one writer), so a client that pages on never misses
-// one that was written while it paged. It returns EBADPARAM for a bad cursor or
-// limit.
+// one that was written while it paged; their times, read under the write lock, rise
+// with their numbers, so the page from a time holds exactly the events at or after
+// it. A cursor or number past the last event continues from the last event. It
+// returns EBADPARAM for a bad cursor or limit.
 func (s *Store) Changes(ctx context.Context, f models.ChangeFilter) (models.ChangePage, error) {
 	ctx = readContext(ctx)
 	var page models.ChangePage
@@ -72,9 +90,15 @@ func (s *Store) Changes(ctx context.Context, f models.ChangeFilter) (models.Chan
 			return page, err
 		}
 		after = c.ID
+	case f.After != nil:
+		after = max(*f.After, 0)
 	case f.Since != nil:
+		// Just before the first event at or after the time, else after the last one.
+		// (Events stamped before the time was read under the lock may be out of
+		// order; starting at the first one at or after the time skips none of them.)
 		var ids []int64
-		if err := db.Raw(`SELECT COALESCE(MAX(id), 0) FROM changes WHERE at < ?`, f.Since.UTC()).Scan(&ids).Error; err != nil {
+		if err := db.Raw(`SELECT COALESCE((SELECT MIN(id) FROM changes WHERE at >= ?) - 1, (SELECT MAX(id) FROM changes), 0)`,
+			f.Since.UTC()).Scan(&ids).Error; err != nil {
 			return page, internal("changes since", err)
 		}
 		if len(ids) > 0 {
@@ -92,6 +116,16 @@ func (s *Store) Changes(ctx context.Context, f models.ChangeFilter) (models.Chan
 	last := after
 	if len(rows) > 0 {
 		last = rows[len(rows)-1].ID
+	} else if after > 0 {
+		// Nothing after: resume from the last event, not from a number the feed has
+		// not reached (a cursor of another database), which would skip what comes.
+		var ids []int64
+		if err := db.Raw(`SELECT COALESCE(MAX(id), 0) FROM changes`).Scan(&ids).Error; err != nil {
+			return page, internal("changes end", err)
+		}
+		if len(ids) > 0 {
+			last = min(after, ids[0])
+		}
 	}
 	if last > 0 {
 		page.Resume = encodeCursor(cursor{List: "changes", ID: last})
@@ -136,13 +170,18 @@ func (s *Store) PublishDue(ctx context.Context) (int, error) {
 	}
 	n := 0
 	err = s.writer.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		now = s.now()          // under the write lock, as in write
 		items, err := find(tx) // again, under the write lock
 		if err != nil {
 			return err
 		}
 		touched := newTouchSet()
+		stamp, err := changeStamp(tx, now)
+		if err != nil {
+			return err
+		}
 		for _, d := range items {
-			if err := insertChange(tx, now, d.ItemType, d.ID, d.Slug, models.ChangePublish, false); err != nil {
+			if err := insertChange(tx, stamp, d.ItemType, d.ID, d.Slug, models.ChangePublish, false); err != nil {
 				return err
 			}
 			if err := touch(tx, touched, d.ItemType, d.ID); err != nil {
@@ -158,7 +197,7 @@ func (s *Store) PublishDue(ctx context.Context) (int, error) {
 		}
 		return bumpVersion(tx, now, touched.tags())
 	})
-	return n, internal("publish due", err)
+	return n, internal("publish due", s.settle(err))
 }
 
 // CacheState returns what a response cache needs to know whether an answer is still

@@ -51,7 +51,8 @@ type current struct {
 // write runs one editorial write in a transaction: it checks the item exists and
 // that ifMatch (a version, 0 for none) still holds, settles the slug and the
 // publication time, saves, and records the redirect, the audit entry and the change,
-// and bumps the content version. slug is "" for a create.
+// and bumps the content version. slug is "" for a create. A storage failure is
+// EFULL, EREADONLY, ELOCKED or ESTORAGE, and nothing of the write is saved.
 func write[T any](ctx context.Context, s *Store, actor, slug string, ifMatch int64, item T, invalid []models.FieldError,
 	save func(tx *gorm.DB, id int64, item T, now time.Time, prior []models.FieldError) (int64, error),
 	load func(ctx context.Context, db *gorm.DB, id int64, now time.Time) (T, error),
@@ -59,8 +60,11 @@ func write[T any](ctx context.Context, s *Store, actor, slug string, ifMatch int
 	var out T
 	ct := describe(item)
 	itemType, table := ct.itemType, ct.table
-	now := s.now()
 	err := s.writer.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// The time is read once the transaction holds the write lock (the writer's
+		// BEGIN IMMEDIATE takes it), so that the changes feed's times rise with its
+		// numbers: a time read before would race the other writers for the lock.
+		now := s.now()
 		var cur *current
 		var before T
 		action := models.ActionCreate
@@ -126,7 +130,11 @@ func write[T any](ctx context.Context, s *Store, actor, slug string, ifMatch int
 		if status, publishedAt := ct.status, ct.publishedAt; status != nil {
 			isPublic = models.PublicAt(*status, *publishedAt, now)
 		}
-		if err := recordChange(tx, now, itemType, id, cur, newSlug, wasPublic, isPublic, ct.status); err != nil {
+		stamp, err := changeStamp(tx, now)
+		if err != nil {
+			return err
+		}
+		if err := recordChange(tx, stamp, itemType, id, cur, newSlug, wasPublic, isPublic, ct.status); err != nil {
 			return err
 		}
 		if err := reindex(tx, itemType, id); err != nil {
@@ -140,7 +148,7 @@ func write[T any](ctx context.Context, s *Store, actor, slug string, ifMatch int
 		}
 		return bumpVersion(tx, now, touched.tags())
 	})
-	return out, err
+	return out, s.settle(err)
 }
 
 // remove soft-deletes an item: it vanishes from every read, and its row stays for
@@ -150,8 +158,8 @@ func remove[T any](ctx context.Context, s *Store, actor, slug string, ifMatch in
 ) error {
 	ct := describe(zero)
 	itemType, table := ct.itemType, ct.table
-	now := s.now()
-	return s.writer.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.writer.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		now := s.now() // under the write lock, as in write
 		c, err := findCurrent(tx, table, itemType, slug)
 		if err != nil {
 			return err
@@ -177,7 +185,11 @@ func remove[T any](ctx context.Context, s *Store, actor, slug string, ifMatch in
 			return err
 		}
 		if c.public(now) {
-			if err := insertChange(tx, now, itemType, c.ID, c.Slug, models.ChangeDelete, true); err != nil {
+			stamp, err := changeStamp(tx, now)
+			if err != nil {
+				return err
+			}
+			if err := insertChange(tx, stamp, itemType, c.ID, c.Slug, models.ChangeDelete, true); err != nil {
 				return err
 			}
 		}
@@ -189,6 +201,7 @@ func remove[T any](ctx context.Context, s *Store, actor, slug string, ifMatch in
 		}
 		return bumpVersion(tx, now, touched.tags())
 	})
+	return s.settle(err)
 }
 
 // mapKeys returns the keys of a set.

@@ -39,3 +39,10 @@ func (c *Clock) Set(t time.Time) {
 	defer c.mu.Unlock()
 	c.t = t
 }
+
+// WriterQueryInt runs a query returning one integer on the writer connection.
+func WriterQueryInt(ctx context.Context, s *Store, query string) (int64, error) {
+	var n int64
+	err := s.writer.WithContext(ctx).Raw(query).Scan(&n).Error
+	return n, err
+}

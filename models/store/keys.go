@@ -36,7 +36,7 @@ func (s *Store) CreateKey(ctx context.Context, name, scope string) (string, erro
 	if errors.Is(err, gorm.ErrDuplicatedKey) || (err != nil && strings.Contains(err.Error(), "UNIQUE")) {
 		return "", models.Errorf(models.ECONFLICT, "A key named %q already exists.", name)
 	}
-	if err != nil {
+	if err := s.settle(err); err != nil {
 		return "", internal("create key", err)
 	}
 	return key, nil
@@ -65,8 +65,8 @@ func (s *Store) Keys(ctx context.Context) ([]models.Key, error) {
 // such key that is not already revoked.
 func (s *Store) RevokeKey(ctx context.Context, name string) error {
 	res := s.writer.WithContext(ctx).Exec(`UPDATE api_keys SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL`, s.now(), name)
-	if res.Error != nil {
-		return internal("revoke key", res.Error)
+	if err := s.settle(res.Error); err != nil {
+		return internal("revoke key", err)
 	}
 	if res.RowsAffected == 0 {
 		return models.Errorf(models.ENOTFOUND, "No active key named %q.", name)
@@ -110,9 +110,13 @@ func (s *Store) Authenticate(ctx context.Context, key string) (*models.Key, erro
 		if err := s.reader.WithContext(ctx).Raw(`SELECT created_at, last_used_at FROM api_keys WHERE name = ?`, r.Name).Scan(&k).Error; err != nil {
 			return nil, internal("authenticate", err)
 		}
+		// The time of use is a note, not the request's purpose: while writes fail it
+		// is not tried (a locked database would hold every request for the busy
+		// timeout), and a storage failure does not refuse the key.
 		now := s.now()
-		if k.LastUsedAt == nil || now.Sub(*k.LastUsedAt) > time.Minute {
-			if err := s.writer.WithContext(ctx).Exec(`UPDATE api_keys SET last_used_at = ? WHERE name = ?`, now, r.Name).Error; err != nil {
+		if (k.LastUsedAt == nil || now.Sub(*k.LastUsedAt) > time.Minute) && s.WriteHealth().OK() {
+			err := s.writer.WithContext(ctx).Exec(`UPDATE api_keys SET last_used_at = ? WHERE name = ?`, now, r.Name).Error
+			if err := s.settle(err); models.ErrorCode(err) == models.EINTERNAL {
 				return nil, internal("record key use", err)
 			}
 		}

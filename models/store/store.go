@@ -33,6 +33,10 @@ type Config struct {
 	// VerifyAfter is how long a helpline's details are trusted after they were last
 	// checked; older ones are marked verification_due. 0 means 180 days.
 	VerifyAfter time.Duration
+	// BusyTimeout is how long a write waits for the write lock that another process
+	// holds before it fails with ELOCKED; 0 means DefaultBusyTimeout. Tests shorten
+	// it.
+	BusyTimeout time.Duration
 	// Render writes items in the API's shapes: for the audit log's before and after,
 	// and for the ready-made public JSON of articles. Required: the store shows the
 	// documented shapes only, and it does not import the package that owns them.
@@ -53,6 +57,9 @@ type Renderer interface {
 // DefaultVerifyAfter is how long helpline details are trusted by default.
 const DefaultVerifyAfter = 180 * 24 * time.Hour
 
+// DefaultBusyTimeout is how long a write waits for a lock held elsewhere by default.
+const DefaultBusyTimeout = 5 * time.Second
+
 // Store holds the database: one writer connection, so that writes never race for the
 // lock, and a pool of read-only connections on the same file.
 type Store struct {
@@ -63,6 +70,7 @@ type Store struct {
 	verifyAfter time.Duration
 	render      Renderer
 	stmts       sync.Map // of query text to *sql.Stmt on the read pool; see readStmt
+	health      writeHealth
 }
 
 // Open opens (creating if needed) the database at cfg.Path and applies any pending
@@ -82,6 +90,11 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if s.verifyAfter <= 0 {
 		s.verifyAfter = DefaultVerifyAfter
 	}
+	busy := cfg.BusyTimeout
+	if busy <= 0 {
+		busy = DefaultBusyTimeout
+	}
+	dsnOf := func(extra string) string { return dsn(cfg.Path, busy, extra) }
 
 	gcfg := func() *gorm.Config {
 		return &gorm.Config{
@@ -99,7 +112,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	var writer *gorm.DB
 	var err error
 	for deadline := time.Now().Add(10 * time.Second); ; {
-		writer, err = gorm.Open(sqlite.Open(dsn(cfg.Path, "_txlock=immediate&_synchronous=FULL")), gcfg())
+		writer, err = gorm.Open(sqlite.Open(dsnOf("_txlock=immediate&_synchronous=FULL")), gcfg())
 		if err == nil || !isBusy(err) || time.Now().After(deadline) {
 			break
 		}
@@ -145,7 +158,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	// Readers keep their prepared statements: the same few queries run over and over.
 	rcfg := gcfg()
 	rcfg.PrepareStmt = true
-	reader, err := gorm.Open(sqlite.Open(dsn(cfg.Path, "_query_only=1&_cache_size=-12288")), rcfg)
+	reader, err := gorm.Open(sqlite.Open(dsnOf("_query_only=1&_cache_size=-12288")), rcfg)
 	if err != nil {
 		wdb.Close()
 		return nil, fmt.Errorf("store: open reader: %w", err)
@@ -164,9 +177,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	return s, nil
 }
 
-func dsn(path, extra string) string {
+func dsn(path string, busy time.Duration, extra string) string {
 	u := url.URL{Scheme: "file", Opaque: path}
-	q := "_journal_mode=WAL&_busy_timeout=5000&_foreign_keys=on"
+	q := fmt.Sprintf("_journal_mode=WAL&_busy_timeout=%d&_foreign_keys=on", max(busy.Milliseconds(), 1))
 	if extra != "" {
 		q += "&" + extra
 	}

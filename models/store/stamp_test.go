@@ -1,0 +1,111 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"net/url"
+	"path/filepath"
+	"signpost/handlers"
+	"signpost/models/store"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mattn/go-sqlite3"
+
+	"signpost/models"
+)
+
+// TestChangesStampedUnderLock proves that every changes event of a write is stamped
+// with a time read while the write holds the database's write lock: the clock tries
+// to take the lock from a connection of its own each time it is read, and remembers
+// the times it handed out while it could not. Writes of every kind (create, update,
+// delete, a scheduled item going live) must stamp their events with such a time.
+func TestChangesStampedUnderLock(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "signpost.db")
+	side, err := sql.Open("sqlite3", (&url.URL{Scheme: "file", Opaque: path}).String()+"?_busy_timeout=0&_txlock=immediate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer side.Close()
+	side.SetMaxOpenConns(1)
+
+	var mu sync.Mutex
+	n := 0
+	probing := false
+	locked := map[time.Time]bool{} // times read while another connection held the lock
+	now := func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		n++
+		at := epoch.Add(time.Duration(n) * time.Millisecond)
+		if probing {
+			tx, err := side.Begin()
+			var se sqlite3.Error
+			switch {
+			case err == nil:
+				tx.Rollback()
+			case errors.As(err, &se) && se.Code == sqlite3.ErrBusy:
+				locked[at] = true
+			default:
+				t.Errorf("probe the write lock: %v", err)
+			}
+		}
+		return at
+	}
+	s, err := store.Open(ctx, store.Config{Path: path, Now: now, Render: handlers.Renderer{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Seed(ctx); err != nil {
+		t.Fatal(err)
+	}
+	seeded, err := s.Changes(ctx, models.ChangeFilter{Limit: models.MaxLimit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	probing = true
+	mu.Unlock()
+
+	o, err := s.CreateOrganisation(ctx, "ed", &models.Organisation{Name: "Stamped", Kind: "charity"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.Description = "Changed."
+	if _, err := s.ReplaceOrganisation(ctx, "ed", o.Slug, o, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteOrganisation(ctx, "ed", o.Slug, 0); err != nil {
+		t.Fatal(err)
+	}
+	due := now().Add(time.Minute)
+	if _, err := s.CreateArticle(ctx, "ed", &models.Article{Title: "Stamped later", Status: models.StatusScheduled, PublishAt: &due}); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	n += 2 * 60_000 // two minutes on: the article is due
+	mu.Unlock()
+	if got, err := s.PublishDue(ctx); err != nil || got != 1 {
+		t.Fatalf("PublishDue: %d, %v; want 1", got, err)
+	}
+
+	after := seeded.Items[len(seeded.Items)-1].ID
+	page, err := s.Changes(ctx, models.ChangeFilter{After: &after, Limit: models.MaxLimit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	for _, e := range page.Items {
+		actions = append(actions, e.Action)
+		if !locked[e.At] {
+			t.Errorf("%s of %s/%s stamped %s, a time read without the write lock", e.Action, e.ItemType, e.Slug, e.At.Format(time.RFC3339Nano))
+		}
+	}
+	if want := []string{"create", "update", "delete", "publish"}; len(actions) != len(want) {
+		t.Fatalf("events %v, want %v", actions, want)
+	}
+}
