@@ -57,6 +57,9 @@ commands:
             keys list, keys revoke NAME
   helplines due [flags]
             list the helplines whose details are due for checking
+  webhooks  manage webhook subscriptions: webhooks create --url URL --events TYPES
+            [--types TYPES] [--regions SLUGS], webhooks list, webhooks delete ID,
+            webhooks test ID (sends a signed test message and shows the answer)
   generate  add synthetic content for benchmarks: generate [-articles N] [-helplines N] [-campaigns N]
   backup    write a consistent copy of the database to FILE: backup FILE
   healthcheck  exit 0 when the server at -addr answers /healthz (for containers)
@@ -77,6 +80,8 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdout
 		return keysCommand(ctx, args, getenv, stdout)
 	case "helplines":
 		return helplinesCommand(ctx, args, getenv, stdout)
+	case "webhooks":
+		return webhooksCommand(ctx, args, getenv, stdout)
 	case "generate":
 		return generateCommand(ctx, args, getenv, stdout)
 	case "version":
@@ -171,8 +176,10 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- stri
 		}
 	}
 
+	stopStreams := make(chan struct{})
+	router, worker := newApp(store, cfg, logger, stopStreams)
 	srv := &http.Server{
-		Handler:           NewRouter(store, cfg, logger),
+		Handler:           router,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -188,11 +195,19 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- stri
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}
+	// Change streams never end by themselves: end them as the server begins to stop,
+	// or Shutdown would wait for them until its timeout.
+	srv.RegisterOnShutdown(func() { close(stopStreams) })
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	schedCtx, stopScheduler := context.WithCancel(ctx)
 	defer stopScheduler()
 	go publishScheduled(schedCtx, store, logger)
+	workerDone := make(chan struct{})
+	go func() {
+		defer close(workerDone)
+		worker.Run(schedCtx)
+	}()
 	select {
 	case err := <-errc:
 		return err
@@ -206,6 +221,9 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- stri
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	// The worker finishes the attempts under way (each bounded by its timeout).
+	stopScheduler()
+	<-workerDone
 	logger.Info("stopped")
 	return nil
 }

@@ -8,12 +8,20 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"signpost/handlers"
+	"signpost/webhook"
 )
 
 var _ handlers.Store = (*store.Store)(nil)
 
 // NewRouter builds the HTTP handler: middleware first, then every route.
 func NewRouter(store *store.Store, cfg Config, logger *slog.Logger) *gin.Engine {
+	r, _ := newApp(store, cfg, logger, nil)
+	return r
+}
+
+// newApp builds the HTTP handler and the webhook worker, which share the metrics.
+// Closing stop ends the open change streams.
+func newApp(store *store.Store, cfg Config, logger *slog.Logger, stop <-chan struct{}) (*gin.Engine, *webhook.Worker) {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	// The client's address is the connection's, unless it comes from a trusted proxy:
@@ -30,8 +38,12 @@ func NewRouter(store *store.Store, cfg Config, logger *slog.Logger) *gin.Engine 
 	r.RedirectFixedPath = false
 	reader, writer := store.Pools()
 	metrics := handlers.NewMetrics(map[string]*sql.DB{"reader": reader, "writer": writer})
+	policy := cfg.webhookPolicy()
 	h := handlers.New(store, handlers.Options{PublicURL: cfg.PublicURL,
-		EmbedFrameAncestors: cfg.EmbedFrameAncestors, QuickExitURL: cfg.QuickExitURL})
+		EmbedFrameAncestors: cfg.EmbedFrameAncestors, QuickExitURL: cfg.QuickExitURL,
+		CheckTarget: policy.CheckURL, SecretGrace: cfg.WebhooksSecretGrace,
+		StreamHeartbeat: cfg.StreamHeartbeat, StreamPerClient: cfg.StreamPerClient, Stop: stop})
+	worker := newWorker(store, cfg, policy, logger, metrics)
 	var cache *handlers.ResponseCache
 	if cfg.CacheBytes > 0 {
 		cache = handlers.NewResponseCache(handlers.CacheConfig{
@@ -59,5 +71,5 @@ func NewRouter(store *store.Store, cfg Config, logger *slog.Logger) *gin.Engine 
 	if cfg.BenchCeiling {
 		handlers.CeilingRoute(r)
 	}
-	return r
+	return r, worker
 }

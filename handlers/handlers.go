@@ -79,6 +79,8 @@ type Store interface {
 	EssentialStore
 	ChangeStore
 	SearchStore
+	WebhookStore
+	StreamStore
 	ContentState(ctx context.Context) (version int64, changedAt time.Time, err error)
 	Now() time.Time
 }
@@ -94,17 +96,37 @@ type Options struct {
 	// QuickExitURL is the neutral site the widget's "Exit this page" goes to
 	// (default DefaultQuickExitURL).
 	QuickExitURL string
+	// CheckTarget checks a webhook's target URL against the server's policy and
+	// says what is wrong with it ("" when nothing is); nil allows any.
+	CheckTarget func(ctx context.Context, url string) string
+	// SecretGrace is how long a rotated webhook secret still signs messages.
+	SecretGrace time.Duration
+	// StreamHeartbeat is how often an idle change stream sends a comment (default
+	// DefaultStreamHeartbeat); StreamPerClient how many streams one client may
+	// have open (default DefaultStreamPerClient).
+	StreamHeartbeat time.Duration
+	StreamPerClient int
+	// Stop, when closed, ends every open stream: the server closes it as it
+	// begins to shut down, since streams never end by themselves.
+	Stop <-chan struct{}
 }
 
 // Handler serves the API's routes.
 type Handler struct {
-	store Store
-	opts  Options
+	store   Store
+	opts    Options
+	streams *streams
 }
 
 // New returns a Handler reading from store.
 func New(store Store, opts Options) *Handler {
-	return &Handler{store: store, opts: opts}
+	if opts.StreamHeartbeat <= 0 {
+		opts.StreamHeartbeat = DefaultStreamHeartbeat
+	}
+	if opts.StreamPerClient <= 0 {
+		opts.StreamPerClient = DefaultStreamPerClient
+	}
+	return &Handler{store: store, opts: opts, streams: newStreams(store.LatestChange)}
 }
 
 // writeList writes the list envelope and, when there is a next page, a Link header.

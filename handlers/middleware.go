@@ -162,6 +162,10 @@ func (w *bufferedWriter) Size() int     { return w.buf.Len() }
 // content has not changed since they were rendered; see ResponseCache.
 func Conditional(cacheControl string, cache *ResponseCache) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		if streaming(c) {
+			c.Next()
+			return
+		}
 		key, useCache := "", false
 		var version int64
 		var before http.Header

@@ -122,7 +122,7 @@ func write[T any](ctx context.Context, s *Store, actor, slug string, ifMatch int
 		if status, publishedAt := ct.status, ct.publishedAt; status != nil {
 			isPublic = models.PublicAt(*status, *publishedAt, now)
 		}
-		if err := recordChange(tx, now, itemType, id, cur, newSlug, wasPublic, isPublic, ct.status); err != nil {
+		if err := s.recordChange(tx, now, itemType, id, cur, newSlug, wasPublic, isPublic, ct.status); err != nil {
 			return err
 		}
 		if err := reindex(tx, itemType, id); err != nil {
@@ -163,7 +163,7 @@ func remove[T any](ctx context.Context, s *Store, actor, slug string, ifMatch in
 			return err
 		}
 		if c.public(now) {
-			if err := insertChange(tx, now, itemType, c.ID, c.Slug, models.ChangeDelete, true); err != nil {
+			if err := s.insertChange(tx, now, itemType, c.ID, c.Slug, models.ChangeDelete, true); err != nil {
 				return err
 			}
 		}

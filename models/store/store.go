@@ -38,6 +38,11 @@ type Config struct {
 	// The store calls it inside write transactions. It is required: the audit log
 	// shows the documented shapes only.
 	Snapshot func(item any, now time.Time) ([]byte, error)
+	// Event renders a webhook message: the change, with the item in its public
+	// shape (nil for a tombstone). The store calls it inside write transactions,
+	// only when a subscription wants the change; without it such a write fails
+	// rather than lose the message.
+	Event func(c models.Change, item any) ([]byte, error)
 }
 
 // DefaultVerifyAfter is how long helpline details are trusted by default.
@@ -52,6 +57,7 @@ type Store struct {
 	path        string
 	verifyAfter time.Duration
 	snapshot    func(item any, now time.Time) ([]byte, error)
+	event       func(c models.Change, item any) ([]byte, error)
 }
 
 // Open opens (creating if needed) the database at cfg.Path and applies any pending
@@ -67,7 +73,8 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if now == nil {
 		now = time.Now
 	}
-	s := &Store{now: func() time.Time { return now().UTC() }, path: cfg.Path, verifyAfter: cfg.VerifyAfter, snapshot: cfg.Snapshot}
+	s := &Store{now: func() time.Time { return now().UTC() }, path: cfg.Path, verifyAfter: cfg.VerifyAfter, snapshot: cfg.Snapshot,
+		event: cfg.Event}
 	if s.verifyAfter <= 0 {
 		s.verifyAfter = DefaultVerifyAfter
 	}
