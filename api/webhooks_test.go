@@ -5,8 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
+	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -590,4 +593,79 @@ func TestWebhookInstances(t *testing.T) {
 			t.Errorf("after the leases ran out, %d were claimed again, want 4", len(c))
 		}
 	})
+}
+
+// TestWebhookPublicShapes: for every item type, the message's item is exactly the
+// public GET of the item at the change.
+func TestWebhookPublicShapes(t *testing.T) {
+	app := MustStartEditorApp(t, withHooks())
+	rv := newReceiver(t)
+	mustCreateWebhook(t, app, obj{"url": rv.URL, "events": []string{"*.updated"}})
+	for path, patch := range map[string]obj{
+		"/api/v1/articles/cumbria-week-of-action-online-child-sexual-abuse": {"summary": "Changed for the test."},
+		"/api/v1/campaigns/stop-it-now-deterrence":                          {"summary": "Changed for the test."},
+		"/api/v1/organisations/crimestoppers":                               {"description": "Changed for the test."},
+		"/api/v1/helplines/police-101":                                      {"description": "Changed for the test."},
+	} {
+		MustStatus(t, app.DoJSON(t, http.MethodPatch, path, patch, nil, auth(app.Editor)...), http.StatusOK)
+	}
+	w := mustWorker(t, app.testApp, "test", nil)
+	for mustTick(t, w) > 0 {
+	}
+	got := rv.all()
+	if len(got) != 4 {
+		t.Fatalf("got %d messages", len(got))
+	}
+	for _, r := range got {
+		m := r.message(t)
+		var public struct{ Data json.RawMessage }
+		MustStatus(t, app.GetJSON(t, m.Data.URL, &public), http.StatusOK)
+		if !sameJSON(t, m.Data.Item, public.Data) {
+			t.Errorf("%s: the message's item is not the public representation:\n%s\nGET:\n%s", m.Data.URL, m.Data.Item, public.Data)
+		}
+	}
+}
+
+// TestWebhookMetrics: /metrics counts attempts by result and shows the queue's depth
+// and the age of its oldest message.
+func TestWebhookMetrics(t *testing.T) {
+	app := MustStartEditorApp(t, withHooks())
+	rv := newReceiver(t)
+	rv.setRespond(func(w http.ResponseWriter, _ *http.Request, n int) {
+		if n == 0 {
+			w.WriteHeader(http.StatusInternalServerError)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mustCreateWebhook(t, app, obj{"url": rv.URL, "events": []string{"*"}})
+	// The server's own router and worker, which share the metrics.
+	router, w := newApp(app.Store, app.Config, slog.New(slog.DiscardHandler), nil)
+	srv := httptest.NewServer(router)
+	defer srv.Close()
+	metrics := func() string {
+		resp, err := http.Get(srv.URL + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	must := func(text string, want ...string) {
+		t.Helper()
+		for _, s := range want {
+			if !strings.Contains(text, s+"\n") {
+				t.Errorf("metrics lack %q", s)
+			}
+		}
+	}
+	mustPatchHelpline(t, app, "crimestoppers", "Counted.")
+	app.Clock.Add(90 * time.Second)
+	must(metrics(), "signpost_webhook_queue_depth 1", "signpost_webhook_oldest_pending_seconds 90")
+	mustTick(t, w)
+	must(metrics(), `signpost_webhook_deliveries_total{result="retrying"} 1`, `signpost_webhook_deliveries_total{result="delivered"} 0`)
+	app.Clock.Add(time.Minute)
+	mustTick(t, w)
+	must(metrics(), `signpost_webhook_deliveries_total{result="delivered"} 1`, "signpost_webhook_queue_depth 0", "signpost_webhook_oldest_pending_seconds 0")
 }
