@@ -669,3 +669,27 @@ func TestWebhookMetrics(t *testing.T) {
 	mustTick(t, w)
 	must(metrics(), `signpost_webhook_deliveries_total{result="delivered"} 1`, "signpost_webhook_queue_depth 0", "signpost_webhook_oldest_pending_seconds 0")
 }
+
+// TestWebhookPrune: settled deliveries leave the log after the retention period,
+// pending ones never.
+func TestWebhookPrune(t *testing.T) {
+	app := MustStartEditorApp(t, withHooks())
+	rv := newReceiver(t)
+	hook := mustCreateWebhook(t, app, obj{"url": rv.URL, "events": []string{"*"}})
+	mustPatchHelpline(t, app, "crimestoppers", "Delivered, then forgotten.")
+	mustTick(t, mustWorker(t, app.testApp, "test", nil))
+	rv.setRespond(func(w http.ResponseWriter, _ *http.Request, _ int) { w.WriteHeader(http.StatusInternalServerError) })
+	mustPatchHelpline(t, app, "police-101", "Pending for ever.")
+	app.Clock.Add(webhook.Retention + time.Hour)
+	n, err := app.Store.PruneDeliveries(context.Background(), app.Clock.Now().Add(-webhook.Retention))
+	if err != nil || n != 1 {
+		t.Fatalf("pruned %d (%v), want 1", n, err)
+	}
+	ds := mustDeliveries(t, app, hook.ID)
+	if len(ds) != 1 || ds[0].State != models.DeliveryPending {
+		t.Errorf("left %s", jsonString(ds))
+	}
+	if n := app.MustQueryInt(t, `SELECT COUNT(*) FROM webhook_events`); n != 1 {
+		t.Errorf("%d message bodies left, want 1", n)
+	}
+}

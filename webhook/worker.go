@@ -33,6 +33,9 @@ var Schedule = []time.Duration{
 	12 * time.Hour, 12 * time.Hour, 12 * time.Hour, 12 * time.Hour, 12 * time.Hour,
 }
 
+// Retention is how long settled deliveries stay in the log.
+const Retention = 30 * 24 * time.Hour
+
 // MaxResponse is how much of a receiver's answer is read: enough to show in the
 // deliveries log why it failed, and no more, whatever it sends.
 const MaxResponse = 1024
@@ -148,10 +151,23 @@ func NewClient(p *Policy, timeout time.Duration) *http.Client {
 	}
 }
 
+// pruner is a store that can forget settled deliveries.
+type pruner interface {
+	PruneDeliveries(ctx context.Context, before time.Time) (int64, error)
+}
+
 // Run delivers due messages until ctx is done. Attempts under way when it ends are
 // finished (each is bounded by the timeout), so that none is cut off half sent.
+// Once an hour it removes the deliveries settled more than Retention ago.
 func (w *Worker) Run(ctx context.Context) {
+	var pruned time.Time
 	for {
+		if p, ok := w.cfg.Store.(pruner); ok && time.Since(pruned) > time.Hour {
+			pruned = time.Now()
+			if _, err := p.PruneDeliveries(ctx, w.cfg.Now().Add(-Retention)); err != nil && ctx.Err() == nil {
+				w.cfg.Logger.Error("webhook outbox: prune", "err", err)
+			}
+		}
 		n, err := w.Tick(ctx)
 		if err != nil && ctx.Err() == nil {
 			w.cfg.Logger.Error("webhook outbox", "err", err)

@@ -847,3 +847,24 @@ func (s *Store) LatestChange(ctx context.Context) (int64, error) {
 	}
 	return ids[0], nil
 }
+
+// PruneDeliveries removes the deliveries made before t that are settled (delivered
+// or failed), with their attempts, and the message bodies no delivery needs any
+// more, so that the outbox does not grow without end. It returns how many
+// deliveries it removed.
+func (s *Store) PruneDeliveries(ctx context.Context, before time.Time) (int64, error) {
+	var n int64
+	err := s.writer.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		old := `SELECT id FROM webhook_deliveries WHERE state <> 'pending' AND created_at < ?`
+		if err := tx.Exec(`DELETE FROM webhook_attempts WHERE delivery_id IN (`+old+`)`, before.UTC()).Error; err != nil {
+			return err
+		}
+		res := tx.Exec(`DELETE FROM webhook_deliveries WHERE id IN (`+old+`)`, before.UTC())
+		if res.Error != nil {
+			return res.Error
+		}
+		n = res.RowsAffected
+		return tx.Exec(`DELETE FROM webhook_events WHERE NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = webhook_events.id)`).Error
+	})
+	return n, internal("prune deliveries", err)
+}
