@@ -10,6 +10,7 @@ import (
 	"os"
 	"signpost/handlers"
 	"signpost/models/store"
+	"signpost/webhook"
 	"strconv"
 	"strings"
 	"time"
@@ -45,11 +46,27 @@ type Config struct {
 	// PublicURLSet says whether the operator gave the public URL (by flag or
 	// environment); if not, the embed URLs take the request's own base URL.
 	PublicURLSet bool
+
+	// Webhooks and the live changes stream.
+	WebhooksAllowHTTP    bool
+	WebhooksAllowTargets []netip.Prefix
+	WebhooksTimeout      time.Duration
+	WebhooksSecretGrace  time.Duration
+	StreamHeartbeat      time.Duration
+	StreamPerClient      int
+
+	// resolver resolves webhook targets; nil means the system's. Tests set it.
+	resolver *net.Resolver
 }
 
 // storeConfig is the store's part of the configuration.
 func (c Config) storeConfig() store.Config {
-	return store.Config{Path: c.DB, VerifyAfter: c.VerifyAfter, Render: handlers.Renderer{}}
+	return store.Config{Path: c.DB, VerifyAfter: c.VerifyAfter, Render: handlers.Renderer{}, Event: handlers.WebhookEvent}
+}
+
+// webhookPolicy is the policy of webhook targets.
+func (c Config) webhookPolicy() *webhook.Policy {
+	return &webhook.Policy{AllowHTTP: c.WebhooksAllowHTTP, Allow: c.WebhooksAllowTargets, Resolver: c.resolver}
 }
 
 // option is one row of the configuration table: its flag, environment variable,
@@ -212,13 +229,74 @@ var options = []option{
 		c.QuickExitURL = u.String()
 		return nil
 	}},
+	{"webhooks-allow-http", "SIGNPOST_WEBHOOKS_ALLOW_HTTP", "false", "let webhook targets be plain http:// URLs (default https only)", func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		c.WebhooksAllowHTTP = b
+		return err
+	}},
+	{"webhooks-allow-targets", "SIGNPOST_WEBHOOKS_ALLOW_TARGETS", "", "comma-separated IPs or CIDRs that webhook targets may resolve to although they are loopback or private (e.g. 127.0.0.1 for a receiver on the same host; default none); cloud metadata addresses are refused whatever this says", func(c *Config, v string) error {
+		c.WebhooksAllowTargets = nil
+		for _, p := range splitList(v) {
+			pr, err := netip.ParsePrefix(p)
+			if err != nil {
+				a, aerr := netip.ParseAddr(p)
+				if aerr != nil || a.Zone() != "" {
+					return fmt.Errorf("not an IP address or CIDR: %q", p)
+				}
+				pr = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+			}
+			c.WebhooksAllowTargets = append(c.WebhooksAllowTargets, pr.Masked())
+		}
+		return nil
+	}},
+	{"webhooks-timeout", "SIGNPOST_WEBHOOKS_TIMEOUT", "10s", "how long one webhook attempt may take, from connecting to the answer (1s to 60s)", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err == nil && (d < time.Second || d > time.Minute) {
+			err = errors.New("must be from 1s to 60s")
+		}
+		c.WebhooksTimeout = d
+		return err
+	}},
+	{"webhooks-secret-grace", "SIGNPOST_WEBHOOKS_SECRET_GRACE", "24h", "how long a rotated webhook secret still signs messages beside the new one (0 to 720h)", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err == nil && (d < 0 || d > 720*time.Hour) {
+			err = errors.New("must be from 0 to 720h")
+		}
+		c.WebhooksSecretGrace = d
+		return err
+	}},
+	{"stream-heartbeat", "SIGNPOST_STREAM_HEARTBEAT", "15s", "how often an idle change stream sends a heartbeat comment, so that proxies keep it open (up to 5m)", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err == nil && (d <= 0 || d > 5*time.Minute) {
+			err = errors.New("must be above 0 and at most 5m")
+		}
+		c.StreamHeartbeat = d
+		return err
+	}},
+	{"stream-per-client", "SIGNPOST_STREAM_PER_CLIENT", "4", "change streams one client (IP address; IPv6 by /64) may have open at once (1 to 1000); more get 429", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err == nil && (n < 1 || n > 1000) {
+			err = errors.New("must be from 1 to 1000")
+		}
+		c.StreamPerClient = n
+		return err
+	}},
 }
 
 // LoadConfig reads the configuration from args (flags) and getenv. An invalid value is
 // an error naming the flag and variable.
 func LoadConfig(name string, args []string, getenv func(string) string) (Config, []string, error) {
+	return loadConfig(name, args, getenv, nil)
+}
+
+// loadConfig is LoadConfig with more flags of a sub-command's own, which extra
+// defines on the same flag set.
+func loadConfig(name string, args []string, getenv func(string) string, extra func(fs *flag.FlagSet)) (Config, []string, error) {
 	var c Config
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	if extra != nil {
+		extra(fs)
+	}
 	fs.SetOutput(os.Stderr)
 	vals := make(map[string]*string, len(options))
 	given := map[string]bool{} // the options set by flag or environment

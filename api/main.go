@@ -86,6 +86,9 @@ commands:
             keys list, keys revoke NAME
   helplines due [flags]
             list the helplines whose details are due for checking
+  webhooks  manage webhook subscriptions: webhooks create --url URL --events TYPES
+            [--types TYPES] [--regions SLUGS], webhooks list, webhooks delete ID,
+            webhooks test ID (sends a signed test message and shows the answer)
   generate  add synthetic content for benchmarks: generate [-articles N] [-helplines N] [-campaigns N]
   backup    write a consistent copy of the database to FILE: backup FILE
   restore   replace the database with a backup, once the server is stopped: restore BACKUP
@@ -107,6 +110,8 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdout
 		return keysCommand(ctx, args, getenv, stdout)
 	case "helplines":
 		return helplinesCommand(ctx, args, getenv, stdout)
+	case "webhooks":
+		return webhooksCommand(ctx, args, getenv, stdout)
 	case "generate":
 		return generateCommand(ctx, args, getenv, stdout)
 	case "version":
@@ -197,12 +202,16 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- stri
 		}
 	}
 
-	router, metrics := newRouter(store, cfg, logger)
+	stopStreams := make(chan struct{})
+	router, worker, metrics := newApp(store, cfg, logger, stopStreams)
 	var h http.Handler = router
 	if cfg.BenchCeiling {
 		h = handlers.WithBareCeiling(router)
 	}
 	servers := []*http.Server{newServer(h, logger)}
+	// Change streams never end by themselves: end them as the server begins to stop,
+	// or Shutdown would wait for them until its timeout.
+	servers[0].RegisterOnShutdown(func() { close(stopStreams) })
 	addrs := []string{cfg.Addr}
 	if cfg.MetricsAddr != "" {
 		servers = append(servers, newServer(newMetricsRouter(metrics), logger))
@@ -235,6 +244,11 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- stri
 	go publishScheduled(schedCtx, store, logger)
 	var failed error
 	go watchWrites(schedCtx, store, logger)
+	workerDone := make(chan struct{})
+	go func() {
+		defer close(workerDone)
+		worker.Run(schedCtx)
+	}()
 	select {
 	case failed = <-errc:
 	case <-ctx.Done():
@@ -258,6 +272,9 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- stri
 	if len(errs) > 0 {
 		return errors.Join(errs...)
 	}
+	// The worker finishes the attempts under way (each bounded by its timeout).
+	stopScheduler()
+	<-workerDone
 	logger.Info("stopped")
 	return nil
 }

@@ -61,14 +61,31 @@ func TestOpenAPIExamples(t *testing.T) {
 				}
 
 				// The examples name the default public URL (the oEmbed example's url),
-				// so the server is told it is that one.
-				app := MustStartApp(t, WithClock(newTestClock(exampleEpoch)), WithConfig(func(c *Config) { c.PublicURLSet = true }))
+				// so the server is told it is that one; and a partner's webhook URL,
+				// whose host this server must resolve, to a public address.
+				dns := startFakeDNS(t)
+				dns.set("partner.example.org", "93.184.215.14")
+				app := MustStartApp(t, WithClock(newTestClock(exampleEpoch)), WithConfig(func(c *Config) {
+					c.PublicURLSet = true
+					c.resolver = dns.resolver()
+				}))
 				headers := []string{}
 				if req.body != nil {
 					headers = append(headers, "Content-Type", req.contentType)
 				}
-				if scope := exampleScope(path, op); scope != "" {
-					headers = append(headers, auth(MustCreateKey(t, app, "examples", scope))...)
+				scope := exampleScope(path, op)
+				var key string
+				if scope != "" {
+					key = MustCreateKey(t, app, "examples", scope)
+					headers = append(headers, auth(key)...)
+				}
+				if strings.HasPrefix(path, "/api/v1/webhooks/") {
+					mustExampleSubscription(t, app, doc, key)
+				}
+				if path == "/api/v1/changes/stream" {
+					// A stream never ends: its documented success is its headers.
+					mustStreamExample(t, app, req.target)
+					return
 				}
 				var body *bytes.Reader
 				if req.body != nil {
@@ -143,7 +160,7 @@ func exampleScope(path string, op *openapi3.Operation) string {
 	if op.Security == nil || slices.ContainsFunc(*op.Security, func(r openapi3.SecurityRequirement) bool { return len(r) == 0 }) {
 		return ""
 	}
-	if path == "/api/v1/audit" {
+	if path == "/api/v1/audit" || strings.HasPrefix(path, "/api/v1/webhooks") {
 		return "admin"
 	}
 	return "editor"
@@ -274,4 +291,37 @@ func setField(body map[string]any, field, value string) {
 		}
 	}
 	m[parts[len(parts)-1]] = value
+}
+
+// mustExampleSubscription makes what the webhook examples of one subscription name:
+// subscription 1, made from the create example, and its delivery 1, settled (a
+// pending one is not redelivered).
+func mustExampleSubscription(t *testing.T, app *testApp, doc *openapi3.T, adminKey string) {
+	t.Helper()
+	create := doc.Paths.Value("/api/v1/webhooks").Post
+	b, err := json.Marshal(create.RequestBody.Value.Content.Get("application/json").Example)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp := app.Do(t, http.MethodPost, "/api/v1/webhooks", bytes.NewReader(b), "Content-Type", "application/json", "Authorization", "Bearer "+adminKey)
+	MustStatus(t, resp, http.StatusCreated)
+	MustStatus(t, app.Do(t, http.MethodPost, "/api/v1/webhooks/1/test", nil, "Authorization", "Bearer "+adminKey), http.StatusAccepted)
+	app.MustExec(t, `UPDATE webhook_deliveries SET state = 'delivered' WHERE id = 1`)
+}
+
+// mustStreamExample opens the stream and checks its documented success: 200 and
+// text/event-stream.
+func mustStreamExample(t *testing.T, app *testApp, target string) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, app.URL+target, nil)
+	resp, err := app.Client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if ct := resp.Header.Get("Content-Type"); resp.StatusCode != http.StatusOK || !strings.HasPrefix(ct, "text/event-stream") {
+		t.Fatalf("GET %s: %d %s, want 200 text/event-stream", target, resp.StatusCode, ct)
+	}
 }

@@ -9,19 +9,21 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"signpost/handlers"
+	"signpost/webhook"
 )
 
 var _ handlers.Store = (*store.Store)(nil)
 
 // NewRouter builds the HTTP handler: middleware first, then every route.
 func NewRouter(store *store.Store, cfg Config, logger *slog.Logger) *gin.Engine {
-	r, _ := newRouter(store, cfg, logger)
+	r, _, _ := newApp(store, cfg, logger, nil)
 	return r
 }
 
-// newRouter is NewRouter that also returns the router's metrics, which a listener
-// of their own serves when cfg.MetricsAddr is set.
-func newRouter(store *store.Store, cfg Config, logger *slog.Logger) (*gin.Engine, *handlers.Metrics) {
+// newApp builds the HTTP handler and the webhook worker, which share the metrics,
+// and returns the metrics too, which a listener of their own serves when
+// cfg.MetricsAddr is set. Closing stop ends the open change streams.
+func newApp(store *store.Store, cfg Config, logger *slog.Logger, stop <-chan struct{}) (*gin.Engine, *webhook.Worker, *handlers.Metrics) {
 	logger = handlers.RedactLogs(logger)
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
@@ -39,9 +41,13 @@ func newRouter(store *store.Store, cfg Config, logger *slog.Logger) (*gin.Engine
 	r.RedirectFixedPath = false
 	reader, writer := store.Pools()
 	metrics := handlers.NewMetrics(map[string]*sql.DB{"reader": reader, "writer": writer})
+	policy := cfg.webhookPolicy()
 	h := handlers.New(store, handlers.Options{PublicURL: cfg.PublicURL, PublicURLFromRequest: !cfg.PublicURLSet,
 		TrustedProxies: cfg.TrustedProxies, ContentCheck: cfg.CacheCheck,
-		EmbedFrameAncestors: cfg.EmbedFrameAncestors, QuickExitURL: cfg.QuickExitURL, RequireIfMatch: cfg.RequireIfMatch})
+		EmbedFrameAncestors: cfg.EmbedFrameAncestors, QuickExitURL: cfg.QuickExitURL, RequireIfMatch: cfg.RequireIfMatch,
+		CheckTarget: policy.CheckURL, SecretGrace: cfg.WebhooksSecretGrace,
+		StreamHeartbeat: cfg.StreamHeartbeat, StreamPerClient: cfg.StreamPerClient, Stop: stop})
+	worker := newWorker(store, cfg, policy, logger, metrics)
 	var cache *handlers.ResponseCache
 	if cfg.CacheBytes > 0 {
 		cache = handlers.NewResponseCache(handlers.CacheConfig{
@@ -75,7 +81,7 @@ func newRouter(store *store.Store, cfg Config, logger *slog.Logger) (*gin.Engine
 	if cfg.BenchCeiling {
 		handlers.CeilingRoute(r)
 	}
-	return r, metrics
+	return r, worker, metrics
 }
 
 // newMetricsRouter serves /metrics alone, for the listener of -metrics-addr, with

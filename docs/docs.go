@@ -1531,6 +1531,71 @@ const docTemplate = `{
                 }
             }
         },
+        "/api/v1/changes/stream": {
+            "get": {
+                "description": "Server-Sent Events of the changes feed: each event's data is a Change and its id the resume cursor after it. Without since, the stream starts at the newest change (its first message sets the id). Reconnect with Last-Event-ID (browsers do it by themselves) to lose nothing. Comments are sent as heartbeats.",
+                "produces": [
+                    "text/event-stream"
+                ],
+                "tags": [
+                    "sync"
+                ],
+                "summary": "Live stream of changes",
+                "operationId": "streamChanges",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "description": "a resume cursor, or an RFC 3339 time",
+                        "name": "since",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "the id of the last event received; wins over since",
+                        "name": "Last-Event-ID",
+                        "in": "header"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "text/event-stream of changes",
+                        "schema": {
+                            "type": "string"
+                        }
+                    },
+                    "400": {
+                        "description": "invalid parameter",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "bad API key (a key is optional here; a bad one is refused)",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "429": {
+                        "description": "too many open streams from this client",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        },
+                        "headers": {
+                            "Retry-After": {
+                                "type": "integer",
+                                "description": "seconds to wait"
+                            }
+                        }
+                    },
+                    "500": {
+                        "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/api/v1/helplines": {
             "get": {
                 "description": "Published helplines in the order a person in need wants them: lines open now first, then the rest, each by name. open_now and next_change_at are computed for the moment of the request (or for ` + "`" + `at` + "`" + `).",
@@ -3152,6 +3217,689 @@ const docTemplate = `{
                     },
                     "401": {
                         "description": "bad API key (a key is optional here; a bad one is refused)",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/webhooks": {
+            "get": {
+                "security": [
+                    {
+                        "ApiKey": []
+                    }
+                ],
+                "description": "Every subscription, oldest first, with its state. Secrets are not shown.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "webhooks"
+                ],
+                "summary": "List webhook subscriptions",
+                "operationId": "listWebhooks",
+                "parameters": [
+                    {
+                        "maximum": 100,
+                        "minimum": 1,
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, 1-100",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "next_cursor from the previous page",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.WebhookList"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "strong entity tag"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "invalid parameter",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "missing or bad API key",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key is not an admin key",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    }
+                }
+            },
+            "post": {
+                "security": [
+                    {
+                        "ApiKey": []
+                    }
+                ],
+                "description": "Makes a webhook subscription. The answer holds the signing secret, shown only this once. Targets must be https and must not resolve to loopback, private, link-local, multicast or cloud metadata addresses, unless the server allows them.",
+                "consumes": [
+                    "application/json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "webhooks"
+                ],
+                "summary": "Subscribe to changes",
+                "operationId": "createWebhook",
+                "parameters": [
+                    {
+                        "description": "the subscription",
+                        "name": "webhook",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/handlers.WebhookInput"
+                        }
+                    }
+                ],
+                "responses": {
+                    "201": {
+                        "description": "Created",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.WebhookItem"
+                        },
+                        "headers": {
+                            "Cache-Control": {
+                                "type": "string",
+                                "description": "no-store: the answer holds the secret"
+                            },
+                            "ETag": {
+                                "type": "string",
+                                "description": "entity tag"
+                            },
+                            "Location": {
+                                "type": "string",
+                                "description": "the subscription's URL"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "malformed JSON",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "missing or bad API key",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key is not an admin key",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body over the size limit",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "body is not JSON",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "invalid fields, all listed, or a target that is not allowed",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/webhooks/{id}": {
+            "get": {
+                "security": [
+                    {
+                        "ApiKey": []
+                    }
+                ],
+                "description": "The subscription and its state: failing after a run of failed attempts, with the reason. The secret is not shown.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "webhooks"
+                ],
+                "summary": "One webhook subscription",
+                "operationId": "getWebhook",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "example": 1,
+                        "description": "subscription id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.WebhookItem"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "strong entity tag"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "invalid parameter",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "missing or bad API key",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key is not an admin key",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such subscription",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    }
+                }
+            },
+            "delete": {
+                "security": [
+                    {
+                        "ApiKey": []
+                    }
+                ],
+                "description": "Stops the subscription at once; its pending messages are dropped.",
+                "tags": [
+                    "webhooks"
+                ],
+                "summary": "Delete a webhook subscription",
+                "operationId": "deleteWebhook",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "example": 1,
+                        "description": "subscription id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "204": {
+                        "description": "No Content"
+                    },
+                    "401": {
+                        "description": "missing or bad API key",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key is not an admin key",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such subscription",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    }
+                }
+            },
+            "patch": {
+                "security": [
+                    {
+                        "ApiKey": []
+                    }
+                ],
+                "description": "Applies a JSON merge patch (RFC 7396) to the subscription in the shape of WebhookInput. Pending messages keep going to the new URL.",
+                "consumes": [
+                    "application/json",
+                    "application/merge-patch+json"
+                ],
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "webhooks"
+                ],
+                "summary": "Change a webhook subscription",
+                "operationId": "patchWebhook",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "example": 1,
+                        "description": "subscription id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "description": "the fields to change",
+                        "name": "patch",
+                        "in": "body",
+                        "required": true,
+                        "schema": {
+                            "$ref": "#/definitions/handlers.WebhookInput"
+                        }
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.WebhookItem"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "entity tag"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "malformed JSON",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "missing or bad API key",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key is not an admin key",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such subscription",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "413": {
+                        "description": "body over the size limit",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "415": {
+                        "description": "body is not JSON",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "422": {
+                        "description": "invalid fields, all listed, or a target that is not allowed",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/webhooks/{id}/deliveries": {
+            "get": {
+                "security": [
+                    {
+                        "ApiKey": []
+                    }
+                ],
+                "description": "Every message to the subscription, newest first, with its latest attempts: status code, duration, error and the first bytes of the answer.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "webhooks"
+                ],
+                "summary": "A subscription's deliveries",
+                "operationId": "listWebhookDeliveries",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "example": 1,
+                        "description": "subscription id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "maximum": 100,
+                        "minimum": 1,
+                        "type": "integer",
+                        "default": 20,
+                        "description": "page size, 1-100",
+                        "name": "limit",
+                        "in": "query"
+                    },
+                    {
+                        "type": "string",
+                        "description": "next_cursor from the previous page",
+                        "name": "cursor",
+                        "in": "query"
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.WebhookDeliveryList"
+                        },
+                        "headers": {
+                            "ETag": {
+                                "type": "string",
+                                "description": "strong entity tag"
+                            }
+                        }
+                    },
+                    "400": {
+                        "description": "invalid parameter",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "401": {
+                        "description": "missing or bad API key",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key is not an admin key",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such subscription",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/webhooks/{id}/deliveries/{delivery}/redeliver": {
+            "post": {
+                "security": [
+                    {
+                        "ApiKey": []
+                    }
+                ],
+                "description": "Queues a delivered or failed message again, with the same webhook-id and body, on a fresh retry schedule.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "webhooks"
+                ],
+                "summary": "Send a delivery again",
+                "operationId": "redeliverWebhookDelivery",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "example": 1,
+                        "description": "subscription id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    },
+                    {
+                        "type": "integer",
+                        "example": 1,
+                        "description": "delivery id",
+                        "name": "delivery",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "202": {
+                        "description": "Accepted",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.WebhookDeliveryItem"
+                        }
+                    },
+                    "401": {
+                        "description": "missing or bad API key",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key is not an admin key",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such subscription or delivery",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "409": {
+                        "description": "the delivery is still pending",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/webhooks/{id}/secret": {
+            "post": {
+                "security": [
+                    {
+                        "ApiKey": []
+                    }
+                ],
+                "description": "Makes a new secret, shown only in this answer. Until previous_secret_until, messages carry two signatures, one with each secret, so that the receiver can switch without losing any.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "webhooks"
+                ],
+                "summary": "Rotate a subscription's signing secret",
+                "operationId": "rotateWebhookSecret",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "example": 1,
+                        "description": "subscription id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.WebhookItem"
+                        },
+                        "headers": {
+                            "Cache-Control": {
+                                "type": "string",
+                                "description": "no-store: the answer holds the secret"
+                            },
+                            "ETag": {
+                                "type": "string",
+                                "description": "entity tag"
+                            }
+                        }
+                    },
+                    "401": {
+                        "description": "missing or bad API key",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key is not an admin key",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such subscription",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    }
+                }
+            }
+        },
+        "/api/v1/webhooks/{id}/test": {
+            "post": {
+                "security": [
+                    {
+                        "ApiKey": []
+                    }
+                ],
+                "description": "Queues a signed message of type webhook.test for the subscription; follow it in the deliveries log.",
+                "produces": [
+                    "application/json"
+                ],
+                "tags": [
+                    "webhooks"
+                ],
+                "summary": "Send a test message",
+                "operationId": "testWebhook",
+                "parameters": [
+                    {
+                        "type": "integer",
+                        "example": 1,
+                        "description": "subscription id",
+                        "name": "id",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "202": {
+                        "description": "Accepted",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.WebhookDeliveryItem"
+                        }
+                    },
+                    "401": {
+                        "description": "missing or bad API key",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "403": {
+                        "description": "the key is not an admin key",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "404": {
+                        "description": "no such subscription",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -6418,6 +7166,332 @@ const docTemplate = `{
                     "items": {
                         "$ref": "#/definitions/handlers.Topic"
                     }
+                }
+            }
+        },
+        "handlers.Webhook": {
+            "type": "object",
+            "required": [
+                "consecutive_failures",
+                "created_at",
+                "description",
+                "events",
+                "failing_since",
+                "failure_reason",
+                "filters",
+                "id",
+                "previous_secret_until",
+                "status",
+                "updated_at",
+                "url"
+            ],
+            "properties": {
+                "consecutive_failures": {
+                    "type": "integer",
+                    "example": 0
+                },
+                "created_at": {
+                    "type": "string",
+                    "example": "2027-01-31T09:00:00Z"
+                },
+                "description": {
+                    "type": "string",
+                    "example": "Cumbria council's helpline cache"
+                },
+                "events": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "helpline.updated",
+                        "*.deleted"
+                    ]
+                },
+                "failing_since": {
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "2027-01-31T09:00:00Z"
+                },
+                "failure_reason": {
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "answered 500 Internal Server Error"
+                },
+                "filters": {
+                    "$ref": "#/definitions/handlers.WebhookFilters"
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "previous_secret_until": {
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "2027-02-01T09:00:00Z"
+                },
+                "secret": {
+                    "type": "string",
+                    "example": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+                },
+                "status": {
+                    "type": "string",
+                    "enum": [
+                        "active",
+                        "failing"
+                    ],
+                    "example": "active"
+                },
+                "updated_at": {
+                    "type": "string",
+                    "example": "2027-01-31T09:00:00Z"
+                },
+                "url": {
+                    "type": "string",
+                    "example": "https://partner.example.org/hooks/signpost"
+                }
+            }
+        },
+        "handlers.WebhookAttempt": {
+            "type": "object",
+            "required": [
+                "at",
+                "duration_ms",
+                "error",
+                "response",
+                "status_code"
+            ],
+            "properties": {
+                "at": {
+                    "type": "string",
+                    "example": "2027-01-31T09:00:00Z"
+                },
+                "duration_ms": {
+                    "type": "integer",
+                    "example": 84
+                },
+                "error": {
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "answered 500 Internal Server Error"
+                },
+                "response": {
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "upstream unavailable"
+                },
+                "status_code": {
+                    "type": "integer",
+                    "x-nullable": true,
+                    "example": 500
+                }
+            }
+        },
+        "handlers.WebhookDelivery": {
+            "type": "object",
+            "required": [
+                "attempt_count",
+                "attempts",
+                "created_at",
+                "delivered_at",
+                "event_type",
+                "id",
+                "last_error",
+                "last_status",
+                "message_id",
+                "next_attempt_at",
+                "seq",
+                "state"
+            ],
+            "properties": {
+                "attempt_count": {
+                    "type": "integer",
+                    "example": 1
+                },
+                "attempts": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/handlers.WebhookAttempt"
+                    }
+                },
+                "created_at": {
+                    "type": "string",
+                    "example": "2027-01-31T09:00:00Z"
+                },
+                "delivered_at": {
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "2027-01-31T09:00:00Z"
+                },
+                "event_type": {
+                    "type": "string",
+                    "example": "helpline.updated"
+                },
+                "id": {
+                    "type": "integer",
+                    "example": 7
+                },
+                "last_error": {
+                    "type": "string",
+                    "x-nullable": true
+                },
+                "last_status": {
+                    "type": "integer",
+                    "x-nullable": true,
+                    "example": 204
+                },
+                "message_id": {
+                    "type": "string",
+                    "example": "msg_2kq4r6c3uyv6bqnqkx2m5hvdbe"
+                },
+                "next_attempt_at": {
+                    "type": "string",
+                    "x-nullable": true,
+                    "example": "2027-01-31T09:00:05Z"
+                },
+                "seq": {
+                    "type": "integer",
+                    "x-nullable": true,
+                    "example": 42
+                },
+                "state": {
+                    "type": "string",
+                    "enum": [
+                        "pending",
+                        "delivered",
+                        "failed"
+                    ],
+                    "example": "delivered"
+                }
+            }
+        },
+        "handlers.WebhookDeliveryItem": {
+            "type": "object",
+            "required": [
+                "data"
+            ],
+            "properties": {
+                "data": {
+                    "$ref": "#/definitions/handlers.WebhookDelivery"
+                }
+            }
+        },
+        "handlers.WebhookDeliveryList": {
+            "type": "object",
+            "required": [
+                "data",
+                "links",
+                "meta"
+            ],
+            "properties": {
+                "data": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/handlers.WebhookDelivery"
+                    }
+                },
+                "links": {
+                    "$ref": "#/definitions/handlers.ListLinks"
+                },
+                "meta": {
+                    "$ref": "#/definitions/handlers.ListMeta"
+                }
+            }
+        },
+        "handlers.WebhookFilters": {
+            "type": "object",
+            "required": [
+                "regions",
+                "types"
+            ],
+            "properties": {
+                "regions": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "cumbria"
+                    ]
+                },
+                "types": {
+                    "type": "array",
+                    "items": {
+                        "type": "string",
+                        "enum": [
+                            "article",
+                            "helpline",
+                            "campaign",
+                            "organisation"
+                        ]
+                    },
+                    "example": [
+                        "helpline"
+                    ]
+                }
+            }
+        },
+        "handlers.WebhookInput": {
+            "type": "object",
+            "required": [
+                "description",
+                "events",
+                "url"
+            ],
+            "properties": {
+                "description": {
+                    "type": "string",
+                    "example": "Cumbria council's helpline cache"
+                },
+                "events": {
+                    "type": "array",
+                    "items": {
+                        "type": "string"
+                    },
+                    "example": [
+                        "helpline.updated",
+                        "*.deleted"
+                    ]
+                },
+                "filters": {
+                    "$ref": "#/definitions/handlers.WebhookFilters"
+                },
+                "url": {
+                    "type": "string",
+                    "example": "https://partner.example.org/hooks/signpost"
+                }
+            }
+        },
+        "handlers.WebhookItem": {
+            "type": "object",
+            "required": [
+                "data"
+            ],
+            "properties": {
+                "data": {
+                    "$ref": "#/definitions/handlers.Webhook"
+                }
+            }
+        },
+        "handlers.WebhookList": {
+            "type": "object",
+            "required": [
+                "data",
+                "links",
+                "meta"
+            ],
+            "properties": {
+                "data": {
+                    "type": "array",
+                    "items": {
+                        "$ref": "#/definitions/handlers.Webhook"
+                    }
+                },
+                "links": {
+                    "$ref": "#/definitions/handlers.ListLinks"
+                },
+                "meta": {
+                    "$ref": "#/definitions/handlers.ListMeta"
                 }
             }
         },

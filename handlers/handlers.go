@@ -85,6 +85,8 @@ type Store interface {
 	EssentialStore
 	ChangeStore
 	SearchStore
+	WebhookStore
+	StreamStore
 	ContentState(ctx context.Context) (version int64, changedAt time.Time, err error)
 	Now() time.Time
 }
@@ -113,6 +115,19 @@ type Options struct {
 	// ContentCheck is how often, at most, the widget's fallback checks the
 	// database for changed content while clients are over the widget's limit.
 	ContentCheck time.Duration
+	// CheckTarget checks a webhook's target URL against the server's policy and
+	// says what is wrong with it ("" when nothing is); nil allows any.
+	CheckTarget func(ctx context.Context, url string) string
+	// SecretGrace is how long a rotated webhook secret still signs messages.
+	SecretGrace time.Duration
+	// StreamHeartbeat is how often an idle change stream sends a comment (default
+	// DefaultStreamHeartbeat); StreamPerClient how many streams one client may
+	// have open (default DefaultStreamPerClient).
+	StreamHeartbeat time.Duration
+	StreamPerClient int
+	// Stop, when closed, ends every open stream: the server closes it as it
+	// begins to shut down, since streams never end by themselves.
+	Stop <-chan struct{}
 }
 
 // Handler serves the API's routes.
@@ -121,12 +136,19 @@ type Handler struct {
 	opts     Options
 	proxies  []netip.Prefix
 	fallback *embedFallback
+	streams  *streams
 }
 
 // New returns a Handler reading from store. The trusted proxies must be valid
 // addresses or CIDRs (the configuration checks them); others are ignored.
 func New(store Store, opts Options) *Handler {
-	h := &Handler{store: store, opts: opts, proxies: parseProxies(opts.TrustedProxies)}
+	if opts.StreamHeartbeat <= 0 {
+		opts.StreamHeartbeat = DefaultStreamHeartbeat
+	}
+	if opts.StreamPerClient <= 0 {
+		opts.StreamPerClient = DefaultStreamPerClient
+	}
+	h := &Handler{store: store, opts: opts, proxies: parseProxies(opts.TrustedProxies), streams: newStreams(store.LatestChange)}
 	h.fallback = &embedFallback{h: h, checkEvery: opts.ContentCheck}
 	return h
 }

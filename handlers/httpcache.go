@@ -37,6 +37,10 @@ import (
 // they were made from has changed; see ResponseCache.
 func Conditional(cacheControl string, cache *ResponseCache) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		if streaming(c) {
+			c.Next() // a stream is sent as it happens: never buffered, cached or compressed
+			return
+		}
 		if cache != nil && !isRead(c.Request) {
 			a := render(c, cacheControl, false)
 			if a.rep.status < http.StatusBadRequest {

@@ -71,6 +71,10 @@ func NewMetrics(pools map[string]*sql.DB) *Metrics {
 	return m
 }
 
+// Register adds collectors of other parts of the server (the webhook outbox) to
+// the registry.
+func (m *Metrics) Register(cs ...prometheus.Collector) { m.registry.MustRegister(cs...) }
+
 // Observe counts every request and times it. It runs before the other middleware,
 // so rate-limited, failed and unmatched requests are counted too.
 func (m *Metrics) Observe() gin.HandlerFunc {

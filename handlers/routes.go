@@ -43,6 +43,7 @@ func (h *Handler) Routes(r *gin.Engine) {
 	read.Match(getHead, "/topics", h.listTopics)
 	read.Match(getHead, "/search", h.search)
 	read.Match(getHead, "/changes", h.listChanges)
+	read.Match(getHead, "/changes/stream", h.streamChanges) // Server-Sent Events; see streaming
 
 	// Editorial writes.
 	edit := v1.Group("", h.RequireScope(models.ScopeEditor))
@@ -66,6 +67,16 @@ func (h *Handler) Routes(r *gin.Engine) {
 
 	// Administration.
 	v1.Match(getHead, "/audit", h.RequireScope(models.ScopeAdmin), h.listAudit)
+	hooks := v1.Group("/webhooks", h.RequireScope(models.ScopeAdmin))
+	hooks.POST("", h.createWebhook)
+	hooks.Match(getHead, "", h.listWebhooks)
+	hooks.Match(getHead, "/:id", h.getWebhook)
+	hooks.PATCH("/:id", h.updateWebhook)
+	hooks.DELETE("/:id", h.deleteWebhook)
+	hooks.POST("/:id/secret", h.rotateWebhookSecret)
+	hooks.POST("/:id/test", h.testWebhook)
+	hooks.Match(getHead, "/:id/deliveries", h.listDeliveries)
+	hooks.POST("/:id/deliveries/:delivery/redeliver", h.redeliver)
 }
 
 // getHead is what every read answers: HEAD is GET without the body (RFC 9110).

@@ -33,34 +33,43 @@ func changeStamp(tx *gorm.DB, now time.Time) (time.Time, error) {
 	return now, nil
 }
 
-func insertChange(tx *gorm.DB, now time.Time, itemType string, id int64, slug, action string, tombstone bool) error {
-	return tx.Exec(`INSERT INTO changes (at, item_type, item_id, slug, action, tombstone) VALUES (?, ?, ?, ?, ?, ?)`,
-		now, itemType, id, slug, action, tombstone).Error
+// insertChange adds one event to the changes feed and, in the same transaction,
+// its webhook messages to the outbox.
+func (s *Store) insertChange(tx *gorm.DB, now time.Time, itemType string, id int64, slug, action string, tombstone bool) error {
+	if err := tx.Exec(`INSERT INTO changes (at, item_type, item_id, slug, action, tombstone) VALUES (?, ?, ?, ?, ?, ?)`,
+		now, itemType, id, slug, action, tombstone).Error; err != nil {
+		return err
+	}
+	seq, err := lastID(tx)
+	if err != nil {
+		return err
+	}
+	return s.enqueueWebhooks(tx, models.Change{ID: seq, At: now, ItemType: itemType, Slug: slug, Action: action, Tombstone: tombstone}, id)
 }
 
 // recordChange adds the feed events of one write, from what the public could see
 // before and can see after it. A write the public never sees adds nothing.
-func recordChange(tx *gorm.DB, now time.Time, itemType string, id int64, cur *current, slug string, wasPublic, isPublic bool, status *string) error {
+func (s *Store) recordChange(tx *gorm.DB, now time.Time, itemType string, id int64, cur *current, slug string, wasPublic, isPublic bool, status *string) error {
 	switch {
 	case wasPublic && isPublic:
 		if cur.Slug != slug {
-			if err := insertChange(tx, now, itemType, id, cur.Slug, models.ChangeMove, true); err != nil {
+			if err := s.insertChange(tx, now, itemType, id, cur.Slug, models.ChangeMove, true); err != nil {
 				return err
 			}
 		}
-		return insertChange(tx, now, itemType, id, slug, models.ChangeUpdate, false)
+		return s.insertChange(tx, now, itemType, id, slug, models.ChangeUpdate, false)
 	case !wasPublic && isPublic:
 		action := models.ChangePublish
 		if cur == nil {
 			action = models.ChangeCreate
 		}
-		return insertChange(tx, now, itemType, id, slug, action, false)
+		return s.insertChange(tx, now, itemType, id, slug, action, false)
 	case wasPublic && !isPublic:
 		action := models.ChangeUnpublish
 		if status != nil && *status == models.StatusArchived {
 			action = models.ChangeArchive
 		}
-		if err := insertChange(tx, now, itemType, id, cur.Slug, action, true); err != nil {
+		if err := s.insertChange(tx, now, itemType, id, cur.Slug, action, true); err != nil {
 			return err
 		}
 		return nil
@@ -181,7 +190,7 @@ func (s *Store) PublishDue(ctx context.Context) (int, error) {
 			return err
 		}
 		for _, d := range items {
-			if err := insertChange(tx, stamp, d.ItemType, d.ID, d.Slug, models.ChangePublish, false); err != nil {
+			if err := s.insertChange(tx, stamp, d.ItemType, d.ID, d.Slug, models.ChangePublish, false); err != nil {
 				return err
 			}
 			if err := touch(tx, touched, d.ItemType, d.ID); err != nil {

@@ -134,7 +134,7 @@ func write[T any](ctx context.Context, s *Store, actor, slug string, ifMatch int
 		if err != nil {
 			return err
 		}
-		if err := recordChange(tx, stamp, itemType, id, cur, newSlug, wasPublic, isPublic, ct.status); err != nil {
+		if err := s.recordChange(tx, stamp, itemType, id, cur, newSlug, wasPublic, isPublic, ct.status); err != nil {
 			return err
 		}
 		if err := reindex(tx, itemType, id); err != nil {
@@ -189,7 +189,7 @@ func remove[T any](ctx context.Context, s *Store, actor, slug string, ifMatch in
 			if err != nil {
 				return err
 			}
-			if err := insertChange(tx, stamp, itemType, c.ID, c.Slug, models.ChangeDelete, true); err != nil {
+			if err := s.insertChange(tx, stamp, itemType, c.ID, c.Slug, models.ChangeDelete, true); err != nil {
 				return err
 			}
 		}

@@ -41,6 +41,11 @@ type Config struct {
 	// and for the ready-made public JSON of articles. Required: the store shows the
 	// documented shapes only, and it does not import the package that owns them.
 	Render Renderer
+	// Event renders a webhook message: the change, with the item in its public
+	// shape (nil for a tombstone). The store calls it inside write transactions,
+	// only when a subscription wants the change; without it such a write fails
+	// rather than lose the message.
+	Event func(c models.Change, item any) ([]byte, error)
 }
 
 // Renderer writes items (a *models.Article, Helpline, Campaign or Organisation) in
@@ -71,6 +76,7 @@ type Store struct {
 	render      Renderer
 	stmts       sync.Map // of query text to *sql.Stmt on the read pool; see readStmt
 	health      writeHealth
+	event       func(c models.Change, item any) ([]byte, error)
 }
 
 // Open opens (creating if needed) the database at cfg.Path and applies any pending
@@ -86,7 +92,8 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if now == nil {
 		now = time.Now
 	}
-	s := &Store{now: func() time.Time { return now().UTC() }, path: cfg.Path, verifyAfter: cfg.VerifyAfter, render: cfg.Render}
+	s := &Store{now: func() time.Time { return now().UTC() }, path: cfg.Path, verifyAfter: cfg.VerifyAfter, render: cfg.Render,
+		event: cfg.Event}
 	if s.verifyAfter <= 0 {
 		s.verifyAfter = DefaultVerifyAfter
 	}
