@@ -3195,7 +3195,7 @@ const docTemplate = `{
         },
         "/feeds/articles.atom": {
             "get": {
-                "description": "Atom 1.0 of the newest published articles, with the article list's filters (no cursor). Each entry links (rel=alternate) to the article in the JSON API (\u003cpublic-url\u003e/api/v1/articles/{slug}); its summary is the plain-text summary, its content the sanitised body HTML, its id a stable tag: URI that survives slug changes. Drafts and scheduled articles never appear. Unknown parameters are rejected.",
+                "description": "Atom 1.0 of the newest published articles, with the article list's filters (no cursor). Each entry links (rel=alternate) to the article's page (\u003cpublic-url\u003e/articles/{slug}, text/html) and to the article in the JSON API (application/json); its author is the publisher, its categories the topics, its summary the plain-text summary, its content the sanitised body HTML, its id a stable tag: URI that survives slug changes. Drafts and scheduled articles never appear. Unknown parameters are rejected.",
                 "produces": [
                     "application/atom+xml"
                 ],
@@ -3267,6 +3267,10 @@ const docTemplate = `{
                             "ETag": {
                                 "type": "string",
                                 "description": "strong entity tag"
+                            },
+                            "Last-Modified": {
+                                "type": "string",
+                                "description": "the latest time an article in the feed was published or changed, or the last write to the content when later (an article may have left the feed); send it in If-Modified-Since to revalidate"
                             }
                         }
                     },
@@ -3287,7 +3291,7 @@ const docTemplate = `{
         },
         "/feeds/articles.json": {
             "get": {
-                "description": "JSON Feed 1.1 of the newest published articles, with the article list's filters (no cursor). Each item's url is the article in the JSON API (\u003cpublic-url\u003e/api/v1/articles/{slug}); content_html is the sanitised body. Drafts and scheduled articles never appear. Unknown parameters are rejected.",
+                "description": "JSON Feed 1.1 of the newest published articles, with the article list's filters (no cursor). Each item's url is the article's page (\u003cpublic-url\u003e/articles/{slug}); content_html is the sanitised body, authors the publisher, tags the topics and regions. Drafts and scheduled articles never appear. Unknown parameters are rejected.",
                 "produces": [
                     "application/feed+json"
                 ],
@@ -3359,6 +3363,10 @@ const docTemplate = `{
                             "ETag": {
                                 "type": "string",
                                 "description": "strong entity tag"
+                            },
+                            "Last-Modified": {
+                                "type": "string",
+                                "description": "the latest time an article in the feed was published or changed, or the last write to the content when later (an article may have left the feed); send it in If-Modified-Since to revalidate"
                             }
                         }
                     },
@@ -3379,7 +3387,7 @@ const docTemplate = `{
         },
         "/feeds/articles.rss": {
             "get": {
-                "description": "RSS 2.0 of the newest published articles, with the article list's filters (no cursor). Each item's link is the article in the JSON API (\u003cpublic-url\u003e/api/v1/articles/{slug}); its description is the summary (as HTML), its content:encoded the sanitised body HTML, its guid a stable tag: URI that survives slug changes. Drafts and scheduled articles never appear. Unknown parameters are rejected.",
+                "description": "RSS 2.0 of the newest published articles, with the article list's filters (no cursor). Each item's link is the article's page (\u003cpublic-url\u003e/articles/{slug}); its description is the summary (as HTML), its content:encoded the sanitised body HTML, its dc:creator the publisher, its categories the topics, its guid a stable tag: URI that survives slug changes. The channel names itself in atom:link rel=self. Drafts and scheduled articles never appear. Unknown parameters are rejected.",
                 "produces": [
                     "application/rss+xml"
                 ],
@@ -3451,6 +3459,10 @@ const docTemplate = `{
                             "ETag": {
                                 "type": "string",
                                 "description": "strong entity tag"
+                            },
+                            "Last-Modified": {
+                                "type": "string",
+                                "description": "the latest time an article in the feed was published or changed, or the last write to the content when later (an article may have left the feed); send it in If-Modified-Since to revalidate"
                             }
                         }
                     },
@@ -5616,7 +5628,7 @@ const docTemplate = `{
                 "url": {
                     "type": "string",
                     "format": "uri",
-                    "example": "https://signpost.example.org/api/v1/articles/cumbria-week-of-action-online-child-sexual-abuse"
+                    "example": "https://signpost.example.org/articles/cumbria-week-of-action-online-child-sexual-abuse"
                 }
             }
         },
