@@ -325,7 +325,9 @@ func TestArticlePage(t *testing.T) {
 	})
 
 	t.Run("OKWriteChangesThePage", func(t *testing.T) {
-		slug := mustCreateFeedArticle(t, app, key, feedArticleBody("Before the change", "published"))
+		body := feedArticleBody("Before the change", "published")
+		body["helplines"] = []string{"stop-it-now"}
+		slug := mustCreateFeedArticle(t, app, key, body)
 		first := app.Get(t, "/articles/"+slug)
 		MustStatus(t, first, http.StatusOK)
 		MustStatus(t, app.DoJSON(t, http.MethodPatch, "/api/v1/articles/"+slug, map[string]any{"title": "After the change"}, nil, auth...), http.StatusOK)
