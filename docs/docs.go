@@ -6314,6 +6314,10 @@ const docTemplate = `{
             "name": "embed"
         },
         {
+            "description": "Articles and helplines as HTML pages for people.",
+            "name": "pages"
+        },
+        {
             "description": "Writes and editors' reads; they need an API key.",
             "name": "editorial"
         },
