@@ -194,7 +194,12 @@
 		checked(li, l);
 		// The line's page, from the JSON's absolute URL or the fallback's URL
 		// relative to this script.
-		var more = l.url && new URL(l.url, me.src);
+		var more;
+		try {
+			more = l.url && new URL(l.url, me.src);
+		} catch (e) {
+			// No link rather than no card.
+		}
 		if (more && /^https?:$/.test(more.protocol)) {
 			var a = add(add(li, el("p", "sp-more")), el("a", "", "More about " + l.name));
 			a.href = more.href;
