@@ -514,7 +514,12 @@ func checkResponse(req *http.Request, status int, header http.Header, body []byt
 			errs = append(errs, errors.New("304 without an ETag"))
 		}
 	}
-	if status >= 400 && req.Method != http.MethodHead {
+	// An error is a problem, unless the document says the operation answers that
+	// status with an HTML page too (a page's 404 for a browser) and it did.
+	checkProblem := func(htmlDocumented bool) {
+		if status < 400 || req.Method == http.MethodHead || (htmlDocumented && mediaType(header) == "text/html") {
+			return
+		}
 		errs = append(errs, sc.checkProblem(status, header, body))
 	}
 
@@ -548,9 +553,12 @@ func checkResponse(req *http.Request, status int, header http.Header, body []byt
 			errs = append(errs, fmt.Errorf("%s %s is not in the document (%v), so the answer must be a %d problem, got %d",
 				req.Method, req.URL.Path, err, want, status))
 		}
+		checkProblem(false)
 		return errors.Join(errs...)
 	}
-	if resp := route.Operation.Responses.Status(status); resp == nil || resp.Value == nil {
+	resp := route.Operation.Responses.Status(status)
+	checkProblem(resp != nil && resp.Value != nil && resp.Value.Content.Get("text/html") != nil)
+	if resp == nil || resp.Value == nil {
 		if status < 200 || status >= 400 || route.Operation.Responses.Default() == nil {
 			// kin-openapi reports the other undocumented statuses itself.
 			errs = append(errs, fmt.Errorf("%s %s: status %d is not documented", req.Method, route.Path, status))

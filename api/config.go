@@ -135,7 +135,7 @@ var options = []option{
 		c.VerifyAfter = time.Duration(n) * 24 * time.Hour
 		return err
 	}},
-	{"public-url", "SIGNPOST_PUBLIC_URL", "http://localhost:8080", "the service's external base URL, for absolute links in feeds and embed URLs (when not set, embed URLs take the request's own)", func(c *Config, v string) error {
+	{"public-url", "SIGNPOST_PUBLIC_URL", "http://localhost:8080", "the service's external base URL, for absolute links in feeds, embed URLs and the pages' canonical links (when not set, all but the feeds take the request's own)", func(c *Config, v string) error {
 		u, err := url.Parse(v)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || u.Opaque != "" || u.User != nil ||
 			u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.HasSuffix(v, "#") {

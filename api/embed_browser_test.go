@@ -649,16 +649,21 @@ func checkZoom(t *testing.T, b *browserTab, w world, what string) {
 	eval[chromedp.Void](w, `document.documentElement.style.zoom="";0`, false)
 }
 
-// readmeShots are the screenshots that the README shows; SIGNPOST_UPDATE_SCREENSHOTS
-// writes them to widget/screenshots. The others go to the test's temporary folder.
-var readmeShots = []string{"script-light-1024.png", "script-dark-320.png"}
+// readmeShots are the screenshots that the README shows, and the folders they go to
+// with SIGNPOST_UPDATE_SCREENSHOTS. The others go to the test's temporary folder.
+var readmeShots = map[string]string{
+	"script-light-1024.png":                       filepath.Join("..", "widget", "screenshots"),
+	"script-dark-320.png":                         filepath.Join("..", "widget", "screenshots"),
+	"page-helplines-stop-it-now-320.png":          filepath.Join("..", "pages", "screenshots"),
+	"page-articles-" + feedSeedSlug + "-1024.png": filepath.Join("..", "pages", "screenshots"),
+}
 
 func (b *browserTab) screenshot(name string) {
 	b.t.Helper()
 	png := run(b, "screenshot", chromedp.FullScreenshot(100))
 	dir := b.e.tmpDir
-	if b.e.updateShots && slices.Contains(readmeShots, name) {
-		dir = filepath.Join("..", "widget", "screenshots")
+	if readme, ok := readmeShots[name]; ok && b.e.updateShots {
+		dir = readme
 	}
 	p := filepath.Join(dir, name)
 	if err := os.WriteFile(p, png, 0o644); err != nil {

@@ -510,8 +510,10 @@ func TestEmbedPage(t *testing.T) {
 			t.Error("content is not escaped, or an unsafe URI became a link")
 		}
 		c := findCard(t, doc.cards(), `<script>alert(1)</script>`)
-		if len(c.links) != 0 {
-			t.Errorf("a javascript: URI became a link: %q", c.links)
+		// The card's one link is to the line's page.
+		more := "More about <script>alert(1)</script>"
+		if l := c.links[more]; len(c.links) != 1 || len(l) == 0 || l[0] != app.URL+"/helplines/xss" {
+			t.Errorf("a javascript: URI became a link, or the page's link is wrong: %q", c.links)
 		}
 	})
 

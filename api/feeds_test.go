@@ -71,9 +71,9 @@ func MustParseFeed(tb testing.TB, app *testApp, f feedFormat, query string, head
 	return feed, resp
 }
 
-// feedItem returns the item that links to the article with slug, or nil.
+// feedItem returns the item that links to the page of the article with slug, or nil.
 func feedItem(app *testApp, feed *gofeed.Feed, slug string) *gofeed.Item {
-	link := app.Config.PublicURL + "/api/v1/articles/" + slug
+	link := app.Config.PublicURL + "/articles/" + slug
 	for _, it := range feed.Items {
 		if it.Link == link {
 			return it
@@ -224,7 +224,7 @@ func TestFeedFilters(t *testing.T) {
 	app.Clock.Add(time.Hour)
 	app.MustInsertArticle(t, ArticleRow{Slug: "uk-news", Title: "UK news", Summary: "UK-wide.", BodyText: "Everywhere.",
 		Regions: []string{"united-kingdom"}})
-	base := app.Config.PublicURL + "/api/v1/articles/"
+	base := app.Config.PublicURL + "/articles/"
 	cases := []struct {
 		name, query string
 		want        []string
@@ -441,7 +441,7 @@ func TestFeedPublicURL(t *testing.T) {
 	app := MustStartApp(t, WithConfig(func(c *Config) { c.PublicURL = "https://signpost.example.org/base" }))
 	for _, f := range feedFormats {
 		feed, _ := MustParseFeed(t, app, f, "")
-		link := "https://signpost.example.org/base/api/v1/articles/" + feedSeedSlug
+		link := "https://signpost.example.org/base/articles/" + feedSeedSlug
 		if !slices.Contains(feedLinks(feed), link) {
 			t.Errorf("%s: links %q lack %q", f.name, feedLinks(feed), link)
 		}
@@ -477,5 +477,100 @@ func TestConfigPublicURL(t *testing.T) {
 		if _, err := load(in); err == nil || !strings.Contains(err.Error(), "SIGNPOST_PUBLIC_URL") {
 			t.Errorf("Err %q: got %v, want an error naming SIGNPOST_PUBLIC_URL", in, err)
 		}
+	}
+}
+
+// TestFeedPages checks what the feeds say of each article besides its content: a
+// link to its page, its publisher as author, its topics as categories, the feed's
+// own address, and Last-Modified.
+func TestFeedPages(t *testing.T) {
+	app := MustStartApp(t)
+	want := feedArticle(t, app, feedSeedSlug)
+	page := app.Config.PublicURL + "/articles/" + feedSeedSlug
+	topics := []string{"Indecent images of children", "Online child sexual exploitation", "Preventing child sexual abuse"}
+	for _, f := range feedFormats {
+		t.Run(f.name, func(t *testing.T) {
+			feed, resp := MustParseFeed(t, app, f, "region=cumbria")
+			it := feedItem(app, feed, feedSeedSlug)
+			if it == nil {
+				t.Fatalf("no item links to the article's page %s: %q", page, feedLinks(feed))
+			}
+			if len(it.Authors) != 1 || it.Authors[0].Name != want.Source.Publisher.Name {
+				t.Errorf("authors %+v, want the publisher %q", it.Authors, want.Source.Publisher.Name)
+			}
+			if f.typ != "json" {
+				// JSON Feed has tags (topics and regions; see TestFeedOK), not categories.
+				equalSlices(t, "categories", it.Categories, topics)
+			}
+			equal(t, "feed link", feed.FeedLink, app.Config.PublicURL+f.path+"?region=cumbria")
+			if f.typ == "atom" {
+				equalSlices(t, "entry links", it.Links, []string{page, app.Config.PublicURL + "/api/v1/articles/" + feedSeedSlug})
+			}
+
+			_, changed, err := app.Store.ContentState(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			lm := want.UpdatedAt
+			if want.PublishedAt.After(lm) {
+				lm = *want.PublishedAt
+			}
+			if changed.After(lm) {
+				lm = changed
+			}
+			equal(t, "Last-Modified", resp.Header.Get("Last-Modified"), lm.UTC().Format(http.TimeFormat))
+			MustStatus(t, app.Get(t, f.path+"?region=cumbria", "If-Modified-Since", resp.Header.Get("Last-Modified")), http.StatusNotModified)
+		})
+	}
+
+	t.Run("RSSRaw", func(t *testing.T) {
+		resp := app.Get(t, "/feeds/articles.rss")
+		body := string(ReadBody(t, resp))
+		for _, s := range []string{
+			`xmlns:atom="http://www.w3.org/2005/Atom"`, `xmlns:dc="http://purl.org/dc/elements/1.1/"`,
+			`<atom:link href="` + app.Config.PublicURL + `/feeds/articles.rss" rel="self" type="application/rss+xml"></atom:link>`,
+			`<dc:creator>CandoFM</dc:creator>`,
+			`<category domain="` + app.Config.PublicURL + `/api/v1/topics">Indecent images of children</category>`,
+		} {
+			if !strings.Contains(body, s) {
+				t.Errorf("the RSS feed lacks %s", s)
+			}
+		}
+		if strings.Count(body, "<category") != 3 {
+			t.Errorf("%d categories, want the article's 3 topics", strings.Count(body, "<category"))
+		}
+	})
+
+	t.Run("AtomRaw", func(t *testing.T) {
+		body := string(ReadBody(t, app.Get(t, "/feeds/articles.atom")))
+		if !strings.Contains(body, `<category term="Indecent images of children" scheme="`+app.Config.PublicURL+`/api/v1/topics" label="Indecent images of children"></category>`) {
+			t.Error("Atom categories need a term")
+		}
+		if !strings.Contains(body, `<link href="`+page+`" rel="alternate" type="text/html"></link>`) {
+			t.Error("the entry's alternate link is not the page")
+		}
+	})
+}
+
+// TestFeedLastModifiedRetraction checks that a feed's Last-Modified never goes back
+// when its newest article leaves it, so that a reader who asks If-Modified-Since
+// learns of the retraction.
+func TestFeedLastModifiedRetraction(t *testing.T) {
+	clock := newTestClock(testEpoch)
+	app := MustStartApp(t, WithClock(clock))
+	key := mustFeedEditorKey(t, app)
+	clock.Set(testEpoch.Add(time.Hour))
+	slug := mustCreateFeedArticle(t, app, key, feedArticleBody("News to retract", "published"))
+	for _, f := range feedFormats {
+		_, resp := MustParseFeed(t, app, f, "")
+		equal(t, f.name+" Last-Modified", resp.Header.Get("Last-Modified"), testEpoch.Add(time.Hour).Format(http.TimeFormat))
+	}
+	before := testEpoch.Add(time.Hour).Format(http.TimeFormat)
+	clock.Set(testEpoch.Add(2 * time.Hour))
+	MustStatus(t, app.Do(t, http.MethodDelete, "/api/v1/articles/"+slug, nil, "Authorization", "Bearer "+key), http.StatusNoContent)
+	for _, f := range feedFormats {
+		resp := app.Get(t, f.path, "If-Modified-Since", before)
+		MustStatus(t, resp, http.StatusOK)
+		equal(t, f.name+" Last-Modified after the retraction", resp.Header.Get("Last-Modified"), testEpoch.Add(2*time.Hour).Format(http.TimeFormat))
 	}
 }

@@ -27,6 +27,8 @@
 //	@tag.description			RSS, Atom and JSON Feed of published articles.
 //	@tag.name					embed
 //	@tag.description			Helpline cards for partner sites.
+//	@tag.name					pages
+//	@tag.description			Articles and helplines as HTML pages for people.
 //	@tag.name					editorial
 //	@tag.description			Writes and editors' reads; they need an API key.
 //	@tag.name					operations

@@ -55,6 +55,10 @@ func TestOpenAPIDocument(t *testing.T) {
 					}
 					var types []string
 					for mt := range ref.Value.Content {
+						// A page's 404 is also an HTML page for a browser.
+						if mt == "text/html" && code == "404" && slices.Contains(handlers.HTMLErrorOperations, op.OperationID) {
+							continue
+						}
 						types = append(types, mt)
 					}
 					if len(types) != 1 || types[0] != handlers.ProblemContentType {
@@ -172,6 +176,11 @@ func TestOpenAPIChecker(t *testing.T) {
 		{"ErrWrongMediaType", listReq, 200, with(listHeader, "Content-Type", "text/html; charset=utf-8"), []byte("<html></html>"), false},
 		{"ErrProblemAsJSON", notFound.Request, 404, with(notFound.Header, "Content-Type", "application/json"), mutate(problem, func(map[string]any) {}), false},
 		{"ErrProblemAsHTML", get("/api/v1/articles"), 500, with(problemHeader, "Content-Type", "text/html"), []byte("<h1>Internal Server Error</h1>"), false},
+		// A page's 404 may be an HTML page (for a browser); no other error may.
+		{"OKPageNotFoundHTML", get("/articles/nope"), 404, with(problemHeader, "Content-Type", "text/html; charset=utf-8"), []byte("<!doctype html><title>Page not found</title>"), true},
+		{"OKPageNotFoundProblem", get("/helplines/nope"), 404, notFound.Header, mutate(problem, func(map[string]any) {}), true},
+		{"ErrPageErrorAsHTML", get("/articles/nope"), 500, with(problemHeader, "Content-Type", "text/html; charset=utf-8"), []byte("<h1>Internal Server Error</h1>"), false},
+		{"ErrItemNotFoundAsHTML", notFound.Request, 404, with(notFound.Header, "Content-Type", "text/html; charset=utf-8"), []byte("<!doctype html><title>Page not found</title>"), false},
 		{"ErrProblemStatusMismatch", notFound.Request, 404, notFound.Header, mutate(problem, func(m map[string]any) { m["status"] = 400 }), false},
 		{"ErrProblemTitleNotString", notFound.Request, 404, notFound.Header, mutate(problem, func(m map[string]any) { m["title"] = false }), false},
 		{"ErrUnknownRouteAnswered", get("/api/v1/nope"), 200, listHeader, mutate(list, func(map[string]any) {}), false},

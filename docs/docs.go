@@ -3913,6 +3913,72 @@ const docTemplate = `{
                 }
             }
         },
+        "/articles/{slug}": {
+            "get": {
+                "description": "The published article as a plain HTML page made on the server: title, summary, body, outcomes, source, regions, topics and the helplines it names, linking to their pages; schema.org JSON-LD (NewsArticle) and a canonical link. No JavaScript needed, no cookies, no requests to other hosts, and a quick exit. An old slug, or an address with a query (the page takes none), answers 301 to the page. An unknown slug is a 404 problem, or for a browser (Accept prefers text/html) a 404 page listing the helplines that can help.",
+                "produces": [
+                    "text/html"
+                ],
+                "tags": [
+                    "pages"
+                ],
+                "summary": "An article's page, for people",
+                "operationId": "getArticlePage",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "example": "cumbria-week-of-action-online-child-sexual-abuse",
+                        "description": "article slug",
+                        "name": "slug",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "HTML page",
+                        "schema": {
+                            "type": "string"
+                        },
+                        "headers": {
+                            "Content-Security-Policy": {
+                                "type": "string",
+                                "description": "default-src 'none'; script-src 'sha256-…'; style-src 'sha256-…'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+                            },
+                            "ETag": {
+                                "type": "string",
+                                "description": "strong entity tag"
+                            },
+                            "Last-Modified": {
+                                "type": "string",
+                                "description": "when the page last changed, as an HTTP date; send it in If-Modified-Since to revalidate"
+                            }
+                        }
+                    },
+                    "301": {
+                        "description": "the article's slug changed, or the address had a query; Location has the page's URL",
+                        "headers": {
+                            "Location": {
+                                "type": "string",
+                                "description": "the page's URL"
+                            }
+                        }
+                    },
+                    "404": {
+                        "description": "no such article (an HTML page for a browser)",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/embed/helplines": {
             "get": {
                 "description": "A complete, self-contained HTML page of helpline cards for partner sites to put in an ` + "`" + `\u003ciframe\u003e` + "`" + `: name, who it is for, phone numbers as ` + "`" + `tel:` + "`" + ` links, other channels, hours, an open/closed badge worded in the line's time zone, anonymous and confidential badges, and the region's emergency line above the cards. Takes the helpline list's filters. No cookies, fonts or requests to any other host, and no JavaScript but a few lines that post the page's height to the framing page and the quick exit's; its CSP allows only its own inline style sheet and those scripts by their hashes. Over the widget's rate limit it is still a 200: the emergency and national lines, with Cache-Control no-store. Frame it with ` + "`" + `\u003ciframe src=\"…/embed/helplines?region=cumbria\" title=\"Helplines from Signpost\" width=\"480\" height=\"720\" style=\"border:0;max-width:100%\" referrerpolicy=\"no-referrer\"\u003e\u003c/iframe\u003e` + "`" + `. With quick_exit, an \"Exit this page\" link opens a neutral site in the whole window; where JavaScript runs, it replaces the partner's page (top.location.replace) so that Back does not return to it, and without JavaScript it is a plain link (target=\"_top\"), which adds a history entry. A sandboxed iframe needs allow-top-navigation-by-user-activation, and allow-scripts for the replacement. Invalid parameters get a 400 problem, not a page, so that mistakes show when the embed is set up.",
@@ -4165,7 +4231,7 @@ const docTemplate = `{
         },
         "/feeds/articles.atom": {
             "get": {
-                "description": "Atom 1.0 of the newest published articles, with the article list's filters (no cursor). Each entry links (rel=alternate) to the article in the JSON API (\u003cpublic-url\u003e/api/v1/articles/{slug}); its summary is the plain-text summary, its content the sanitised body HTML, its id a stable tag: URI that survives slug changes. Drafts and scheduled articles never appear. Unknown parameters are rejected.",
+                "description": "Atom 1.0 of the newest published articles, with the article list's filters (no cursor). Each entry links (rel=alternate) to the article's page (\u003cpublic-url\u003e/articles/{slug}, text/html) and to the article in the JSON API (application/json); its author is the publisher, its categories the topics, its summary the plain-text summary, its content the sanitised body HTML, its id a stable tag: URI that survives slug changes. Drafts and scheduled articles never appear. Unknown parameters are rejected.",
                 "produces": [
                     "application/atom+xml"
                 ],
@@ -4237,6 +4303,10 @@ const docTemplate = `{
                             "ETag": {
                                 "type": "string",
                                 "description": "strong entity tag"
+                            },
+                            "Last-Modified": {
+                                "type": "string",
+                                "description": "the latest time an article in the feed was published or changed, or the last write to the content when later (an article may have left the feed); send it in If-Modified-Since to revalidate"
                             }
                         }
                     },
@@ -4257,7 +4327,7 @@ const docTemplate = `{
         },
         "/feeds/articles.json": {
             "get": {
-                "description": "JSON Feed 1.1 of the newest published articles, with the article list's filters (no cursor). Each item's url is the article in the JSON API (\u003cpublic-url\u003e/api/v1/articles/{slug}); content_html is the sanitised body. Drafts and scheduled articles never appear. Unknown parameters are rejected.",
+                "description": "JSON Feed 1.1 of the newest published articles, with the article list's filters (no cursor). Each item's url is the article's page (\u003cpublic-url\u003e/articles/{slug}); content_html is the sanitised body, authors the publisher, tags the topics and regions. Drafts and scheduled articles never appear. Unknown parameters are rejected.",
                 "produces": [
                     "application/feed+json"
                 ],
@@ -4329,6 +4399,10 @@ const docTemplate = `{
                             "ETag": {
                                 "type": "string",
                                 "description": "strong entity tag"
+                            },
+                            "Last-Modified": {
+                                "type": "string",
+                                "description": "the latest time an article in the feed was published or changed, or the last write to the content when later (an article may have left the feed); send it in If-Modified-Since to revalidate"
                             }
                         }
                     },
@@ -4349,7 +4423,7 @@ const docTemplate = `{
         },
         "/feeds/articles.rss": {
             "get": {
-                "description": "RSS 2.0 of the newest published articles, with the article list's filters (no cursor). Each item's link is the article in the JSON API (\u003cpublic-url\u003e/api/v1/articles/{slug}); its description is the summary (as HTML), its content:encoded the sanitised body HTML, its guid a stable tag: URI that survives slug changes. Drafts and scheduled articles never appear. Unknown parameters are rejected.",
+                "description": "RSS 2.0 of the newest published articles, with the article list's filters (no cursor). Each item's link is the article's page (\u003cpublic-url\u003e/articles/{slug}); its description is the summary (as HTML), its content:encoded the sanitised body HTML, its dc:creator the publisher, its categories the topics, its guid a stable tag: URI that survives slug changes. The channel names itself in atom:link rel=self. Drafts and scheduled articles never appear. Unknown parameters are rejected.",
                 "produces": [
                     "application/rss+xml"
                 ],
@@ -4421,6 +4495,10 @@ const docTemplate = `{
                             "ETag": {
                                 "type": "string",
                                 "description": "strong entity tag"
+                            },
+                            "Last-Modified": {
+                                "type": "string",
+                                "description": "the latest time an article in the feed was published or changed, or the last write to the content when later (an article may have left the feed); send it in If-Modified-Since to revalidate"
                             }
                         }
                     },
@@ -4460,6 +4538,72 @@ const docTemplate = `{
                 }
             }
         },
+        "/helplines/{slug}": {
+            "get": {
+                "description": "The helpline as a plain HTML page made on the server: name, who it is for, every contact as a link (tel:, sms:, mailto:, https), costs, hours, whether it is open now (worded in the line's time zone), anonymous and confidential badges with the limits of those promises, and when its details were last checked; schema.org JSON-LD (Organization with a ContactPoint and its hours for each contact) and a canonical link. No JavaScript needed, no cookies, no requests to other hosts, and a quick exit. An old slug, or an address with a query (the page takes none), answers 301 to the page. An unknown slug is a 404 problem, or for a browser (Accept prefers text/html) a 404 page listing the helplines that can help.",
+                "produces": [
+                    "text/html"
+                ],
+                "tags": [
+                    "pages"
+                ],
+                "summary": "A helpline's page, for people",
+                "operationId": "getHelplinePage",
+                "parameters": [
+                    {
+                        "type": "string",
+                        "example": "stop-it-now",
+                        "description": "helpline slug",
+                        "name": "slug",
+                        "in": "path",
+                        "required": true
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "HTML page",
+                        "schema": {
+                            "type": "string"
+                        },
+                        "headers": {
+                            "Content-Security-Policy": {
+                                "type": "string",
+                                "description": "default-src 'none'; script-src 'sha256-…'; style-src 'sha256-…'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+                            },
+                            "ETag": {
+                                "type": "string",
+                                "description": "strong entity tag"
+                            },
+                            "Last-Modified": {
+                                "type": "string",
+                                "description": "when the page last changed, as an HTTP date; send it in If-Modified-Since to revalidate"
+                            }
+                        }
+                    },
+                    "301": {
+                        "description": "the helpline's slug changed, or the address had a query; Location has the page's URL",
+                        "headers": {
+                            "Location": {
+                                "type": "string",
+                                "description": "the page's URL"
+                            }
+                        }
+                    },
+                    "404": {
+                        "description": "no such helpline (an HTML page for a browser)",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    },
+                    "500": {
+                        "description": "internal error",
+                        "schema": {
+                            "$ref": "#/definitions/handlers.Problem"
+                        }
+                    }
+                }
+            }
+        },
         "/metrics": {
             "get": {
                 "description": "Requests by method, route template and status; latency by route template; 304 answers; response cache hits and misses; database pool figures; Go runtime and process figures. In the Prometheus text format.",
@@ -4489,7 +4633,7 @@ const docTemplate = `{
         },
         "/oembed": {
             "get": {
-                "description": "oEmbed 1.0 (JSON) for the URLs of this service's /embed/helplines page: a rich response whose html is the iframe snippet, no larger than maxwidth × maxheight. The html also holds the few lines that size the iframe to its content. A URL that is not an embed page of this service (its public URL or, when none is set, the request's own) gets 404; format=xml gets 501, as the oEmbed specification asks.",
+                "description": "oEmbed 1.0 (JSON) for the URLs of this service's /embed/helplines page: a rich response whose html is the iframe snippet, no larger than maxwidth × maxheight. The html also holds the few lines that size the iframe to its content. For an article's or a helpline's page (/articles/{slug}, /helplines/{slug}) it is a link response with the title and author_name. A URL that is none of these (under its public URL or, when none is set, the request's own), or a page of no published item, gets 404; format=xml gets 501, as the oEmbed specification asks.",
                 "produces": [
                     "application/json"
                 ],
@@ -4503,7 +4647,7 @@ const docTemplate = `{
                         "type": "string",
                         "format": "uri",
                         "example": "http://localhost:8080/embed/helplines?region=cumbria",
-                        "description": "an embed page URL of this service, e.g. https://signpost.example.org/embed/helplines?region=cumbria",
+                        "description": "an embed page or article or helpline page URL of this service, e.g. https://signpost.example.org/embed/helplines?region=cumbria",
                         "name": "url",
                         "in": "query",
                         "required": true
@@ -4555,7 +4699,7 @@ const docTemplate = `{
                         }
                     },
                     "404": {
-                        "description": "not an embed URL of this service",
+                        "description": "not an embed or page URL of this service, or no such item",
                         "schema": {
                             "$ref": "#/definitions/handlers.Problem"
                         }
@@ -5625,6 +5769,7 @@ const docTemplate = `{
                 "name",
                 "slug",
                 "status",
+                "url",
                 "verification_due"
             ],
             "properties": {
@@ -5687,6 +5832,12 @@ const docTemplate = `{
                         }
                     ],
                     "x-nullable": true
+                },
+                "url": {
+                    "description": "URL is the line's page for people (/helplines/{slug}), which the cards link to\nas \"More about …\".",
+                    "type": "string",
+                    "format": "uri",
+                    "example": "https://signpost.example.org/helplines/stop-it-now"
                 },
                 "verification_due": {
                     "type": "boolean",
@@ -6525,7 +6676,7 @@ const docTemplate = `{
                 "url": {
                     "type": "string",
                     "format": "uri",
-                    "example": "https://signpost.example.org/api/v1/articles/cumbria-week-of-action-online-child-sexual-abuse"
+                    "example": "https://signpost.example.org/articles/cumbria-week-of-action-online-child-sexual-abuse"
                 }
             }
         },
@@ -6573,16 +6724,18 @@ const docTemplate = `{
             "type": "object",
             "required": [
                 "cache_age",
-                "height",
-                "html",
                 "provider_name",
                 "provider_url",
                 "title",
                 "type",
-                "version",
-                "width"
+                "version"
             ],
             "properties": {
+                "author_name": {
+                    "description": "AuthorName is who published the article or runs the helpline of a page.",
+                    "type": "string",
+                    "example": "Lucy Faithfull Foundation"
+                },
                 "cache_age": {
                     "type": "integer",
                     "example": 3600
@@ -6611,7 +6764,8 @@ const docTemplate = `{
                 "type": {
                     "type": "string",
                     "enum": [
-                        "rich"
+                        "rich",
+                        "link"
                     ],
                     "example": "rich"
                 },
@@ -7582,6 +7736,10 @@ const docTemplate = `{
         {
             "description": "Helpline cards for partner sites.",
             "name": "embed"
+        },
+        {
+            "description": "Articles and helplines as HTML pages for people.",
+            "name": "pages"
         },
         {
             "description": "Writes and editors' reads; they need an API key.",

@@ -45,6 +45,7 @@ func OpenAPI3() (*openapi3.T, error) {
 	}
 	v3.Servers = openapi3.Servers{{URL: "/"}}
 	problemMediaTypes(v3)
+	htmlNotFound(v3)
 	rateLimitResponses(v3)
 	parameterExamples(v3)
 	requestExamples(v3)
@@ -77,6 +78,21 @@ func problemMediaTypes(doc *openapi3.T) {
 				if mt != nil {
 					ref.Value.Content = openapi3.Content{ProblemContentType: mt}
 				}
+			}
+		}
+	}
+}
+
+// htmlNotFound says that the 404 of each of HTMLErrorOperations is also an HTML page
+// (for a browser), besides the problem.
+func htmlNotFound(doc *openapi3.T) {
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			if !slices.Contains(HTMLErrorOperations, op.OperationID) || op.Responses == nil {
+				continue
+			}
+			if r := op.Responses.Value("404"); r != nil && r.Value != nil {
+				r.Value.Content["text/html"] = &openapi3.MediaType{Schema: openapi3.NewStringSchema().NewRef()}
 			}
 		}
 	}

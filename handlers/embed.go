@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html"
 	"net/http"
@@ -92,6 +93,9 @@ type EmbedLine struct {
 	LastVerifiedAt  *time.Time `json:"last_verified_at" format:"date-time" example:"2027-01-31T09:00:00Z" extensions:"x-nullable"`
 	VerificationDue bool       `json:"verification_due" example:"false"`
 	CheckedText     string     `json:"checked_text" example:"Details last checked: 31 January 2027"`
+	// URL is the line's page for people (/helplines/{slug}), which the cards link to
+	// as "More about …".
+	URL string `json:"url" format:"uri" example:"https://signpost.example.org/helplines/stop-it-now"`
 }
 
 // EmbedList is what the widget shows: the emergency lines of the region above the
@@ -117,17 +121,20 @@ type EmbedListItem struct {
 	Data EmbedList `json:"data"`
 }
 
-// OEmbed is an oEmbed 1.0 response of type rich.
+// OEmbed is an oEmbed 1.0 response: of type rich for an embed page (html, width
+// and height are the iframe's), of type link for an article's or a helpline's page.
 type OEmbed struct {
-	Type         string `json:"type" enums:"rich" example:"rich"`
-	Version      string `json:"version" enums:"1.0" example:"1.0"`
-	Title        string `json:"title" example:"Helplines"`
+	Type    string `json:"type" enums:"rich,link" example:"rich"`
+	Version string `json:"version" enums:"1.0" example:"1.0"`
+	Title   string `json:"title" example:"Helplines"`
+	// AuthorName is who published the article or runs the helpline of a page.
+	AuthorName   string `json:"author_name,omitempty" validate:"optional" example:"Lucy Faithfull Foundation"`
 	ProviderName string `json:"provider_name" example:"Signpost"`
 	ProviderURL  string `json:"provider_url" format:"uri" example:"https://signpost.example.org"`
 	CacheAge     int    `json:"cache_age" example:"3600"`
-	HTML         string `json:"html" example:"<iframe src=\"https://signpost.example.org/embed/helplines?region=cumbria\" title=\"Helplines from Signpost\" width=\"480\" height=\"720\" style=\"border:0;max-width:100%\" loading=\"lazy\" referrerpolicy=\"no-referrer\"></iframe><script>addEventListener(\"message\",…)</script>"`
-	Width        int    `json:"width" example:"480"`
-	Height       int    `json:"height" example:"720"`
+	HTML         string `json:"html,omitempty" validate:"optional" example:"<iframe src=\"https://signpost.example.org/embed/helplines?region=cumbria\" title=\"Helplines from Signpost\" width=\"480\" height=\"720\" style=\"border:0;max-width:100%\" loading=\"lazy\" referrerpolicy=\"no-referrer\"></iframe><script>addEventListener(\"message\",…)</script>"`
+	Width        int    `json:"width,omitempty" validate:"optional" example:"480"`
+	Height       int    `json:"height,omitempty" validate:"optional" example:"720"`
 }
 
 // embedQuery is a parsed widget request.
@@ -178,7 +185,8 @@ func parseEmbedQuery(u *url.URL, allowed []string) (embedQuery, error) {
 // embedList loads what the widget shows at the query's moment (its at, else now).
 // Emergency lines are always shown, above the cards, whatever the filters, so they
 // are left out of the cards. It returns the store's EBADPARAM for unknown slugs.
-func (h *Handler) embedList(ctx context.Context, q embedQuery) (EmbedList, error) {
+// The cards' links to the lines' pages start with base.
+func (h *Handler) embedList(ctx context.Context, q embedQuery, base string) (EmbedList, error) {
 	now := q.filter.At
 	if now.IsZero() {
 		now = h.store.Now()
@@ -189,7 +197,7 @@ func (h *Handler) embedList(ctx context.Context, q embedQuery) (EmbedList, error
 	err := h.eachHelpline(ctx, f, func(m *models.Helpline) bool {
 		if !m.Emergency {
 			out.shown(m)
-			out.Helplines = append(out.Helplines, embedLine(m, now))
+			out.Helplines = append(out.Helplines, embedLine(m, now, base))
 		}
 		return len(out.Helplines) < q.limit
 	})
@@ -199,7 +207,7 @@ func (h *Handler) embedList(ctx context.Context, q embedQuery) (EmbedList, error
 	err = h.eachHelpline(ctx, models.HelplineFilter{Region: q.filter.Region, At: now, Limit: models.MaxLimit}, func(m *models.Helpline) bool {
 		if m.Emergency {
 			out.shown(m)
-			out.Emergency = append(out.Emergency, embedLine(m, now))
+			out.Emergency = append(out.Emergency, embedLine(m, now, base))
 		}
 		return true
 	})
@@ -215,7 +223,7 @@ func (h *Handler) embedList(ctx context.Context, q embedQuery) (EmbedList, error
 			if !lines[i].Emergency {
 				openAt(&lines[i], now)
 				out.shown(&lines[i])
-				out.National = append(out.National, embedLine(&lines[i], now))
+				out.National = append(out.National, embedLine(&lines[i], now, base))
 			}
 		}
 	}
@@ -257,8 +265,8 @@ func openAt(m *models.Helpline, t time.Time) {
 
 // embedLine words a helpline for the widget, from its API form so that both say the
 // same: open_now null means unknown hours, and a channel with hours of its own has
-// its own hours_text.
-func embedLine(m *models.Helpline, now time.Time) EmbedLine {
+// its own hours_text. Its URL is its page under base.
+func embedLine(m *models.Helpline, now time.Time, base string) EmbedLine {
 	j := helplineJSON(m)
 	tz := hours.DefaultTimezone
 	if j.OpeningHours != nil && j.OpeningHours.Timezone != "" {
@@ -268,7 +276,8 @@ func embedLine(m *models.Helpline, now time.Time) EmbedLine {
 	l := EmbedLine{Slug: j.Slug, Name: j.Name, Description: j.Description, Status: &EmbedStatus{State: state, Text: text},
 		Anonymous: j.Anonymous, Confidential: j.Confidential, ConfidentialityNote: j.ConfidentialityNote,
 		HoursText: j.HoursText, Contacts: make([]EmbedContact, 0, len(j.Contacts)),
-		LastVerifiedAt: j.LastVerifiedAt, VerificationDue: j.VerificationDue, CheckedText: widget.Checked(j.LastVerifiedAt, tz)}
+		LastVerifiedAt: j.LastVerifiedAt, VerificationDue: j.VerificationDue, CheckedText: widget.Checked(j.LastVerifiedAt, tz),
+		URL: helplinePageURL(base, j.Slug)}
 	names := make([]string, len(j.Audiences))
 	for i, a := range j.Audiences {
 		names[i] = a.Name
@@ -360,7 +369,8 @@ func (h *Handler) embedPage(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
-	list, err := h.embedList(c.Request.Context(), q)
+	base := h.baseURL(c)
+	list, err := h.embedList(c.Request.Context(), q, base)
 	if err != nil {
 		WriteError(c, err)
 		return
@@ -369,7 +379,6 @@ func (h *Handler) embedPage(c *gin.Context) {
 	if q.filter.At.IsZero() {
 		validUntil(c, list.until, h.store.Now)
 	}
-	base := h.baseURL(c)
 	p := widget.Page{Dark: q.dark, OEmbedURL: oembedURL(base, embedURL(base, q.values)), List: list}
 	if q.quickExit {
 		p.QuickExitURL = h.quickExitURL()
@@ -464,7 +473,7 @@ func (h *Handler) embedJSON(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
-	list, err := h.embedList(c.Request.Context(), q)
+	list, err := h.embedList(c.Request.Context(), q, h.baseURL(c))
 	if err != nil {
 		WriteError(c, err)
 		return
@@ -520,6 +529,7 @@ type fallbackLine struct {
 	HoursText           string            `json:"hours_text,omitempty"`
 	CheckedText         string            `json:"checked_text,omitempty"`
 	Contacts            []fallbackContact `json:"contacts"`
+	URL                 string            `json:"url"`
 }
 
 type fallbackContact struct {
@@ -532,7 +542,7 @@ type fallbackContact struct {
 
 func newFallbackLine(l EmbedLine, emergency bool) fallbackLine {
 	f := fallbackLine{Name: l.Name, Anonymous: l.Anonymous, Confidential: l.Confidential, ConfidentialityNote: l.ConfidentialityNote,
-		HoursText: l.HoursText, CheckedText: l.CheckedText, Contacts: make([]fallbackContact, len(l.Contacts))}
+		HoursText: l.HoursText, CheckedText: l.CheckedText, Contacts: make([]fallbackContact, len(l.Contacts)), URL: l.URL}
 	if emergency {
 		f.Description = l.Description
 	}
@@ -546,17 +556,17 @@ func newFallbackLine(l EmbedLine, emergency bool) fallbackLine {
 //
 //	@Summary		oEmbed for embed URLs
 //	@ID				getOEmbed
-//	@Description	oEmbed 1.0 (JSON) for the URLs of this service's /embed/helplines page: a rich response whose html is the iframe snippet, no larger than maxwidth × maxheight. The html also holds the few lines that size the iframe to its content. A URL that is not an embed page of this service (its public URL or, when none is set, the request's own) gets 404; format=xml gets 501, as the oEmbed specification asks.
+//	@Description	oEmbed 1.0 (JSON) for the URLs of this service's /embed/helplines page: a rich response whose html is the iframe snippet, no larger than maxwidth × maxheight. The html also holds the few lines that size the iframe to its content. For an article's or a helpline's page (/articles/{slug}, /helplines/{slug}) it is a link response with the title and author_name. A URL that is none of these (under its public URL or, when none is set, the request's own), or a page of no published item, gets 404; format=xml gets 501, as the oEmbed specification asks.
 //	@Tags			embed
 //	@Produce		json
-//	@Param			url			query		string	true	"an embed page URL of this service, e.g. https://signpost.example.org/embed/helplines?region=cumbria"	format(uri)	example(http://localhost:8080/embed/helplines?region=cumbria)
+//	@Param			url			query		string	true	"an embed page or article or helpline page URL of this service, e.g. https://signpost.example.org/embed/helplines?region=cumbria"	format(uri)	example(http://localhost:8080/embed/helplines?region=cumbria)
 //	@Param			maxwidth	query		int		false	"largest width in pixels"	minimum(1)	maximum(10000)
 //	@Param			maxheight	query		int		false	"largest height in pixels"	minimum(1)	maximum(10000)
 //	@Param			format		query		string	false	"response format"	Enums(json)	default(json)
 //	@Success		200			{object}	OEmbed
 //	@Header			200			{string}	ETag	"strong entity tag"
 //	@Failure		400			{object}	Problem	"invalid parameter"
-//	@Failure		404			{object}	Problem	"not an embed URL of this service"
+//	@Failure		404			{object}	Problem	"not an embed or page URL of this service, or no such item"
 //	@Failure		501			{object}	Problem	"format not supported (only json is)"
 //	@Failure		500			{object}	Problem	"internal error"
 //	@Router			/oembed [get]
@@ -604,8 +614,14 @@ func (h *Handler) oembed(c *gin.Context) {
 	}
 	base := h.baseURL(c)
 	target, err := url.Parse(raw)
+	if err == nil {
+		if kind, slug, ok := pageOf(base, target); ok {
+			h.oembedPage(c, base, kind, slug)
+			return
+		}
+	}
 	if err != nil || !isEmbedURL(base, target) {
-		WriteError(c, models.Errorf(models.ENOTFOUND, "%q is not an embed page of this service; embed pages are %s/embed/helplines with the helpline list's filters.", raw, base))
+		WriteError(c, models.Errorf(models.ENOTFOUND, "%q is not an embed page or a page of this service; embed pages are %s/embed/helplines with the helpline list's filters.", raw, base))
 		return
 	}
 	eq, err := parseEmbedQuery(target, embedPageParams)
@@ -627,15 +643,84 @@ func (h *Handler) oembed(c *gin.Context) {
 	})
 }
 
-// isEmbedURL reports whether u is the embed page under base (either scheme, the
-// same host and port).
+// isEmbedURL reports whether u is the embed page under base.
 func isEmbedURL(base string, u *url.URL) bool {
-	pub, err := url.Parse(base)
-	if err != nil || u.User != nil || u.Opaque != "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return false
+	path, ok := servicePath(base, u)
+	return ok && path == "/embed/helplines"
+}
+
+// pageOf reports whether u is an article's or a helpline's page under base, and
+// which: kind "article" or "helpline" and the slug. The query is not looked at: the
+// page takes none.
+func pageOf(base string, u *url.URL) (kind, slug string, ok bool) {
+	path, ok := servicePath(base, u)
+	if !ok {
+		return "", "", false
 	}
-	return strings.EqualFold(hostWithoutDefaultPort(u.Scheme, u.Host), hostWithoutDefaultPort(pub.Scheme, pub.Host)) &&
-		u.Path == strings.TrimSuffix(pub.Path, "/")+"/embed/helplines"
+	for prefix, k := range map[string]string{"/articles/": "article", "/helplines/": "helpline"} {
+		if s, found := strings.CutPrefix(path, prefix); found && s != "" && !strings.Contains(s, "/") {
+			return k, s, true
+		}
+	}
+	return "", "", false
+}
+
+// servicePath returns the path of u under base when u is an address of this
+// service: either scheme, the same host and port, a path under base's.
+func servicePath(base string, u *url.URL) (string, bool) {
+	pub, err := url.Parse(base)
+	if err != nil || u.User != nil || u.Opaque != "" || (u.Scheme != "http" && u.Scheme != "https") ||
+		!strings.EqualFold(hostWithoutDefaultPort(u.Scheme, u.Host), hostWithoutDefaultPort(pub.Scheme, pub.Host)) {
+		return "", false
+	}
+	return strings.CutPrefix(u.Path, strings.TrimSuffix(pub.Path, "/"))
+}
+
+// oembedPage answers oEmbed for an article's or a helpline's page: a link (oEmbed's
+// type for what is neither a picture, a video nor a piece of HTML) with its title
+// and who published or runs it. An old slug is answered for the item it now names.
+func (h *Handler) oembedPage(c *gin.Context, base, kind, slug string) {
+	ctx := c.Request.Context()
+	var title, author string
+	for range 2 {
+		var err error
+		switch kind {
+		case "article":
+			var a *models.Article
+			if a, err = h.store.FindArticle(ctx, slug, models.Visibility{}); err == nil {
+				title, slug = a.Title, a.Slug
+				if a.Source.Publisher != nil {
+					author = a.Source.Publisher.Name
+				}
+			}
+		default:
+			var m *models.Helpline
+			if m, err = h.store.FindHelpline(ctx, slug, time.Time{}, models.Visibility{}); err == nil {
+				title, slug = m.Name, m.Slug
+				if m.Organisation != nil {
+					author = m.Organisation.Name
+				}
+			}
+		}
+		var e *models.Error
+		if errors.As(err, &e) && e.Code == models.EMOVED {
+			slug = e.Location
+			continue
+		}
+		if err != nil {
+			WriteError(c, err)
+			return
+		}
+		break
+	}
+	if title == "" {
+		// A slug that moved twice in one look-up: the store never does this.
+		WriteError(c, fmt.Errorf("oembed: %s %q moved more than once", kind, slug))
+		return
+	}
+	dependsOn(c, itemTag(kind, slug))
+	c.JSON(http.StatusOK, OEmbed{Type: "link", Version: "1.0", Title: title, AuthorName: author,
+		ProviderName: "Signpost", ProviderURL: base, CacheAge: 3600})
 }
 
 // notImplemented answers 501 problem: a feature the request asks for that this

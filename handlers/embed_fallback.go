@@ -142,7 +142,10 @@ func (f *embedFallback) render(ctx context.Context, version int64) (*fallbackSet
 		National  []fallbackLine `json:"national"`
 	}{[]fallbackLine{}, []fallbackLine{}}
 	for i := range lines {
-		l := embedLine(&lines[i], now)
+		// One rendering serves every base URL (see Options.PublicURLFromRequest), so
+		// its links to the lines' pages are relative: from /embed/helplines and
+		// /embed/helplines.js, ../helplines/{slug} is the page.
+		l := embedLine(&lines[i], now, "..")
 		l.Status = nil
 		if lines[i].Emergency {
 			list.Emergency = append(list.Emergency, l)

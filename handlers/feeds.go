@@ -3,6 +3,7 @@ package handlers
 import (
 	"bytes"
 	"encoding/json"
+	"encoding/xml"
 	"html"
 	"net/http"
 	"net/url"
@@ -43,7 +44,7 @@ var feedEpoch = time.Unix(0, 0).UTC()
 //
 //	@Summary		RSS feed of published articles
 //	@ID				getArticlesRSS
-//	@Description	RSS 2.0 of the newest published articles, with the article list's filters (no cursor). Each item's link is the article in the JSON API (<public-url>/api/v1/articles/{slug}); its description is the summary (as HTML), its content:encoded the sanitised body HTML, its guid a stable tag: URI that survives slug changes. Drafts and scheduled articles never appear. Unknown parameters are rejected.
+//	@Description	RSS 2.0 of the newest published articles, with the article list's filters (no cursor). Each item's link is the article's page (<public-url>/articles/{slug}); its description is the summary (as HTML), its content:encoded the sanitised body HTML, its dc:creator the publisher, its categories the topics, its guid a stable tag: URI that survives slug changes. The channel names itself in atom:link rel=self. Drafts and scheduled articles never appear. Unknown parameters are rejected.
 //	@Tags			feeds
 //	@Produce		application/rss+xml
 //	@Param			campaign			query		string	false	"campaign slug"
@@ -55,8 +56,9 @@ var feedEpoch = time.Unix(0, 0).UTC()
 //	@Param			q					query		string	false	"full-text search: words, quoted phrases, prefix*, AND, OR, NOT"
 //	@Param			limit				query		int		false	"number of items, 1-100"	default(20)	minimum(1)	maximum(100)
 //	@Success		200					{string}	string	"RSS 2.0 document"
-//	@Header			200					{string}	ETag	"strong entity tag"
-//	@Failure		400					{object}	Problem	"invalid parameter"
+//	@Header			200					{string}	ETag			"strong entity tag"
+//	@Header			200					{string}	Last-Modified	"the latest time an article in the feed was published or changed, or the last write to the content when later (an article may have left the feed); send it in If-Modified-Since to revalidate"
+//	@Failure		400					{object}	Problem			"invalid parameter"
 //	@Failure		500					{object}	Problem	"internal error"
 //	@Router			/feeds/articles.rss [get]
 func (h *Handler) articlesRSS(c *gin.Context) {
@@ -66,20 +68,80 @@ func (h *Handler) articlesRSS(c *gin.Context) {
 	}
 	rss := (&feeds.Rss{Feed: fp.feed()}).RssFeed()
 	rss.Language = strings.ToLower(feedLanguage)
+	doc := &rssDocument{Version: "2.0", ContentNS: "http://purl.org/rss/1.0/modules/content/", AtomNS: atomNS, DCNS: dcNS,
+		Channel: rssChannel{RssFeed: rss, Self: rssAtomLink{Href: fp.self, Rel: "self", Type: mediaTypeOf(RSSContentType)}}}
 	for i, item := range rss.Items {
+		a := &fp.articles[i]
 		// An RSS description is HTML by convention, so the plain-text summary is
-		// escaped; <author> must be an e-mail address, which publishers don't have.
-		item.Description = html.EscapeString(fp.articles[i].Summary)
+		// escaped; <author> must be an e-mail address, which publishers don't have,
+		// so the publisher is the Dublin Core creator.
+		item.Description = html.EscapeString(a.Summary)
 		item.Author = ""
+		it := &rssItem{RssItem: item}
+		if p := a.Source.Publisher; p != nil {
+			it.Creator = xmlChars(p.Name)
+		}
+		for _, t := range a.Topics {
+			it.Categories = append(it.Categories, rssCategory{Domain: fp.topics, Name: xmlChars(t.Name)})
+		}
+		doc.Channel.Items = append(doc.Channel.Items, it)
 	}
-	writeXMLFeed(c, RSSContentType, rss)
+	writeXMLFeed(c, RSSContentType, doc)
 }
+
+// Namespaces the RSS feed borrows elements from.
+const (
+	atomNS = "http://www.w3.org/2005/Atom"
+	dcNS   = "http://purl.org/dc/elements/1.1/"
+)
+
+// rssDocument is gorilla/feeds' RSS 2.0 with what it cannot say: the feed's own
+// address (atom:link rel="self"), each item's publisher (dc:creator) and its topics
+// (one category each). The fields of the embedded types that these replace are
+// shadowed: encoding/xml writes the shallower of two fields with the same name.
+type rssDocument struct {
+	XMLName   xml.Name `xml:"rss"`
+	Version   string   `xml:"version,attr"`
+	ContentNS string   `xml:"xmlns:content,attr"`
+	AtomNS    string   `xml:"xmlns:atom,attr"`
+	DCNS      string   `xml:"xmlns:dc,attr"`
+	Channel   rssChannel
+}
+
+type rssChannel struct {
+	XMLName xml.Name `xml:"channel"`
+	Self    rssAtomLink
+	*feeds.RssFeed
+	Items []*rssItem `xml:"item"`
+}
+
+type rssAtomLink struct {
+	XMLName xml.Name `xml:"atom:link"`
+	Href    string   `xml:"href,attr"`
+	Rel     string   `xml:"rel,attr"`
+	Type    string   `xml:"type,attr"`
+}
+
+type rssItem struct {
+	XMLName xml.Name `xml:"item"`
+	*feeds.RssItem
+	Creator    string        `xml:"dc:creator,omitempty"`
+	Categories []rssCategory `xml:"category"`
+}
+
+type rssCategory struct {
+	Domain string `xml:"domain,attr,omitempty"`
+	Name   string `xml:",chardata"`
+}
+
+// FeedXml returns the document, for feeds.ToXML.
+func (d *rssDocument) FeedXml() any { return d }
 
 // articlesAtom godoc
 //
 //	@Summary		Atom feed of published articles
 //	@ID				getArticlesAtom
-//	@Description	Atom 1.0 of the newest published articles, with the article list's filters (no cursor). Each entry links (rel=alternate) to the article in the JSON API (<public-url>/api/v1/articles/{slug}); its summary is the plain-text summary, its content the sanitised body HTML, its id a stable tag: URI that survives slug changes. Drafts and scheduled articles never appear. Unknown parameters are rejected.
+//	@Description	Atom 1.0 of the newest published articles, with the article list's filters (no cursor). Each entry links (rel=alternate) to the article's page (<public-url>/articles/{slug}, text/html) and to the article in the JSON API (application/json); its author is the publisher, its categories the topics, its summary the plain-text summary, its content the sanitised body HTML, its id a stable tag: URI that survives slug changes. Drafts and scheduled articles never appear. Unknown parameters are rejected.
 //	@Tags			feeds
 //	@Produce		application/atom+xml
 //	@Param			campaign			query		string	false	"campaign slug"
@@ -91,8 +153,9 @@ func (h *Handler) articlesRSS(c *gin.Context) {
 //	@Param			q					query		string	false	"full-text search: words, quoted phrases, prefix*, AND, OR, NOT"
 //	@Param			limit				query		int		false	"number of entries, 1-100"	default(20)	minimum(1)	maximum(100)
 //	@Success		200					{string}	string	"Atom 1.0 document"
-//	@Header			200					{string}	ETag	"strong entity tag"
-//	@Failure		400					{object}	Problem	"invalid parameter"
+//	@Header			200					{string}	ETag			"strong entity tag"
+//	@Header			200					{string}	Last-Modified	"the latest time an article in the feed was published or changed, or the last write to the content when later (an article may have left the feed); send it in If-Modified-Since to revalidate"
+//	@Failure		400					{object}	Problem			"invalid parameter"
 //	@Failure		500					{object}	Problem	"internal error"
 //	@Router			/feeds/articles.atom [get]
 func (h *Handler) articlesAtom(c *gin.Context) {
@@ -102,19 +165,60 @@ func (h *Handler) articlesAtom(c *gin.Context) {
 	}
 	atom := (&feeds.Atom{Feed: fp.feed()}).AtomFeed()
 	atom.Id = fp.self
-	atom.Link = &feeds.AtomLink{Href: fp.self, Rel: "self", Type: strings.Split(AtomContentType, ";")[0]}
+	atom.Link = &feeds.AtomLink{Href: fp.self, Rel: "self", Type: mediaTypeOf(AtomContentType)}
 	atom.Author = &feeds.AtomAuthor{AtomPerson: feeds.AtomPerson{Name: feedAuthor}}
 	if atom.Updated == "" {
 		atom.Updated = feedEpoch.Format(time.RFC3339)
 	}
+	doc := &atomDocument{AtomFeed: atom}
 	for i, e := range atom.Entries {
 		a := &fp.articles[i]
 		e.Published = published(a).Format(time.RFC3339)
 		if e.Summary != nil {
 			e.Summary.Type = "text"
 		}
+		// The page is the entry's alternate for people; the JSON API's item is
+		// the one for programs.
+		e.Links = append(e.Links, feeds.AtomLink{Href: fp.apiURL(a), Rel: "alternate", Type: "application/json"})
+		entry := &atomEntry{AtomEntry: e}
+		for _, t := range a.Topics {
+			name := xmlChars(t.Name)
+			entry.Categories = append(entry.Categories, atomCategory{Term: name, Label: name, Scheme: fp.topics})
+		}
+		doc.Entries = append(doc.Entries, entry)
 	}
-	writeXMLFeed(c, AtomContentType, atom)
+	writeXMLFeed(c, AtomContentType, doc)
+}
+
+// atomDocument is gorilla/feeds' Atom 1.0 with each entry's topics as categories,
+// which it writes as one element of text where Atom wants a term attribute.
+type atomDocument struct {
+	XMLName xml.Name `xml:"feed"`
+	*feeds.AtomFeed
+	Entries []*atomEntry `xml:"entry"`
+}
+
+type atomEntry struct {
+	XMLName xml.Name `xml:"entry"`
+	*feeds.AtomEntry
+	Categories []atomCategory `xml:"category"`
+}
+
+// atomCategory is a topic: its name is the term readers show, and the scheme is the
+// vocabulary it comes from.
+type atomCategory struct {
+	Term   string `xml:"term,attr"`
+	Scheme string `xml:"scheme,attr,omitempty"`
+	Label  string `xml:"label,attr,omitempty"`
+}
+
+// FeedXml returns the document, for feeds.ToXML.
+func (d *atomDocument) FeedXml() any { return d }
+
+// mediaTypeOf is a content type without its parameters.
+func mediaTypeOf(contentType string) string {
+	mt, _, _ := strings.Cut(contentType, ";")
+	return mt
 }
 
 // JSONFeed is a JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/) of articles.
@@ -129,11 +233,11 @@ type JSONFeed struct {
 	Items       []JSONFeedItem   `json:"items"`
 }
 
-// JSONFeedItem is one article in a JSON Feed. Its url is the article in the JSON
-// API; its id is a tag: URI that stays the same when the article's slug changes.
+// JSONFeedItem is one article in a JSON Feed. Its url is the article's page; its id
+// is a tag: URI that stays the same when the article's slug changes.
 type JSONFeedItem struct {
 	ID            string           `json:"id" example:"tag:signpost.example.org,2026:articles/1"`
-	URL           string           `json:"url" format:"uri" example:"https://signpost.example.org/api/v1/articles/cumbria-week-of-action-online-child-sexual-abuse"`
+	URL           string           `json:"url" format:"uri" example:"https://signpost.example.org/articles/cumbria-week-of-action-online-child-sexual-abuse"`
 	ExternalURL   string           `json:"external_url,omitempty" format:"uri" example:"https://www.cumbria.police.uk/news"`
 	Title         string           `json:"title" example:"Cumbria Police week of action on online child abuse images"`
 	ContentHTML   string           `json:"content_html" example:"<h2>What happened</h2>"`
@@ -157,7 +261,7 @@ type JSONFeedAuthor struct {
 //
 //	@Summary		JSON Feed of published articles
 //	@ID				getArticlesJSONFeed
-//	@Description	JSON Feed 1.1 of the newest published articles, with the article list's filters (no cursor). Each item's url is the article in the JSON API (<public-url>/api/v1/articles/{slug}); content_html is the sanitised body. Drafts and scheduled articles never appear. Unknown parameters are rejected.
+//	@Description	JSON Feed 1.1 of the newest published articles, with the article list's filters (no cursor). Each item's url is the article's page (<public-url>/articles/{slug}); content_html is the sanitised body, authors the publisher, tags the topics and regions. Drafts and scheduled articles never appear. Unknown parameters are rejected.
 //	@Tags			feeds
 //	@Produce		application/feed+json
 //	@Param			campaign			query		string	false	"campaign slug"
@@ -169,8 +273,9 @@ type JSONFeedAuthor struct {
 //	@Param			q					query		string	false	"full-text search: words, quoted phrases, prefix*, AND, OR, NOT"
 //	@Param			limit				query		int		false	"number of items, 1-100"	default(20)	minimum(1)	maximum(100)
 //	@Success		200					{object}	JSONFeed
-//	@Header			200					{string}	ETag	"strong entity tag"
-//	@Failure		400					{object}	Problem	"invalid parameter"
+//	@Header			200					{string}	ETag			"strong entity tag"
+//	@Header			200					{string}	Last-Modified	"the latest time an article in the feed was published or changed, or the last write to the content when later (an article may have left the feed); send it in If-Modified-Since to revalidate"
+//	@Failure		400					{object}	Problem			"invalid parameter"
 //	@Failure		500					{object}	Problem	"internal error"
 //	@Router			/feeds/articles.json [get]
 func (h *Handler) articlesJSONFeed(c *gin.Context) {
@@ -214,6 +319,7 @@ type feedPage struct {
 	base     string // the public URL, without a trailing slash
 	self     string // this feed, with its canonical query
 	home     string // the same list in the JSON API
+	topics   string // the vocabulary of the items' categories
 	title    string
 	host     string // the public URL's host name, the authority of tag: URIs
 }
@@ -248,7 +354,8 @@ func (h *Handler) loadFeed(c *gin.Context) (*feedPage, bool) {
 		query = "?" + q.values.Encode()
 	}
 	fp := &feedPage{articles: page.Items, base: base, self: base + c.Request.URL.Path + query,
-		home: base + "/api/v1/articles" + query, title: feedTitle}
+		home: base + "/api/v1/articles" + query, topics: base + "/api/v1/topics", title: feedTitle}
+	h.setFeedLastModified(c, page.Items)
 	if u, err := url.Parse(base); err == nil {
 		fp.host = u.Hostname()
 	}
@@ -262,6 +369,23 @@ func (h *Handler) loadFeed(c *gin.Context) (*feedPage, bool) {
 		fp.title += " (" + strings.Join(filters, ", ") + ")"
 	}
 	return fp, true
+}
+
+// setFeedLastModified sets a feed's Last-Modified: the latest time an article in it
+// was published or changed, or the last write to the content when that is later,
+// since a feed also changes when an article leaves it (retracted, deleted, moved
+// out of the filter), which leaves no later time among those that stay.
+func (h *Handler) setFeedLastModified(c *gin.Context, articles []models.Article) {
+	var t time.Time
+	for i := range articles {
+		t = laterOf(t, laterOf(articles[i].UpdatedAt.UTC(), published(&articles[i])))
+	}
+	if _, changed, err := h.store.ContentState(c.Request.Context()); err == nil {
+		t = laterOf(t, changed)
+	}
+	if !t.IsZero() {
+		setLastModified(c, t)
+	}
 }
 
 // articleFilter reads the article list's filters, all but the cursor, from q. It is
@@ -292,7 +416,7 @@ func (fp *feedPage) feed() *feeds.Feed {
 		a := &fp.articles[i]
 		item := &feeds.Item{
 			Title:       xmlChars(a.Title),
-			Link:        &feeds.Link{Href: fp.itemURL(a), Type: "application/json"},
+			Link:        &feeds.Link{Href: fp.itemURL(a), Type: "text/html"},
 			Description: xmlChars(a.Summary),
 			Id:          fp.itemID(a),
 			IsPermaLink: "false",
@@ -311,8 +435,13 @@ func (fp *feedPage) feed() *feeds.Feed {
 	return f
 }
 
-// itemURL is the article in the JSON API.
+// itemURL is the article's page.
 func (fp *feedPage) itemURL(a *models.Article) string {
+	return articlePageURL(fp.base, a.Slug)
+}
+
+// apiURL is the article in the JSON API.
+func (fp *feedPage) apiURL(a *models.Article) string {
 	return fp.base + "/api/v1/articles/" + url.PathEscape(a.Slug)
 }
 

@@ -18,6 +18,10 @@ func (h *Handler) Routes(r *gin.Engine) {
 	r.Match(getHead, "/feeds/articles.atom", h.articlesAtom)
 	r.Match(getHead, "/feeds/articles.json", h.articlesJSONFeed)
 
+	// Pages for people: what the feeds, the widget's cards and oEmbed link to.
+	r.Match(getHead, "/articles/:slug", h.getArticlePage)
+	r.Match(getHead, "/helplines/:slug", h.getHelplinePage)
+
 	// The widget for partner sites: a page for an iframe, a script and its JSON, and
 	// oEmbed for the page.
 	r.Match(getHead, "/embed/helplines", privateAt, h.embedPage)

@@ -192,6 +192,21 @@
 			labelled(li, "sp-hours", "Hours:", l.hours_text);
 		}
 		checked(li, l);
+		// The line's page, from the JSON's absolute URL or the fallback's URL
+		// relative to this script.
+		var more;
+		try {
+			more = l.url && new URL(l.url, me.src);
+		} catch (e) {
+			// No link rather than no card.
+		}
+		if (more && /^https?:$/.test(more.protocol)) {
+			var a = add(add(li, el("p", "sp-more")), el("a", "", "More about " + l.name));
+			a.href = more.href;
+			a.setAttribute("aria-label", "More about " + l.name + " (opens in a new tab)");
+			a.target = "_blank";
+			a.rel = "noopener noreferrer";
+		}
 	}
 
 	// note says the limits of a line's anonymity or confidentiality, beside its
