@@ -44,7 +44,7 @@ func keysCommand(ctx context.Context, args []string, getenv func(string) string,
 	if err := existingDatabase(db); err != nil {
 		return err
 	}
-	store, err := store.Open(ctx, store.Config{Path: db, Render: handlers.Renderer{}})
+	store, err := store.Open(ctx, store.Config{DB: db, Render: handlers.Renderer{}})
 	if err != nil {
 		return err
 	}
@@ -269,7 +269,7 @@ func generateCommand(ctx context.Context, args []string, getenv func(string) str
 	if fs.NArg() > 0 || cfg.Articles < 0 || cfg.Helplines < 0 || cfg.Campaigns < 0 {
 		return errors.New("usage: signpost generate [-db FILE] [-articles N] [-helplines N] [-campaigns N] [-seed N]")
 	}
-	store, err := store.Open(ctx, store.Config{Path: db, Render: handlers.Renderer{}})
+	store, err := store.Open(ctx, store.Config{DB: db, Render: handlers.Renderer{}})
 	if err != nil {
 		return err
 	}

@@ -367,7 +367,7 @@ func TestCommandGenerate(t *testing.T) {
 		t.Errorf("%d outcomes: every synthetic article should have one", counts["outcomes"])
 	}
 
-	store, err := store.Open(context.Background(), store.Config{Path: a, Render: handlers.Renderer{}})
+	store, err := store.Open(context.Background(), store.Config{DB: a, Render: handlers.Renderer{}})
 	if err != nil {
 		t.Fatal(err)
 	}

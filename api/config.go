@@ -61,7 +61,7 @@ type Config struct {
 
 // storeConfig is the store's part of the configuration.
 func (c Config) storeConfig() store.Config {
-	return store.Config{Path: c.DB, VerifyAfter: c.VerifyAfter, Render: handlers.Renderer{}, Event: handlers.WebhookEvent}
+	return store.Config{DB: c.DB, VerifyAfter: c.VerifyAfter, Render: handlers.Renderer{}, Event: handlers.WebhookEvent}
 }
 
 // webhookPolicy is the policy of webhook targets.

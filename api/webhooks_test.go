@@ -469,7 +469,7 @@ func TestWebhookOutboxInTransaction(t *testing.T) {
 	rv := newReceiver(t)
 	mustCreateWebhook(t, app, obj{"url": rv.URL, "events": []string{"*"}})
 
-	broken, err := store.Open(context.Background(), store.Config{Path: path, Render: handlers.Renderer{}, Now: app.Clock.Now,
+	broken, err := store.Open(context.Background(), store.Config{DB: path, Render: handlers.Renderer{}, Now: app.Clock.Now,
 		Event: func(models.Change, any) ([]byte, error) { return nil, errors.New("cannot render") }})
 	if err != nil {
 		t.Fatal(err)
@@ -515,7 +515,7 @@ func TestWebhookInstances(t *testing.T) {
 	// processes would have.
 	var workers []*webhook.Worker
 	for i := range 3 {
-		st, err := store.Open(context.Background(), store.Config{Path: path, Render: handlers.Renderer{}, Event: handlers.WebhookEvent, Now: app.Clock.Now})
+		st, err := store.Open(context.Background(), store.Config{DB: path, Render: handlers.Renderer{}, Event: handlers.WebhookEvent, Now: app.Clock.Now})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -92,7 +92,7 @@ func TestStorageFailures(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "signpost.db")
 			clock := store.NewClock(epoch)
-			s, err := store.Open(ctx, store.Config{Path: path, Now: clock.Now, Render: handlers.Renderer{}, BusyTimeout: 20 * time.Millisecond})
+			s, err := store.Open(ctx, store.Config{DB: path, Now: clock.Now, Render: handlers.Renderer{}, BusyTimeout: 20 * time.Millisecond})
 			if err != nil {
 				t.Fatal(err)
 			}

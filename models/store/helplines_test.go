@@ -26,7 +26,7 @@ var hlEpoch = time.Date(2027, 2, 1, 10, 0, 0, 0, time.UTC)
 func hlMustOpenStore(tb testing.TB, verifyAfter time.Duration) (*Store, *Clock) {
 	tb.Helper()
 	clock := NewClock(hlEpoch)
-	s, err := Open(context.Background(), Config{Path: filepath.Join(tb.TempDir(), "signpost.db"), Now: clock.Now, VerifyAfter: verifyAfter, Render: handlers.Renderer{}})
+	s, err := Open(context.Background(), Config{DB: filepath.Join(tb.TempDir(), "signpost.db"), Now: clock.Now, VerifyAfter: verifyAfter, Render: handlers.Renderer{}})
 	if err != nil {
 		tb.Fatalf("open: %v", err)
 	}

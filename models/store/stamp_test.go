@@ -55,7 +55,7 @@ func TestChangesStampedUnderLock(t *testing.T) {
 		}
 		return at
 	}
-	s, err := store.Open(ctx, store.Config{Path: path, Now: now, Render: handlers.Renderer{}})
+	s, err := store.Open(ctx, store.Config{DB: path, Now: now, Render: handlers.Renderer{}})
 	if err != nil {
 		t.Fatal(err)
 	}

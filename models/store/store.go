@@ -24,8 +24,9 @@ import (
 
 // Config says where the database is and how the store tells the time.
 type Config struct {
-	// Path is the SQLite database file.
-	Path string
+	// DB names the database: a SQLite file path, or a postgres:// or
+	// postgresql:// URL.
+	DB string
 	// Now returns the current time; nil means time.Now. Tests pin it.
 	Now func() time.Time
 	// ReadConns is the size of the read pool; 0 picks one from the CPU count.
@@ -79,10 +80,10 @@ type Store struct {
 	event       func(c models.Change, item any) ([]byte, error)
 }
 
-// Open opens (creating if needed) the database at cfg.Path and applies any pending
+// Open opens (creating if needed) the database at cfg.DB and applies any pending
 // migrations. It fails when the binary was built without FTS5.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
-	if cfg.Path == "" {
+	if cfg.DB == "" {
 		return nil, errors.New("store: database path is empty")
 	}
 	if cfg.Render == nil {
@@ -92,7 +93,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if now == nil {
 		now = time.Now
 	}
-	s := &Store{now: func() time.Time { return now().UTC() }, path: cfg.Path, verifyAfter: cfg.VerifyAfter, render: cfg.Render,
+	s := &Store{now: func() time.Time { return now().UTC() }, path: cfg.DB, verifyAfter: cfg.VerifyAfter, render: cfg.Render,
 		event: cfg.Event}
 	if s.verifyAfter <= 0 {
 		s.verifyAfter = DefaultVerifyAfter
@@ -101,7 +102,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if busy <= 0 {
 		busy = DefaultBusyTimeout
 	}
-	dsnOf := func(extra string) string { return dsn(cfg.Path, busy, extra) }
+	dsnOf := func(extra string) string { return dsn(cfg.DB, busy, extra) }
 
 	gcfg := func() *gorm.Config {
 		return &gorm.Config{

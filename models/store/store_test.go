@@ -24,7 +24,7 @@ var epoch = time.Date(2027, time.February, 1, 10, 0, 0, 0, time.UTC)
 func MustOpenStore(tb testing.TB, seed bool) (*store.Store, *store.Clock) {
 	tb.Helper()
 	c := store.NewClock(epoch)
-	s, err := store.Open(context.Background(), store.Config{Path: filepath.Join(tb.TempDir(), "signpost.db"), Now: c.Now, Render: handlers.Renderer{}})
+	s, err := store.Open(context.Background(), store.Config{DB: filepath.Join(tb.TempDir(), "signpost.db"), Now: c.Now, Render: handlers.Renderer{}})
 	if err != nil {
 		tb.Fatalf("open: %v", err)
 	}
