@@ -68,9 +68,9 @@ func (r *helplineRow) helpline(now time.Time) (models.Helpline, error) {
 
 // FindHelplines returns a page of helplines in the order a person in need wants them:
 // lines open at the moment first, then the rest, each by name; with f.Sort =
-// models.SortRelevance, by the tier of their match of f.Q first (see searchtiers.go). Helplines are few, so
-// the filtered set is ranked in memory; the cursor carries the moment it was ranked
-// for, so that paging on never reshuffles. It returns EBADPARAM for bad parameters,
+// models.SortRelevance, by the tier of their match of f.Q first (see searchtiers.go).
+// Helplines are few, so the filtered set is ranked in memory; the cursor carries the
+// moment it was ranked for, so that paging on never reshuffles. It returns EBADPARAM for bad parameters,
 // among them an At that fails models.CheckAt.
 func (s *Store) FindHelplines(ctx context.Context, f models.HelplineFilter) (models.Page[models.Helpline], error) {
 	ctx = readContext(ctx)
