@@ -80,3 +80,32 @@ func BenchmarkRead(b *testing.B) {
 		b.Run(bc.name, func(b *testing.B) { benchGet(b, app, bc.path, bc.header...) })
 	}
 }
+
+// searchBenchArticles is larger than benchArticles so that the cost of a search that
+// grows with its matches shows: a word in 2% of them matches 400 articles.
+const searchBenchArticles = 20000
+
+// BenchmarkSearch measures full-text search with the response cache bypassed: a word
+// in about 2% of the articles (store.SyntheticWord(940)) and one in most of them
+// ("safeguarding"), through /api/v1/search and the lists' q.
+func BenchmarkSearch(b *testing.B) {
+	app := MustStartApp(b, WithConfig(func(c *Config) {
+		c.RateLimit, c.RateLimitKey, c.BenchCeiling, c.CacheCheck = 0, 0, true, 250*time.Millisecond
+	}))
+	if err := app.Store.Generate(context.Background(), store.GenerateConfig{Articles: searchBenchArticles, Helplines: 20, Campaigns: 20, Seed: 1}); err != nil {
+		b.Fatal(err)
+	}
+	fresh := []string{"Cache-Control", "no-cache"}
+	rare := store.SyntheticWord(940)
+	for _, bc := range []struct{ name, path string }{
+		{"Rare", "/api/v1/search?q=" + rare},
+		{"Common", "/api/v1/search?q=safeguarding"},
+		{"TwoWords", "/api/v1/search?q=" + rare + "+police"},
+		{"ArticleListRare", "/api/v1/articles?q=" + rare},
+		{"ArticleListCommon", "/api/v1/articles?q=safeguarding"},
+		{"HelplineListCommon", "/api/v1/helplines?q=safeguarding"},
+		{"CampaignListRare", "/api/v1/campaigns?q=" + rare},
+	} {
+		b.Run(bc.name, func(b *testing.B) { benchGet(b, app, bc.path, fresh...) })
+	}
+}

@@ -60,7 +60,7 @@ func TestSearch(t *testing.T) {
 		equal(t, "slug", h.Slug, cumbriaSlug)
 		equal(t, "type", h.Type, "article")
 		equal(t, "url", h.URL, "/api/v1/articles/"+cumbriaSlug)
-		if h.PublishedAt == nil || !h.PublishedAt.Equal(testEpoch) || h.Score <= 0 || !strings.Contains(h.Snippet, "<mark>safeguarded</mark>") {
+		if h.PublishedAt == nil || !h.PublishedAt.Equal(testEpoch) || h.Score != 3 || !strings.Contains(h.Snippet, "<mark>safeguarded</mark>") {
 			t.Errorf("hit %+v", h)
 		}
 		// The URL of a hit answers.
@@ -105,7 +105,7 @@ func TestSearch(t *testing.T) {
 
 	t.Run("OKListFilters", func(t *testing.T) {
 		equalSlices(t, "helplines q", listSlugs(t, app, "/api/v1/helplines?q=crimestoppers"), []string{"crimestoppers"})
-		equalSlices(t, "helplines q keeps the order", listSlugs(t, app, "/api/v1/helplines?q="+url.QueryEscape("police OR crimestoppers OR 999")),
+		equalSlices(t, "helplines q in the list's own order", listSlugs(t, app, "/api/v1/helplines?sort=open_first&q="+url.QueryEscape("police OR crimestoppers OR 999")),
 			[]string{"crimestoppers", "emergency-999", "police-101"})
 		equalSlices(t, "campaigns q", listSlugs(t, app, "/api/v1/campaigns?q=deterrence"), []string{"stop-it-now-deterrence"})
 		equalSlices(t, "articles q", listSlugs(t, app, "/api/v1/articles?q=safeguarded"), []string{cumbriaSlug})
@@ -271,8 +271,8 @@ func TestSearchInStep(t *testing.T) {
 	})
 }
 
-// A search whose client has gone stops ranking (the only read that does) and is
-// recorded as 499, not as an internal error of ours.
+// A search whose client has gone is not run, and is recorded as 499, not as an
+// internal error of ours.
 func TestSearchClientGone(t *testing.T) {
 	app := MustStartApp(t)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -381,6 +381,101 @@ func TestSearchOwnWords(t *testing.T) {
 			{slices.Repeat([]string{"a"}, 51), "keywords"},
 		} {
 			MustProblem(t, hlPatch(t, app, editor, "stop-it-now", map[string]any{"keywords": tt.keywords}), http.StatusUnprocessableEntity, tt.field)
+		}
+	})
+}
+
+// walkSlugs follows a list from path by links.next and returns the slugs of every
+// item, in order.
+func walkSlugs(t *testing.T, app *testApp, path string, headers ...string) []string {
+	t.Helper()
+	var out []string
+	for n := 0; path != ""; n++ {
+		if n > 50 {
+			t.Fatal("more than 50 pages")
+		}
+		var p page[slugged]
+		MustStatus(t, app.GetJSON(t, path, &p, headers...), http.StatusOK)
+		out = append(out, slugsOf(p.Data, func(s slugged) string { return s.Slug })...)
+		path = ""
+		if p.Links.Next != nil {
+			path = *p.Links.Next
+		}
+	}
+	return out
+}
+
+// TestSearchListSort checks the order of the lists with q: best match first by
+// default (and with sort=relevance), each list's own order with its own sort value,
+// and pages that follow the order asked for.
+func TestSearchListSort(t *testing.T) {
+	app := MustStartEditorApp(t)
+	body := articleBody("News from the coast")
+	body["summary"], body["body_markdown"] = "Sightings.", "An okapi was seen near the harbour."
+	inBody := app.MustCreate(t, "/api/v1/articles", app.Editor, body)["slug"].(string)
+	app.Clock.Add(-time.Hour) // older, so that newest first is not the relevance order
+	title := articleBody("Okapi rescue")
+	title["summary"] = "Sightings."
+	inTitle := app.MustCreate(t, "/api/v1/articles", app.Editor, title)["slug"].(string)
+	app.Clock.Add(time.Hour)
+
+	t.Run("OKArticles", func(t *testing.T) {
+		relevance := []string{inTitle, inBody}
+		for _, path := range []string{"/api/v1/articles?q=okapi", "/api/v1/articles?q=okapi&sort=relevance",
+			"/api/v1/articles?q=okapi&fields=slug,title", "/api/v1/articles?q=okapi&limit=1"} {
+			equalSlices(t, path, walkSlugs(t, app.testApp, path), relevance)
+		}
+		equalSlices(t, "editor", walkSlugs(t, app.testApp, "/api/v1/articles?q=okapi&limit=1", auth(app.Editor)...), relevance)
+		newest := []string{inBody, inTitle}
+		equalSlices(t, "sort=newest", walkSlugs(t, app.testApp, "/api/v1/articles?q=okapi&sort=newest&limit=1"), newest)
+		// Without q the list is newest first, as ever, and sort=newest says so.
+		all := listSlugs(t, app.testApp, "/api/v1/articles?limit=2")
+		equalSlices(t, "no q, sort=newest", listSlugs(t, app.testApp, "/api/v1/articles?limit=2&sort=newest"), all)
+	})
+
+	t.Run("OKHelplines", func(t *testing.T) {
+		// "children" is in Stop It Now!'s keywords, in Crimestoppers' topics only.
+		equalSlices(t, "relevance", walkSlugs(t, app.testApp, "/api/v1/helplines?q=children&limit=1"), []string{"stop-it-now", "crimestoppers"})
+		equalSlices(t, "open_first", walkSlugs(t, app.testApp, "/api/v1/helplines?q=children&sort=open_first&limit=1"), []string{"crimestoppers", "stop-it-now"})
+	})
+
+	t.Run("OKCampaigns", func(t *testing.T) {
+		named := app.MustCreate(t, "/api/v1/campaigns", app.Editor, campaignBody("Okapi week"))["slug"].(string)
+		cb := campaignBody("A coastal week")
+		cb["summary"] = "For the okapi."
+		summarised := app.MustCreate(t, "/api/v1/campaigns", app.Editor, cb)["slug"].(string)
+		equalSlices(t, "relevance", walkSlugs(t, app.testApp, "/api/v1/campaigns?q=okapi&limit=1"), []string{named, summarised})
+		equalSlices(t, "name", walkSlugs(t, app.testApp, "/api/v1/campaigns?q=okapi&sort=name&limit=1"), []string{summarised, named})
+	})
+
+	t.Run("OKScore", func(t *testing.T) {
+		hits := search(t, app.testApp, q("okapi", "type", "article"), "")
+		if len(hits) != 2 || hits[0].Slug != inTitle || hits[0].Score != 3 || hits[1].Score != 1 {
+			t.Errorf("hits %+v: want the title match with score 3, then the body match with 1", hits)
+		}
+	})
+
+	t.Run("ErrParams", func(t *testing.T) {
+		var p page[slugged]
+		getOK(t, app.testApp, "/api/v1/articles?q=okapi&limit=1", &p)
+		if p.Meta.NextCursor == nil {
+			t.Fatal("no next page")
+		}
+		relevanceCursor := *p.Meta.NextCursor
+		getOK(t, app.testApp, "/api/v1/articles?q=okapi&sort=newest&limit=1", &p)
+		newestCursor := *p.Meta.NextCursor
+		for _, c := range []struct{ path, field string }{
+			{"/api/v1/articles?sort=relevance", "sort"},
+			{"/api/v1/articles?q=okapi&sort=name", "sort"},
+			{"/api/v1/articles?q=okapi&sort=", "sort"},
+			{"/api/v1/helplines?sort=relevance", "sort"},
+			{"/api/v1/helplines?q=children&sort=newest", "sort"},
+			{"/api/v1/campaigns?sort=relevance", "sort"},
+			{"/api/v1/campaigns?q=okapi&sort=open_first", "sort"},
+			{"/api/v1/articles?q=okapi&cursor=" + newestCursor, "cursor"},
+			{"/api/v1/articles?q=okapi&sort=newest&cursor=" + relevanceCursor, "cursor"},
+		} {
+			MustProblem(t, app.Get(t, c.path), http.StatusBadRequest, c.field)
 		}
 	})
 }

@@ -21,7 +21,7 @@ const docTemplate = `{
     "paths": {
         "/api/v1/articles": {
             "get": {
-                "description": "Published articles, newest first, in pages. Filters combine with AND. Unknown parameters are rejected.",
+                "description": "Published articles, newest first, in pages; with q, best match first unless sort=newest (see the README, \"Search\"). Filters combine with AND. Unknown parameters are rejected.",
                 "produces": [
                     "application/json"
                 ],
@@ -71,6 +71,16 @@ const docTemplate = `{
                         "type": "string",
                         "description": "full-text search: words, quoted phrases, prefix*, AND, OR, NOT",
                         "name": "q",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "relevance",
+                            "newest"
+                        ],
+                        "type": "string",
+                        "description": "order: relevance (the default with q, which it needs: all the words in the title first, then in the summary or topics, then anywhere; within each, the most recently added first) or newest (by publication, the default without q)",
+                        "name": "sort",
                         "in": "query"
                     },
                     {
@@ -790,7 +800,7 @@ const docTemplate = `{
         },
         "/api/v1/campaigns": {
             "get": {
-                "description": "Published campaigns by name. status is derived from the dates: upcoming, active, ended, or unknown when the dates are not known.",
+                "description": "Published campaigns by name; with q, the best matches first unless sort=name. status is derived from the dates: upcoming, active, ended, or unknown when the dates are not known.",
                 "produces": [
                     "application/json"
                 ],
@@ -837,8 +847,18 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "full-text search over name, summary, organiser, partners and hashtags (syntax as /api/v1/search); filters only, the order stays",
+                        "description": "full-text search over name, summary, organiser, partners and hashtags (syntax as /api/v1/search)",
                         "name": "q",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "relevance",
+                            "name"
+                        ],
+                        "type": "string",
+                        "description": "order: relevance (the default with q, which it needs: all the words in the name first, then in the summary or hashtags, then anywhere; within each, the most recently added first) or name (the default without q)",
+                        "name": "sort",
                         "in": "query"
                     },
                     {
@@ -1598,7 +1618,7 @@ const docTemplate = `{
         },
         "/api/v1/helplines": {
             "get": {
-                "description": "Published helplines in the order a person in need wants them: lines open now first, then the rest, each by name. open_now and next_change_at are computed for the moment of the request (or for ` + "`" + `at` + "`" + `).",
+                "description": "Published helplines in the order a person in need wants them: lines open now first, then the rest, each by name; with q, the best matches first unless sort=open_first. open_now and next_change_at are computed for the moment of the request (or for ` + "`" + `at` + "`" + `).",
                 "produces": [
                     "application/json"
                 ],
@@ -1655,8 +1675,18 @@ const docTemplate = `{
                     },
                     {
                         "type": "string",
-                        "description": "full-text search over name, description, organisation, contacts, topics and audiences (syntax as /api/v1/search); filters only, the order stays",
+                        "description": "full-text search over name, keywords, description, organisation, contacts, topics and audiences (syntax as /api/v1/search)",
                         "name": "q",
+                        "in": "query"
+                    },
+                    {
+                        "enum": [
+                            "relevance",
+                            "open_first"
+                        ],
+                        "type": "string",
+                        "description": "order: relevance (the default with q, which it needs: all the words in the name or keywords first, then in the description or topics, then anywhere; within each, open lines first, by name) or open_first (the default without q)",
+                        "name": "sort",
                         "in": "query"
                     },
                     {
@@ -3103,7 +3133,7 @@ const docTemplate = `{
         },
         "/api/v1/search": {
             "get": {
-                "description": "One ranked full-text search over published articles, helplines and campaigns, best first (bm25; a match in a title counts more than one in a summary, topics or body; among equal scores, the most recently added first). Returns the top ` + "`" + `limit` + "`" + ` results only: there is no cursor, and next_cursor and links.next are always null. The snippet is HTML — escaped text with the matched words in \u003cmark\u003e elements. Query syntax: words (all must match), \"quoted phrases\", prefix* (at least 2 letters before the *), AND, OR and NOT in upper case (NOT binds tighter than AND, AND tighter than OR; lower-case \"and\" is a word), and parentheses. Case and accents are ignored; other punctuation separates words. A malformed query is a 400 naming q.",
+                "description": "One ranked full-text search over published articles, helplines and campaigns, best first: by score (all the words in the title, then in the title, summary and topics, then anywhere), then helplines, campaigns and articles, each the most recently added first. Returns the top ` + "`" + `limit` + "`" + ` results only: there is no cursor, and next_cursor and links.next are always null. The snippet is HTML — escaped text with the matched words in \u003cmark\u003e elements. Query syntax: words (all must match), \"quoted phrases\", prefix* (at least 2 letters before the *), AND, OR and NOT in upper case (NOT binds tighter than AND, AND tighter than OR; lower-case \"and\" is a word), and parentheses. Case and accents are ignored; other punctuation separates words. A malformed query is a 400 naming q.",
                 "produces": [
                     "application/json"
                 ],
@@ -7163,8 +7193,9 @@ const docTemplate = `{
                     "example": "2027-01-31T09:00:00Z"
                 },
                 "score": {
+                    "description": "Score is how the hit matches, its tier in the order: 3 when all the query's\nwords are in its title (a helpline's keywords count as its name), 2 when they\nare in its title, summary and topics, 1 when the body is needed.",
                     "type": "number",
-                    "example": 12.5
+                    "example": 3
                 },
                 "slug": {
                     "type": "string",

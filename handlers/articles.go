@@ -2,6 +2,8 @@ package handlers
 
 import (
 	"github.com/gin-gonic/gin"
+
+	"signpost/models"
 )
 
 // ArticleList is the list envelope of articles, for the docs.
@@ -15,7 +17,7 @@ type ArticleList struct {
 //
 //	@Summary		List published articles
 //	@ID				listArticles
-//	@Description	Published articles, newest first, in pages. Filters combine with AND. Unknown parameters are rejected.
+//	@Description	Published articles, newest first, in pages; with q, best match first unless sort=newest (see the README, "Search"). Filters combine with AND. Unknown parameters are rejected.
 //	@Tags			articles
 //	@Produce		json
 //	@Param			campaign			query		string	false	"campaign slug"
@@ -25,6 +27,7 @@ type ArticleList struct {
 //	@Param			published_after		query		string	false	"date (2027-01-31) or RFC 3339 time; inclusive"
 //	@Param			published_before	query		string	false	"date or RFC 3339 time; exclusive"
 //	@Param			q					query		string	false	"full-text search: words, quoted phrases, prefix*, AND, OR, NOT"
+//	@Param			sort				query		string	false	"order: relevance (the default with q, which it needs: all the words in the title first, then in the summary or topics, then anywhere; within each, the most recently added first) or newest (by publication, the default without q)"	Enums(relevance, newest)
 //	@Param			limit				query		int		false	"page size, 1-100"	default(20)	minimum(1)	maximum(100)
 //	@Param			fields				query		string	false	"comma-separated fields to return for each item, e.g. slug,title,published_at"
 //	@Param			cursor				query		string	false	"next_cursor from the previous page"
@@ -36,15 +39,16 @@ type ArticleList struct {
 //	@Failure		500					{object}	Problem	"internal error"
 //	@Router			/api/v1/articles [get]
 func (h *Handler) listArticles(c *gin.Context) {
-	q, err := parseQuery(c.Request.URL, listParams("campaign", "region", "topic", "organisation", "published_after", "published_before", "q")...)
+	q, err := parseQuery(c.Request.URL, listParams("campaign", "region", "topic", "organisation", "published_after", "published_before", "q", "sort")...)
 	if err != nil {
 		WriteError(c, err)
 		return
 	}
 	f, err := articleFilter(q)
-	var cerr error
+	var cerr, serr error
 	f.Cursor, cerr = q.str("cursor")
-	if err := firstErr(err, cerr); err != nil {
+	f.Sort, serr = q.sort(f.Q, "newest")
+	if err := firstErr(err, cerr, serr); err != nil {
 		WriteError(c, err)
 		return
 	}
@@ -53,7 +57,11 @@ func (h *Handler) listArticles(c *gin.Context) {
 	dependsOnFilter(c, "organisation", f.Organisation)
 	if _, sparse := c.GetQuery("fields"); !f.Visibility.Editor && !sparse {
 		// The public list: each article's JSON was made when it was written.
-		page, err := h.store.FindArticlesJSON(c.Request.Context(), f)
+		find := h.store.FindArticlesJSON
+		if f.Sort == models.SortRelevance {
+			find = h.store.RankedArticlesJSON
+		}
+		page, err := find(c.Request.Context(), f)
 		if err != nil {
 			WriteError(c, err)
 			return

@@ -19,14 +19,15 @@ type CampaignList struct {
 //
 //	@Summary		List campaigns
 //	@ID				listCampaigns
-//	@Description	Published campaigns by name. status is derived from the dates: upcoming, active, ended, or unknown when the dates are not known.
+//	@Description	Published campaigns by name; with q, the best matches first unless sort=name. status is derived from the dates: upcoming, active, ended, or unknown when the dates are not known.
 //	@Tags			campaigns
 //	@Produce		json
 //	@Param			status			query		string	false	"derived status"	Enums(upcoming, active, ended, unknown)
 //	@Param			region			query		string	false	"region slug; matches campaigns in that region, above it or below it"
 //	@Param			organisation	query		string	false	"organisation slug: organiser or partner"
 //	@Param			scope			query		string	false	"scope"	Enums(local, regional, national)
-//	@Param			q				query		string	false	"full-text search over name, summary, organiser, partners and hashtags (syntax as /api/v1/search); filters only, the order stays"
+//	@Param			q				query		string	false	"full-text search over name, summary, organiser, partners and hashtags (syntax as /api/v1/search)"
+//	@Param			sort			query		string	false	"order: relevance (the default with q, which it needs: all the words in the name first, then in the summary or hashtags, then anywhere; within each, the most recently added first) or name (the default without q)"	Enums(relevance, name)
 //	@Param			limit			query		int		false	"page size, 1-100"	default(20)	minimum(1)	maximum(100)
 //	@Param			fields				query		string	false	"comma-separated fields to return for each item, e.g. slug,title,published_at"
 //	@Param			cursor			query		string	false	"next_cursor from the previous page"
@@ -38,13 +39,13 @@ type CampaignList struct {
 //	@Failure		500				{object}	Problem	"internal error"
 //	@Router			/api/v1/campaigns [get]
 func (h *Handler) listCampaigns(c *gin.Context) {
-	q, err := parseQuery(c.Request.URL, listParams("status", "region", "organisation", "scope", "q")...)
+	q, err := parseQuery(c.Request.URL, listParams("status", "region", "organisation", "scope", "q", "sort")...)
 	if err != nil {
 		WriteError(c, err)
 		return
 	}
 	var f models.CampaignFilter
-	var errs [7]error
+	var errs [8]error
 	f.Period, errs[0] = q.oneOf("status", models.PeriodUpcoming, models.PeriodActive, models.PeriodEnded, models.PeriodUnknown)
 	f.Region, errs[1] = q.slug("region")
 	f.Organisation, errs[2] = q.slug("organisation")
@@ -52,6 +53,9 @@ func (h *Handler) listCampaigns(c *gin.Context) {
 	f.Limit, errs[4] = q.limit()
 	f.Cursor, errs[5] = q.str("cursor")
 	f.Q, errs[6] = q.str("q")
+	if errs[6] == nil {
+		f.Sort, errs[7] = q.sort(f.Q, "name")
+	}
 	if err := firstErr(errs[:]...); err != nil {
 		WriteError(c, err)
 		return

@@ -21,6 +21,7 @@ type ArticleStore interface {
 	FindArticles(ctx context.Context, f models.ArticleFilter) (models.Page[models.Article], error)
 	FindArticle(ctx context.Context, slug string, v models.Visibility) (*models.Article, error)
 	FindArticlesJSON(ctx context.Context, f models.ArticleFilter) (models.Page[models.Rendered], error)
+	RankedArticlesJSON(ctx context.Context, f models.ArticleFilter) (models.Page[models.Rendered], error)
 	ArticleJSON(ctx context.Context, slug string) (models.Rendered, error)
 }
 

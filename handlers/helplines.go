@@ -19,7 +19,7 @@ type HelplineList struct {
 //
 //	@Summary		List helplines
 //	@ID				listHelplines
-//	@Description	Published helplines in the order a person in need wants them: lines open now first, then the rest, each by name. open_now and next_change_at are computed for the moment of the request (or for `at`).
+//	@Description	Published helplines in the order a person in need wants them: lines open now first, then the rest, each by name; with q, the best matches first unless sort=open_first. open_now and next_change_at are computed for the moment of the request (or for `at`).
 //	@Tags			helplines
 //	@Produce		json
 //	@Param			region		query		string	false	"region slug; matches lines whose coverage contains it or any region above it (a UK-wide line serves Cumbria)"
@@ -28,7 +28,8 @@ type HelplineList struct {
 //	@Param			channel		query		string	false	"contact channel"	Enums(phone, textphone, sms, webchat, email, web)
 //	@Param			open_now	query		bool	false	"only lines open at the moment (or at `at`)"
 //	@Param			at			query		string	false	"RFC 3339 time within a year of now to compute open_now for, instead of now"	format(date-time)
-//	@Param			q			query		string	false	"full-text search over name, description, organisation, contacts, topics and audiences (syntax as /api/v1/search); filters only, the order stays"
+//	@Param			q			query		string	false	"full-text search over name, keywords, description, organisation, contacts, topics and audiences (syntax as /api/v1/search)"
+//	@Param			sort		query		string	false	"order: relevance (the default with q, which it needs: all the words in the name or keywords first, then in the description or topics, then anywhere; within each, open lines first, by name) or open_first (the default without q)"	Enums(relevance, open_first)
 //	@Param			limit		query		int		false	"page size, 1-100"	default(20)	minimum(1)	maximum(100)
 //	@Param			fields		query		string	false	"comma-separated fields to return for each item, e.g. slug,title,published_at"
 //	@Param			cursor		query		string	false	"next_cursor from the previous page"
@@ -41,13 +42,13 @@ type HelplineList struct {
 //	@Failure		500			{object}	Problem			"internal error"
 //	@Router			/api/v1/helplines [get]
 func (h *Handler) listHelplines(c *gin.Context) {
-	q, err := parseQuery(c.Request.URL, listParams("region", "topic", "audience", "channel", "open_now", "at", "q")...)
+	q, err := parseQuery(c.Request.URL, listParams("region", "topic", "audience", "channel", "open_now", "at", "q", "sort")...)
 	if err != nil {
 		WriteError(c, err)
 		return
 	}
 	var f models.HelplineFilter
-	var errs [9]error
+	var errs [10]error
 	f.Region, errs[0] = q.slug("region")
 	f.Topic, errs[1] = q.slug("topic")
 	f.Audience, errs[2] = q.slug("audience")
@@ -57,6 +58,9 @@ func (h *Handler) listHelplines(c *gin.Context) {
 	f.Limit, errs[6] = q.limit()
 	f.Cursor, errs[7] = q.str("cursor")
 	f.Q, errs[8] = q.str("q")
+	if errs[8] == nil {
+		f.Sort, errs[9] = q.sort(f.Q, "open_first")
+	}
 	if err := firstErr(errs[:]...); err != nil {
 		WriteError(c, err)
 		return

@@ -227,7 +227,7 @@ var (
 		"RateLimit-Reset":     header("integer", "seconds until the client's allowance is full again"),
 		"RateLimit-Policy":    header("string", `the limit and its window in seconds, e.g. "600;w=60"`),
 	}
-	retryAfterHeader   = header("integer", "seconds until the next request is allowed")
+	retryAfterHeader   = header("integer", "seconds to wait before trying again")
 	etagHeader         = header("string", "strong entity tag of the body sent; send it in If-None-Match to revalidate")
 	cacheControlHeader = header("string", "how long the answer may be kept: public, max-age=60, stale-while-revalidate=300 unless configured or said otherwise; private, no-store for a request with an API key")
 	noStoreHeader      = header("string", "no-store: an error is never kept")

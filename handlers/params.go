@@ -137,6 +137,23 @@ func (q query) oneOf(name string, allowed ...string) (string, error) {
 	return s, nil
 }
 
+// sort reads a list's sort parameter: relevance, or own, the name of the list's own
+// order. It returns the store's value: relevance when asked for, and when it is not
+// but the list has a search (search, its q); "" for the list's own order. Relevance
+// without a search is an error naming sort.
+func (q query) sort(search, own string) (string, error) {
+	s, err := q.oneOf("sort", models.SortRelevance, own)
+	switch {
+	case err != nil:
+		return "", err
+	case s == models.SortRelevance && search == "":
+		return "", models.BadParam("sort", "%s needs q, the words to search for", models.SortRelevance)
+	case s == models.SortRelevance || s == "" && search != "":
+		return models.SortRelevance, nil
+	}
+	return "", nil
+}
+
 // firstErr returns the first non-nil error.
 func firstErr(errs ...error) error {
 	for _, err := range errs {

@@ -270,7 +270,7 @@ func rateLimitResponses(doc *openapi3.T) {
 				WithContent(openapi3.Content{ProblemContentType: openapi3.NewMediaType().
 					WithSchemaRef(openapi3.NewSchemaRef(ref, problem.Value))})
 			resp.Headers = openapi3.Headers{"Retry-After": &openapi3.HeaderRef{Value: &openapi3.Header{Parameter: openapi3.Parameter{
-				Description: "seconds until the next request is allowed",
+				Description: "seconds to wait before trying again",
 				Schema:      openapi3.NewIntegerSchema().NewRef(),
 			}}}}
 			op.Responses.Set(strconv.Itoa(http.StatusTooManyRequests), &openapi3.ResponseRef{Value: resp})

@@ -22,8 +22,11 @@ type SearchHit struct {
 	Slug  string `json:"slug" example:"cumbria-week-of-action-online-child-sexual-abuse"`
 	Title string `json:"title" example:"Cumbria Police week of action on online child abuse images: six children safeguarded"`
 	// Snippet is HTML: the text is escaped and the matched words are in <mark>.
-	Snippet     string     `json:"snippet" example:"Six children were <mark>safeguarded</mark>, two warrants executed and two people arrested."`
-	Score       float64    `json:"score" example:"12.5"`
+	Snippet string `json:"snippet" example:"Six children were <mark>safeguarded</mark>, two warrants executed and two people arrested."`
+	// Score is how the hit matches, its tier in the order: 3 when all the query's
+	// words are in its title (a helpline's keywords count as its name), 2 when they
+	// are in its title, summary and topics, 1 when the body is needed.
+	Score       float64    `json:"score" example:"3"`
 	PublishedAt *time.Time `json:"published_at" format:"date-time" example:"2027-01-31T09:00:00Z" extensions:"x-nullable"`
 	URL         string     `json:"url" format:"uri-reference" example:"/api/v1/articles/cumbria-week-of-action-online-child-sexual-abuse"`
 }
@@ -40,7 +43,7 @@ type SearchList struct {
 //
 //	@Summary		Search articles, helplines and campaigns
 //	@ID				search
-//	@Description	One ranked full-text search over published articles, helplines and campaigns, best first (bm25; a match in a title counts more than one in a summary, topics or body; among equal scores, the most recently added first). Returns the top `limit` results only: there is no cursor, and next_cursor and links.next are always null. The snippet is HTML — escaped text with the matched words in <mark> elements. Query syntax: words (all must match), "quoted phrases", prefix* (at least 2 letters before the *), AND, OR and NOT in upper case (NOT binds tighter than AND, AND tighter than OR; lower-case "and" is a word), and parentheses. Case and accents are ignored; other punctuation separates words. A malformed query is a 400 naming q.
+//	@Description	One ranked full-text search over published articles, helplines and campaigns, best first: by score (all the words in the title, then in the title, summary and topics, then anywhere), then helplines, campaigns and articles, each the most recently added first. Returns the top `limit` results only: there is no cursor, and next_cursor and links.next are always null. The snippet is HTML — escaped text with the matched words in <mark> elements. Query syntax: words (all must match), "quoted phrases", prefix* (at least 2 letters before the *), AND, OR and NOT in upper case (NOT binds tighter than AND, AND tighter than OR; lower-case "and" is a word), and parentheses. Case and accents are ignored; other punctuation separates words. A malformed query is a 400 naming q.
 //	@Tags			search
 //	@Produce		json
 //	@Param			q		query		string	true	"what to search for (at most 500 characters and 32 words), e.g. safeguarded, abus*, helpline NOT phone"	minlength(1)	maxlength(500)	example(safeguarding)

@@ -24,6 +24,8 @@ type ArticleFilter struct {
 	PublishedAfter  *time.Time
 	PublishedBefore *time.Time
 	Q               string // full-text search; see package search
+	// Sort is "" for the list's own order (newest first) or SortRelevance.
+	Sort string
 	// WithBodies loads the bodies too (feeds show them; the list does not).
 	WithBodies bool
 	Limit      int
@@ -47,12 +49,30 @@ type HelplineFilter struct {
 	OpenNow bool
 	// At is the moment that open_now is computed for; zero means now. Any other
 	// must pass CheckAt.
-	At     time.Time
-	Q      string // full-text search (see package search); it filters, the order stays
+	At time.Time
+	Q  string // full-text search (see package search)
+	// Sort is "" for the list's own order (open lines first, each by name) or
+	// SortRelevance.
+	Sort   string
 	Limit  int
 	Cursor string
 	Visibility
 }
+
+// SortRelevance orders a list with a full-text search (Q) by how well each item
+// matches: the items that have all the words in their title (or a helpline's
+// keywords) first, then those that have them in the title, summary and topics, then
+// the rest (see SearchScore*). It needs Q; "" is every list's own order.
+const SortRelevance = "relevance"
+
+// The scores of search hits, which are their relevance tiers: all of the query's
+// words (all that it needs) in the title or a helpline's keywords; in the title,
+// keywords, summary or topics; anywhere (the body too).
+const (
+	SearchScoreTitle   = 3
+	SearchScoreSummary = 2
+	SearchScoreBody    = 1
+)
 
 // AtRange is how far from now a moment asked about (at) may be, either way. Opening
 // hours are today's: a year ahead is as far as a line's published hours and the time
@@ -89,9 +109,11 @@ type CampaignFilter struct {
 	// Organisation matches the organiser or a partner.
 	Organisation string
 	Scope        string
-	Q            string // full-text search (see package search); it filters, the order stays
-	Limit        int
-	Cursor       string
+	Q            string // full-text search (see package search)
+	// Sort is "" for the list's own order (by name) or SortRelevance.
+	Sort   string
+	Limit  int
+	Cursor string
 	Visibility
 }
 

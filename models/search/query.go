@@ -84,7 +84,29 @@ type Query struct {
 // as syntax.
 func (q *Query) FTS5() string {
 	var b strings.Builder
-	q.root.write(&b)
+	q.root.write(&b, "")
+	return b.String()
+}
+
+// FTS5Needed returns the FTS5 MATCH expression of the terms the query needs, without
+// those it excludes (after NOT): it holds wherever the query holds, and more often. A
+// store adds it to an expression to have FTS5 find, for snippets, every instance of
+// the words a match has, at little cost: it excludes nothing.
+func (q *Query) FTS5Needed() string {
+	var b strings.Builder
+	q.root.writeNeeded(&b)
+	return b.String()
+}
+
+// FTS5In returns the query as an FTS5 MATCH expression that holds where the query
+// holds within the given columns of the index: every term it needs is looked for in
+// those columns only, while the terms it excludes (after NOT) stay excluded from every
+// column. So what it matches is always a part of what FTS5 matches; the store ranks
+// that part first (see the store's search tiers). The column names are the index's
+// own, never a user's.
+func (q *Query) FTS5In(columns ...string) string {
+	var b strings.Builder
+	q.root.write(&b, "{"+strings.Join(columns, " ")+"} : ")
 	return b.String()
 }
 
@@ -247,9 +269,11 @@ type queryNode struct {
 }
 
 // write emits the node as FTS5 syntax, parenthesising every operator so that the
-// precedence is ours whatever FTS5's is.
-func (n *queryNode) write(b *strings.Builder) {
+// precedence is ours whatever FTS5's is. A column filter (colspec), when given, goes
+// before each term the node needs; the right-hand sides of NOT are written without it.
+func (n *queryNode) write(b *strings.Builder, colspec string) {
 	if n.op == tokTerm {
+		b.WriteString(colspec)
 		b.WriteByte('"')
 		b.WriteString(n.term.text)
 		b.WriteByte('"')
@@ -263,7 +287,31 @@ func (n *queryNode) write(b *strings.Builder) {
 		if i > 0 {
 			b.WriteString(" " + queryToken{kind: n.op}.String() + " ")
 		}
-		a.write(b)
+		if i > 0 && n.op == tokNot {
+			a.write(b, "")
+		} else {
+			a.write(b, colspec)
+		}
+	}
+	b.WriteByte(')')
+}
+
+// writeNeeded emits the node as write does, with each NOT reduced to its left side.
+func (n *queryNode) writeNeeded(b *strings.Builder) {
+	switch n.op {
+	case tokTerm:
+		n.write(b, "")
+		return
+	case tokNot:
+		n.args[0].writeNeeded(b)
+		return
+	}
+	b.WriteByte('(')
+	for i, a := range n.args {
+		if i > 0 {
+			b.WriteString(" " + queryToken{kind: n.op}.String() + " ")
+		}
+		a.writeNeeded(b)
 	}
 	b.WriteByte(')')
 }

@@ -123,3 +123,45 @@ func mustBadParam(tb testing.TB, err error, param string) {
 		tb.Fatalf("error fields %+v, want %q first", e.Fields, param)
 	}
 }
+
+// TestFTS5In checks the column-filtered form of a query: every term it needs carries
+// the filter, the terms after NOT stay unfiltered (excluded from every column).
+func TestFTS5In(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"abuse", `{title keywords} : "abuse"`},
+		{"child abus*", `({title keywords} : "child" AND {title keywords} : "abus"*)`},
+		{`"week of action" OR cumbria`, `({title keywords} : "week of action" OR {title keywords} : "cumbria")`},
+		{"a NOT b", `({title keywords} : "a" NOT "b")`},
+		{"a NOT (b NOT c) d", `(({title keywords} : "a" NOT ("b" NOT "c")) AND {title keywords} : "d")`},
+		{"a NOT b NOT c", `(({title keywords} : "a" NOT "b") NOT "c")`},
+	} {
+		query, err := search.Parse(c.in)
+		if err != nil {
+			t.Fatalf("Parse(%q): %v", c.in, err)
+		}
+		if got := query.FTS5In("title", "keywords"); got != c.want {
+			t.Errorf("FTS5In(%q) = %s, want %s", c.in, got, c.want)
+		}
+	}
+}
+
+// TestFTS5Needed checks the expression of the terms a query needs: NOT and what it
+// excludes are gone, the rest stays as FTS5 writes it.
+func TestFTS5Needed(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"abuse", `"abuse"`},
+		{"child abus*", `("child" AND "abus"*)`},
+		{"a NOT b", `"a"`},
+		{"a NOT b c", `("a" AND "c")`},
+		{"a OR (b NOT c)", `("a" OR "b")`},
+		{"a NOT (b NOT c) d", `("a" AND "d")`},
+	} {
+		query, err := search.Parse(c.in)
+		if err != nil {
+			t.Fatalf("Parse(%q): %v", c.in, err)
+		}
+		if got := query.FTS5Needed(); got != c.want {
+			t.Errorf("FTS5Needed(%q) = %s, want %s", c.in, got, c.want)
+		}
+	}
+}

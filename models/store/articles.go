@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"signpost/models"
 	"slices"
@@ -267,29 +268,40 @@ func utcPtr(t *time.Time) *time.Time {
 	return &u
 }
 
-// FindArticles returns a page of articles, newest first (by published_at, then id).
-// It returns EBADPARAM for a bad limit, cursor, search or filter value.
+// FindArticles returns a page of articles, newest first (by published_at, then id),
+// or with f.Sort = models.SortRelevance in the relevance order of f.Q (see
+// searchtiers.go). It returns EBADPARAM for a bad limit, cursor, sort, search or
+// filter value.
 func (s *Store) FindArticles(ctx context.Context, f models.ArticleFilter) (models.Page[models.Article], error) {
 	ctx = readContext(ctx)
 	var page models.Page[models.Article]
 	db := s.reader.WithContext(ctx)
 	now := s.now()
-	lq, err := s.articleQuery(ctx, db, f, now)
-	if err != nil {
+	var rows []articleRow
+	if ranked, err := relevance(f.Sort, f.Q); err != nil {
 		return page, err
-	}
-	sel, selArgs := articleSelect(f.Visibility, now)
-	rows, err := scanArticleRows(lq.q.Select(sel, selArgs...), lq.limit+1)
-	if err != nil {
-		return page, internal("find articles", err)
-	}
-	if len(rows) > lq.limit {
-		last := rows[lq.limit-1]
-		page.NextCursor = articleCursor(last.ID, last.PublishedAt, last.CreatedAt)
-		rows = rows[:lq.limit]
+	} else if ranked {
+		if rows, page.NextCursor, err = s.rankedArticles(ctx, db, f, now); err != nil {
+			return page, err
+		}
+	} else {
+		lq, err := s.articleQuery(ctx, db, f, now)
+		if err != nil {
+			return page, err
+		}
+		sel, selArgs := articleSelect(f.Visibility, now)
+		if rows, err = scanArticleRows(lq.q.Select(sel, selArgs...), lq.limit+1); err != nil {
+			return page, internal("find articles", err)
+		}
+		if len(rows) > lq.limit {
+			last := rows[lq.limit-1]
+			page.NextCursor = articleCursor(last.ID, last.PublishedAt, last.CreatedAt)
+			rows = rows[:lq.limit]
+		}
 	}
 	page.Items = make([]models.Article, len(rows))
 	for i := range rows {
+		var err error
 		if page.Items[i], err = rows[i].article(now); err != nil {
 			return page, err
 		}
@@ -318,12 +330,16 @@ type articleList struct {
 	limit int
 }
 
-// articleQuery builds the query of a list of articles. It returns EBADPARAM for a bad
-// limit, cursor, search or filter value.
+// articleQuery builds the query of a list of articles, newest first (the relevance
+// order is rankedArticles'). It returns EBADPARAM for a bad limit, cursor, sort,
+// search or filter value.
 func (s *Store) articleQuery(ctx context.Context, db *gorm.DB, f models.ArticleFilter, now time.Time) (articleList, error) {
 	limit, err := clampLimit(f.Limit)
 	if err != nil {
 		return articleList{}, err
+	}
+	if ranked, err := relevance(f.Sort, f.Q); err != nil || ranked {
+		return articleList{}, cmp.Or(err, errors.New("store: a list in the relevance order is read with rankedArticles"))
 	}
 	// A page after the first starts below its cursor, which is no later than now
 	// (it names an item that was public): that bound alone limits the publication
@@ -352,47 +368,11 @@ func (s *Store) articleQuery(ctx context.Context, db *gorm.DB, f models.ArticleF
 	if f.Visibility.Editor {
 		sortExpr = "COALESCE(a.published_at, a.created_at)"
 	}
-	if f.Campaign != "" {
-		id, err := lookupID(ctx, db, "campaigns", f.Campaign, "campaign")
-		if err != nil {
-			return articleList{}, err
-		}
-		q = q.Where("EXISTS (SELECT 1 FROM article_campaigns x WHERE x.article_id = a.id AND x.campaign_id = ?)", id)
+	filter, err := s.articleFilters(ctx, db, f)
+	if err != nil {
+		return articleList{}, err
 	}
-	if f.Region != "" {
-		t, err := loadRegionTree(ctx, db)
-		if err != nil {
-			return articleList{}, err
-		}
-		r := t.bySlug[f.Region]
-		if r == nil {
-			return articleList{}, models.BadParam("region", "no region with slug %q", f.Region)
-		}
-		q = q.Where("EXISTS (SELECT 1 FROM article_regions x WHERE x.article_id = a.id AND x.region_id IN ?)", t.descendantsAndSelf(r.ID))
-	}
-	if f.Topic != "" {
-		ids, missing, err := topicIDs(ctx, db, "", []string{f.Topic})
-		if err != nil {
-			return articleList{}, err
-		}
-		if len(missing) > 0 {
-			return articleList{}, models.BadParam("topic", "no topic with slug %q", f.Topic)
-		}
-		q = q.Where("EXISTS (SELECT 1 FROM article_topics x WHERE x.article_id = a.id AND x.topic_id = ?)", ids[f.Topic])
-	}
-	if f.Organisation != "" {
-		id, err := lookupID(ctx, db, "organisations", f.Organisation, "organisation")
-		if err != nil {
-			return articleList{}, err
-		}
-		q = q.Where("(a.source_publisher_id = ? OR EXISTS (SELECT 1 FROM article_organisations x WHERE x.article_id = a.id AND x.organisation_id = ?))", id, id)
-	}
-	if f.PublishedAfter != nil {
-		q = q.Where("a.published_at >= ?", f.PublishedAfter.UTC())
-	}
-	if f.PublishedBefore != nil {
-		q = q.Where("a.published_at < ?", f.PublishedBefore.UTC())
-	}
+	q = filter(q)
 	if f.Q != "" {
 		cond, expr, err := matchFilter(f.Q, "article", "a")
 		if err != nil {
@@ -404,6 +384,55 @@ func (s *Store) articleQuery(ctx context.Context, db *gorm.DB, f models.ArticleF
 		q = q.Where("("+sortExpr+", a.id) < (?, ?)", afterAt, after.ID)
 	}
 	return articleList{q: q.Order(sortExpr + " DESC, a.id DESC"), limit: limit}, nil
+}
+
+// articleFilters looks up the filters of f (all but q, the cursor and the order) and
+// returns what applies them to a query over "articles a". It returns EBADPARAM for a
+// slug that names nothing.
+func (s *Store) articleFilters(ctx context.Context, db *gorm.DB, f models.ArticleFilter) (func(*gorm.DB) *gorm.DB, error) {
+	var conds []where
+	if f.Campaign != "" {
+		id, err := lookupID(ctx, db, "campaigns", f.Campaign, "campaign")
+		if err != nil {
+			return nil, err
+		}
+		conds = append(conds, where{"EXISTS (SELECT 1 FROM article_campaigns x WHERE x.article_id = a.id AND x.campaign_id = ?)", []any{id}})
+	}
+	if f.Region != "" {
+		t, err := loadRegionTree(ctx, db)
+		if err != nil {
+			return nil, err
+		}
+		r := t.bySlug[f.Region]
+		if r == nil {
+			return nil, models.BadParam("region", "no region with slug %q", f.Region)
+		}
+		conds = append(conds, where{"EXISTS (SELECT 1 FROM article_regions x WHERE x.article_id = a.id AND x.region_id IN ?)", []any{t.descendantsAndSelf(r.ID)}})
+	}
+	if f.Topic != "" {
+		ids, missing, err := topicIDs(ctx, db, "", []string{f.Topic})
+		if err != nil {
+			return nil, err
+		}
+		if len(missing) > 0 {
+			return nil, models.BadParam("topic", "no topic with slug %q", f.Topic)
+		}
+		conds = append(conds, where{"EXISTS (SELECT 1 FROM article_topics x WHERE x.article_id = a.id AND x.topic_id = ?)", []any{ids[f.Topic]}})
+	}
+	if f.Organisation != "" {
+		id, err := lookupID(ctx, db, "organisations", f.Organisation, "organisation")
+		if err != nil {
+			return nil, err
+		}
+		conds = append(conds, where{"(a.source_publisher_id = ? OR EXISTS (SELECT 1 FROM article_organisations x WHERE x.article_id = a.id AND x.organisation_id = ?))", []any{id, id}})
+	}
+	if f.PublishedAfter != nil {
+		conds = append(conds, where{"a.published_at >= ?", []any{f.PublishedAfter.UTC()}})
+	}
+	if f.PublishedBefore != nil {
+		conds = append(conds, where{"a.published_at < ?", []any{f.PublishedBefore.UTC()}})
+	}
+	return func(q *gorm.DB) *gorm.DB { return applyWhere(q, conds) }, nil
 }
 
 // FindArticle returns one article by slug. It returns ENOTFOUND when there is no such

@@ -50,8 +50,9 @@ func (r *campaignRow) campaign(now time.Time) (models.Campaign, error) {
 	return c, nil
 }
 
-// FindCampaigns returns a page of campaigns by name. It returns EBADPARAM for bad
-// parameters.
+// FindCampaigns returns a page of campaigns by name, or with f.Sort =
+// models.SortRelevance in the relevance order of f.Q (see searchtiers.go). It returns
+// EBADPARAM for bad parameters.
 func (s *Store) FindCampaigns(ctx context.Context, f models.CampaignFilter) (models.Page[models.Campaign], error) {
 	ctx = readContext(ctx)
 	var page models.Page[models.Campaign]
@@ -61,68 +62,41 @@ func (s *Store) FindCampaigns(ctx context.Context, f models.CampaignFilter) (mod
 	}
 	db := s.reader.WithContext(ctx)
 	now := s.now()
-	today := now.Format(time.DateOnly)
-	q := scope(db.Table("campaigns c").Select(campaignColumns), "c", f.Visibility, now)
-	switch f.Period {
-	case "":
-	case models.PeriodEnded:
-		q = q.Where("c.ends_on < ?", today)
-	case models.PeriodUpcoming:
-		q = q.Where("(c.ends_on IS NULL OR c.ends_on >= ?) AND c.starts_on > ?", today, today)
-	case models.PeriodActive:
-		q = q.Where("(c.ends_on IS NULL OR c.ends_on >= ?) AND c.starts_on <= ?", today, today)
-	case models.PeriodUnknown:
-		q = q.Where("(c.ends_on IS NULL OR c.ends_on >= ?) AND c.starts_on IS NULL", today)
-	default:
-		return page, models.BadParam("status", "must be upcoming, active, ended or unknown")
-	}
-	if f.Scope != "" {
-		if !slices.Contains(models.CampaignScopes, f.Scope) {
-			return page, models.BadParam("scope", "must be local, regional or national")
-		}
-		q = q.Where("c.scope = ?", f.Scope)
-	}
-	if f.Region != "" {
-		t, err := loadRegionTree(ctx, db)
-		if err != nil {
-			return page, err
-		}
-		r := t.bySlug[f.Region]
-		if r == nil {
-			return page, models.BadParam("region", "no region with slug %q", f.Region)
-		}
-		ids := append(t.ancestorsAndSelf(r.ID), t.descendantsAndSelf(r.ID)[1:]...)
-		q = q.Where("EXISTS (SELECT 1 FROM campaign_regions x WHERE x.campaign_id = c.id AND x.region_id IN ?)", ids)
-	}
-	if f.Organisation != "" {
-		id, err := lookupID(ctx, db, "organisations", f.Organisation, "organisation")
-		if err != nil {
-			return page, err
-		}
-		q = q.Where("(c.organiser_id = ? OR EXISTS (SELECT 1 FROM campaign_partners x WHERE x.campaign_id = c.id AND x.organisation_id = ?))", id, id)
-	}
-	if f.Q != "" {
-		cond, expr, err := matchFilter(f.Q, "campaign", "c")
-		if err != nil {
-			return page, err
-		}
-		q = q.Where(cond, expr)
-	}
-	if f.Cursor != "" {
-		cur, err := decodeCursor(f.Cursor, "campaigns")
-		if err != nil {
-			return page, err
-		}
-		q = q.Where("(c.name > ? OR (c.name = ? AND c.id > ?))", cur.Key, cur.Key, cur.ID)
+	filter, err := s.campaignFilters(ctx, db, f, now)
+	if err != nil {
+		return page, err
 	}
 	var rows []campaignRow
-	if err := q.Order("c.name, c.id").Limit(limit + 1).Scan(&rows).Error; err != nil {
-		return page, internal("find campaigns", err)
-	}
-	if len(rows) > limit {
-		last := rows[limit-1]
-		page.NextCursor = encodeCursor(cursor{List: "campaigns", Key: last.Name, ID: last.ID})
-		rows = rows[:limit]
+	if ranked, err := relevance(f.Sort, f.Q); err != nil {
+		return page, err
+	} else if ranked {
+		if rows, page.NextCursor, err = s.rankedCampaigns(db, f, filter, limit, now); err != nil {
+			return page, err
+		}
+	} else {
+		q := filter(scope(db.Table("campaigns c").Select(campaignColumns), "c", f.Visibility, now))
+		if f.Q != "" {
+			cond, expr, err := matchFilter(f.Q, "campaign", "c")
+			if err != nil {
+				return page, err
+			}
+			q = q.Where(cond, expr)
+		}
+		if f.Cursor != "" {
+			cur, err := decodeCursor(f.Cursor, "campaigns")
+			if err != nil {
+				return page, err
+			}
+			q = q.Where("(c.name > ? OR (c.name = ? AND c.id > ?))", cur.Key, cur.Key, cur.ID)
+		}
+		if err := q.Order("c.name, c.id").Limit(limit + 1).Scan(&rows).Error; err != nil {
+			return page, internal("find campaigns", err)
+		}
+		if len(rows) > limit {
+			last := rows[limit-1]
+			page.NextCursor = encodeCursor(cursor{List: "campaigns", Key: last.Name, ID: last.ID})
+			rows = rows[:limit]
+		}
 	}
 	page.Items = make([]models.Campaign, len(rows))
 	for i := range rows {
@@ -134,6 +108,53 @@ func (s *Store) FindCampaigns(ctx context.Context, f models.CampaignFilter) (mod
 		return page, err
 	}
 	return page, nil
+}
+
+// campaignFilters looks up the filters of f (all but q, the cursor and the order) and
+// returns what applies them to a query over "campaigns c". It returns EBADPARAM for a
+// bad value or a slug that names nothing.
+func (s *Store) campaignFilters(ctx context.Context, db *gorm.DB, f models.CampaignFilter, now time.Time) (func(*gorm.DB) *gorm.DB, error) {
+	today := now.Format(time.DateOnly)
+	var conds []where
+	switch f.Period {
+	case "":
+	case models.PeriodEnded:
+		conds = append(conds, where{"c.ends_on < ?", []any{today}})
+	case models.PeriodUpcoming:
+		conds = append(conds, where{"(c.ends_on IS NULL OR c.ends_on >= ?) AND c.starts_on > ?", []any{today, today}})
+	case models.PeriodActive:
+		conds = append(conds, where{"(c.ends_on IS NULL OR c.ends_on >= ?) AND c.starts_on <= ?", []any{today, today}})
+	case models.PeriodUnknown:
+		conds = append(conds, where{"(c.ends_on IS NULL OR c.ends_on >= ?) AND c.starts_on IS NULL", []any{today}})
+	default:
+		return nil, models.BadParam("status", "must be upcoming, active, ended or unknown")
+	}
+	if f.Scope != "" {
+		if !slices.Contains(models.CampaignScopes, f.Scope) {
+			return nil, models.BadParam("scope", "must be local, regional or national")
+		}
+		conds = append(conds, where{"c.scope = ?", []any{f.Scope}})
+	}
+	if f.Region != "" {
+		t, err := loadRegionTree(ctx, db)
+		if err != nil {
+			return nil, err
+		}
+		r := t.bySlug[f.Region]
+		if r == nil {
+			return nil, models.BadParam("region", "no region with slug %q", f.Region)
+		}
+		ids := append(t.ancestorsAndSelf(r.ID), t.descendantsAndSelf(r.ID)[1:]...)
+		conds = append(conds, where{"EXISTS (SELECT 1 FROM campaign_regions x WHERE x.campaign_id = c.id AND x.region_id IN ?)", []any{ids}})
+	}
+	if f.Organisation != "" {
+		id, err := lookupID(ctx, db, "organisations", f.Organisation, "organisation")
+		if err != nil {
+			return nil, err
+		}
+		conds = append(conds, where{"(c.organiser_id = ? OR EXISTS (SELECT 1 FROM campaign_partners x WHERE x.campaign_id = c.id AND x.organisation_id = ?))", []any{id, id}})
+	}
+	return func(q *gorm.DB) *gorm.DB { return applyWhere(q, conds) }, nil
 }
 
 // FindCampaign returns one campaign by slug with its latest articles. It returns

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"signpost/models"
 	"signpost/models/hours"
+	"signpost/models/search"
 	"slices"
 	"strconv"
 	"strings"
@@ -66,9 +67,10 @@ func (r *helplineRow) helpline(now time.Time) (models.Helpline, error) {
 }
 
 // FindHelplines returns a page of helplines in the order a person in need wants them:
-// lines open at the moment first, then the rest, each by name. Helplines are few, so
-// the filtered set is ranked in memory; the cursor carries the moment it was ranked
-// for, so that paging on never reshuffles. It returns EBADPARAM for bad parameters,
+// lines open at the moment first, then the rest, each by name; with f.Sort =
+// models.SortRelevance, by the tier of their match of f.Q first (see searchtiers.go).
+// Helplines are few, so the filtered set is ranked in memory; the cursor carries the
+// moment it was ranked for, so that paging on never reshuffles. It returns EBADPARAM for bad parameters,
 // among them an At that fails models.CheckAt.
 func (s *Store) FindHelplines(ctx context.Context, f models.HelplineFilter) (models.Page[models.Helpline], error) {
 	ctx = readContext(ctx)
@@ -85,13 +87,21 @@ func (s *Store) FindHelplines(ctx context.Context, f models.HelplineFilter) (mod
 			return page, err
 		}
 	}
+	ranked, err := relevance(f.Sort, f.Q)
+	if err != nil {
+		return page, err
+	}
 	var after *helplineKey
 	if f.Cursor != "" {
-		c, err := decodeCursor(f.Cursor, "helplines")
+		list := "helplines"
+		if ranked {
+			list = "helplines/relevance"
+		}
+		c, err := decodeCursor(f.Cursor, list)
 		if err != nil {
 			return page, err
 		}
-		k, err := parseHelplineKey(c)
+		k, err := parseHelplineKey(c, ranked)
 		if err != nil {
 			return page, err
 		}
@@ -146,6 +156,25 @@ func (s *Store) FindHelplines(ctx context.Context, f models.HelplineFilter) (mod
 		}
 		q = q.Where(cond, expr)
 	}
+	// In the relevance order, each line's tier comes first, then the usual order.
+	// Lines are few, so every match is scored.
+	var scores map[int64]int
+	if ranked {
+		query, err := search.Parse(f.Q)
+		if err != nil {
+			return page, err
+		}
+		if scores, err = tierScores(db, indexSourceOf("helpline"), query); err != nil {
+			return page, err
+		}
+	}
+	key := func(h *models.Helpline) helplineKey {
+		k := keyOf(h, at)
+		if ranked {
+			k.score = cmp.Or(scores[h.ID], searchTiers[len(searchTiers)-1].score)
+		}
+		return k
+	}
 	var rows []helplineRow
 	if err := q.Order("h.name, h.id").Scan(&rows).Error; err != nil {
 		return page, internal("find helplines", err)
@@ -169,20 +198,20 @@ func (s *Store) FindHelplines(ctx context.Context, f models.HelplineFilter) (mod
 		items = append(items, h)
 	}
 	slices.SortStableFunc(items, func(a, b models.Helpline) int {
-		return compareHelplineKeys(keyOf(&a, at), keyOf(&b, at))
+		return compareHelplineKeys(key(&a), key(&b))
 	})
 
 	if after != nil {
 		i, _ := slices.BinarySearchFunc(items, *after, func(h models.Helpline, k helplineKey) int {
-			return compareHelplineKeys(keyOf(&h, at), k)
+			return compareHelplineKeys(key(&h), k)
 		})
-		for i < len(items) && compareHelplineKeys(keyOf(&items[i], at), *after) <= 0 {
+		for i < len(items) && compareHelplineKeys(key(&items[i]), *after) <= 0 {
 			i++
 		}
 		items = items[i:]
 	}
 	if len(items) > limit {
-		k := keyOf(&items[limit-1], at)
+		k := key(&items[limit-1])
 		page.NextCursor = encodeCursor(k.cursor())
 		items = items[:limit]
 	}
@@ -201,10 +230,12 @@ func (s *Store) FindHelplines(ctx context.Context, f models.HelplineFilter) (mod
 
 // helplineKey is a helpline's place in the ranked list.
 type helplineKey struct {
-	at   time.Time
-	open bool
-	name string
-	id   int64
+	// score is the line's search score in the relevance order, 0 in the usual one.
+	score int
+	at    time.Time
+	open  bool
+	name  string
+	id    int64
 }
 
 func keyOf(h *models.Helpline, at time.Time) helplineKey {
@@ -212,6 +243,9 @@ func keyOf(h *models.Helpline, at time.Time) helplineKey {
 }
 
 func compareHelplineKeys(a, b helplineKey) int {
+	if a.score != b.score {
+		return cmp.Compare(b.score, a.score)
+	}
 	if a.open != b.open {
 		if a.open {
 			return -1
@@ -226,11 +260,26 @@ func (k helplineKey) cursor() cursor {
 	if k.open {
 		open = "1"
 	}
-	return cursor{List: "helplines", Key: k.at.Format(time.RFC3339Nano) + "|" + open + "|" + k.name, ID: k.id}
+	key := k.at.Format(time.RFC3339Nano) + "|" + open + "|" + k.name
+	if k.score > 0 {
+		return cursor{List: "helplines/relevance", Key: strconv.Itoa(k.score) + "|" + key, ID: k.id}
+	}
+	return cursor{List: "helplines", Key: key, ID: k.id}
 }
 
-func parseHelplineKey(c cursor) (helplineKey, error) {
+// parseHelplineKey reads a cursor's key: with a score first in the relevance order
+// (ranked).
+func parseHelplineKey(c cursor, ranked bool) (helplineKey, error) {
 	bad := models.BadParam("cursor", "not a cursor from this list; use next_cursor from a previous page")
+	var score int
+	if ranked {
+		s, rest, _ := strings.Cut(c.Key, "|")
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			return helplineKey{}, bad
+		}
+		score, c.Key = n, rest
+	}
 	parts := strings.SplitN(c.Key, "|", 3)
 	if len(parts) != 3 {
 		return helplineKey{}, bad
@@ -240,7 +289,7 @@ func parseHelplineKey(c cursor) (helplineKey, error) {
 	if err != nil || err2 != nil {
 		return helplineKey{}, bad
 	}
-	return helplineKey{at: at.UTC(), open: open, name: parts[2], id: c.ID}, nil
+	return helplineKey{score: score, at: at.UTC(), open: open, name: parts[2], id: c.ID}, nil
 }
 
 // FindHelpline returns one helpline by slug with open_now computed for at (zero: now).

@@ -115,3 +115,17 @@ func idsOf[T any](items []T, id func(*T) int64) []int64 {
 	}
 	return out
 }
+
+// where is one condition of a query and its arguments, for filters looked up once
+// and applied to several queries.
+type where struct {
+	sql  string
+	args []any
+}
+
+func applyWhere(q *gorm.DB, conds []where) *gorm.DB {
+	for _, c := range conds {
+		q = q.Where(c.sql, c.args...)
+	}
+	return q
+}

@@ -4,21 +4,13 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"fmt"
-	"html"
-	"math"
 	"signpost/models"
 	"signpost/models/search"
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 )
-
-// Ranking weights of bm25 by column: a word in a title counts far more than one in a
-// body, and a helpline's keywords count as much as its name, since they are the words
-// people in need search with ("am I a paedophile") that a service's own text may not
-// use. The two zeros are the unindexed item_type and item_id.
-const searchWeights = "0, 0, 10, 4, 1, 2, 10" // item_type, item_id, title, summary, body, topics, keywords
 
 // Snippet markers: private-use characters, which are removed from indexed text so that
 // only FTS5 puts them there. They become <mark> and </mark> after HTML escaping.
@@ -31,21 +23,19 @@ const (
 
 type searchRow struct {
 	RowID          int64
-	Type           string
-	ID             int64
+	Score          int
 	Slug           string
 	Title          string
 	PublishedAt    *time.Time
-	Score          float64
 	TitleMarked    string
 	SummarySnippet string
 	BodySnippet    string
 	TopicsSnippet  string
 }
 
-// Search returns the best matches of f.Q among the items f.Visibility may see, best
-// first: ranked by bm25 with titles weighted above summaries, topics and bodies, and
-// among hits of the same score, the most recently added first. It
+// Search returns the best matches of f.Q among the items f.Visibility may see, in the
+// relevance order (see searchtiers.go): by tier, the hit's score; within a tier,
+// helplines, then campaigns, then articles, each the most recently added first. It
 // returns the top f.Limit hits only; there are no further pages. It returns EBADPARAM
 // (naming q, type or limit) for a malformed query, an unknown type or a bad limit.
 func (s *Store) Search(ctx context.Context, f models.SearchFilter) ([]models.SearchHit, error) {
@@ -56,110 +46,67 @@ func (s *Store) Search(ctx context.Context, f models.SearchFilter) ([]models.Sea
 	if strings.TrimSpace(f.Q) == "" {
 		return nil, models.BadParam("q", "is required: the words to search for; %s", search.Syntax)
 	}
-	types := models.SearchTypes
-	if len(f.Types) > 0 {
-		for _, t := range f.Types {
-			if !slices.Contains(models.SearchTypes, t) {
-				return nil, models.BadParam("type", "%q is not a type of content; use %s, separated by commas", t, strings.Join(models.SearchTypes, ", "))
-			}
+	for _, t := range f.Types {
+		if !slices.Contains(models.SearchTypes, t) {
+			return nil, models.BadParam("type", "%q is not a type of content; use %s, separated by commas", t, strings.Join(models.SearchTypes, ", "))
 		}
-		types = f.Types
 	}
 	query, err := search.Parse(f.Q)
 	if err != nil {
 		return nil, err
 	}
-	expr := query.FTS5()
-	now := s.now()
-	codes := make([]int, len(types))
-	for i, t := range types {
-		codes[i] = indexSourceOf(t).code
-	}
-	// The ranking can take long for a common word, so it stops when the client goes;
-	// the lookups after it are small (see readContext).
-	rank := s.reader.WithContext(ctx)
-	db := s.reader.WithContext(readContext(ctx))
-	// Looking up every match's item, to see whether it may be shown, costs more than
-	// ranking them all. So only the best candidates by rank (the limit and ten more)
-	// are looked up, and almost always they can all be shown; when too few can, the
-	// search looks further.
-	var rows []searchRow
-	for candidates := limit + 10; ; candidates *= 8 {
-		var ranked []struct {
-			RowID int64
-			Score float64
-		}
-		if err := rank.Raw(`SELECT rowid AS row_id, -bm25(search_index, `+searchWeights+`) AS score FROM search_index
-			WHERE search_index MATCH ? AND rowid % 4 IN ? ORDER BY score DESC, rowid DESC LIMIT ?`, expr, codes, candidates).Scan(&ranked).Error; err != nil {
-			return nil, matchError("search", err)
-		}
-		score := make(map[int64]float64, len(ranked))
-		byType := map[string][]int64{}
-		for _, r := range ranked {
-			score[r.RowID] = r.Score
-			t := indexSources[r.RowID%4-1].itemType
-			byType[t] = append(byType[t], r.RowID/4)
-		}
-		rows = rows[:0]
-		for t, ids := range byType {
-			src := indexSourceOf(t)
-			cond, cargs := refVisible("x", f.Visibility, now)
-			name := "x.title"
-			if t != "article" {
-				name = "x.name"
-			}
-			var found []searchRow
-			if err := db.Raw(`SELECT x.id * 4 + ? AS row_id, ? AS type, x.id, x.slug, `+name+` AS title, x.published_at
-				FROM `+src.table+` x WHERE x.id IN ? AND `+cond, append([]any{src.code, t, ids}, cargs...)...).Scan(&found).Error; err != nil {
-				return nil, internal("search", err)
-			}
-			for _, r := range found {
-				r.Score = score[r.RowID]
-				rows = append(rows, r)
-			}
-		}
-		// The ranking's own order, so that the candidates are exactly the best ones,
-		// ties included.
-		slices.SortFunc(rows, func(a, b searchRow) int {
-			return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(b.RowID, a.RowID))
-		})
-		if len(rows) >= limit || len(ranked) < candidates {
-			break // enough, or every match was a candidate
+	// The types' rows in the order of their codes, highest first: the order of the
+	// hits of a tier.
+	var srcs []*indexSource
+	for i := range indexSources {
+		if len(f.Types) == 0 || slices.Contains(f.Types, indexSources[i].itemType) {
+			srcs = append(srcs, &indexSources[i])
 		}
 	}
-	if len(rows) > limit {
-		rows = rows[:limit]
+	slices.SortFunc(srcs, func(a, b *indexSource) int { return cmp.Compare(b.code, a.code) })
+	// The statement runs to its end even when the client goes (see readContext): it
+	// reads the matches of its page, not every match.
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
-	if len(rows) > 0 {
-		rowIDs := make([]int64, len(rows))
-		for i, r := range rows {
-			rowIDs[i] = r.RowID
+	// It goes to the reader's pool of prepared statements as it is: gorm's building
+	// of it would cost a tenth of the search.
+	rs, err := s.reader.ConnPool.QueryContext(readContext(ctx), searchHitsSQL(srcs, f.Visibility),
+		searchHitsArgs(query, srcs, f.Visibility, s.now(), limit)...)
+	if err != nil {
+		return nil, matchError("search", err)
+	}
+	defer rs.Close()
+	// Scanned by hand: reflection costs more than the rows. The publication time
+	// comes in one column for each type, NULL in the others'.
+	var r searchRow
+	published := make([]*time.Time, len(srcs))
+	dest := []any{&r.RowID, &r.Score, &r.Slug, &r.Title}
+	for i := range published {
+		dest = append(dest, &published[i])
+	}
+	dest = append(dest, &r.TitleMarked, &r.SummarySnippet, &r.BodySnippet, &r.TopicsSnippet)
+	rows := make([]searchRow, 0, limit)
+	for rs.Next() {
+		if err := rs.Scan(dest...); err != nil {
+			return nil, internal("search", err)
 		}
-		var snippets []searchRow
-		if err := db.Raw(`SELECT rowid AS row_id,
-			highlight(search_index, 2, `+markSQL+`) AS title_marked,
-			snippet(search_index, 3, `+markSQL+`, '…', `+fmt.Sprint(snippetLen)+`) AS summary_snippet,
-			snippet(search_index, 4, `+markSQL+`, '…', `+fmt.Sprint(snippetLen)+`) AS body_snippet,
-			snippet(search_index, 5, `+markSQL+`, '…', `+fmt.Sprint(snippetLen)+`) AS topics_snippet
-			FROM search_index WHERE search_index MATCH ? AND rowid IN ?`, expr, rowIDs).Scan(&snippets).Error; err != nil {
-			return nil, matchError("search", err)
+		r.PublishedAt = nil
+		for _, t := range published {
+			r.PublishedAt = cmp.Or(r.PublishedAt, t)
 		}
-		byRow := make(map[int64]searchRow, len(snippets))
-		for _, sn := range snippets {
-			byRow[sn.RowID] = sn
-		}
-		for i := range rows {
-			sn := byRow[rows[i].RowID]
-			rows[i].TitleMarked, rows[i].SummarySnippet, rows[i].BodySnippet, rows[i].TopicsSnippet =
-				sn.TitleMarked, sn.SummarySnippet, sn.BodySnippet, sn.TopicsSnippet
-		}
+		rows = append(rows, r)
+	}
+	if err := rs.Err(); err != nil {
+		return nil, matchError("search", err)
 	}
 	hits := make([]models.SearchHit, len(rows))
 	for i, r := range rows {
+		src, _ := sourceOfRow(r.RowID)
 		hits[i] = models.SearchHit{
-			Type: r.Type, Slug: r.Slug, Title: r.Title,
+			Type: src.itemType, Slug: r.Slug, Title: r.Title,
 			Snippet:     markup(pickSnippet(r.TitleMarked, r.SummarySnippet, r.BodySnippet, r.TopicsSnippet)),
-			Score:       math.Round(r.Score*1e4) / 1e4,
+			Score:       float64(r.Score),
 			PublishedAt: utcPtr(r.PublishedAt),
 		}
 	}
@@ -167,8 +114,8 @@ func (s *Store) Search(ctx context.Context, f models.SearchFilter) ([]models.Sea
 }
 
 // pickSnippet chooses what to show under a hit's title: the first of the summary, body
-// and topics snippets with a match in it; when only the title matched, the opening of
-// the summary (or body); the marked title when there is nothing else.
+// and topics snippets with a match in it (of those made, see snippetColumns); else
+// the opening of the summary (or body); the marked title when there is nothing else.
 func pickSnippet(title string, snippets ...string) string {
 	for _, s := range snippets {
 		if strings.Contains(s, markOpen) {
@@ -185,22 +132,41 @@ func pickSnippet(title string, snippets ...string) string {
 
 // markup escapes a snippet for HTML and turns the markers into <mark> elements, so
 // that markup in content (a <script> in a title) is shown as text, never run. Runs of
-// white space (the line breaks of a body) become one space.
+// white space (the line breaks of a body) become one space. It escapes as
+// html.EscapeString does, in one pass, since it runs on every hit.
 func markup(s string) string {
-	s = html.EscapeString(strings.Join(strings.Fields(s), " "))
-	return strings.NewReplacer(markOpen, "<mark>", markClose, "</mark>").Replace(s)
-}
-
-// matchFilter returns the condition (over alias.id) and the argument that keep the
-// items of itemType matching a full-text query, for the q filter of lists. It returns
-// EBADPARAM for a malformed query.
-func matchFilter(q, itemType, alias string) (string, any, error) {
-	query, err := search.Parse(q)
-	if err != nil {
-		return "", nil, err
+	var b strings.Builder
+	b.Grow(len(s) + 64)
+	space := false
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			space = b.Len() > 0
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		switch r {
+		case '\ue000':
+			b.WriteString("<mark>")
+		case '\ue001':
+			b.WriteString("</mark>")
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		case '&':
+			b.WriteString("&amp;")
+		case '\'':
+			b.WriteString("&#39;")
+		case '"':
+			b.WriteString("&#34;")
+		default:
+			b.WriteRune(r)
+		}
 	}
-	expr := query.FTS5()
-	return alias + ".id IN (SELECT rowid / 4 FROM search_index WHERE search_index MATCH ? AND rowid % 4 = " + fmt.Sprint(indexSourceOf(itemType).code) + ")", expr, nil
+	return b.String()
 }
 
 // matchError turns an FTS5 error into EBADPARAM for q, in case a query the parser let

@@ -1,8 +1,13 @@
 package store
 
 import (
+	"cmp"
 	"context"
+	"slices"
 
+	"gorm.io/gorm"
+
+	"signpost/models"
 	"signpost/models/search"
 )
 
@@ -35,4 +40,51 @@ func SearchIndexRows(ctx context.Context, s *Store) ([]string, error) {
 // writer.
 func WriterExec(ctx context.Context, s *Store, sql string) error {
 	return s.writer.WithContext(ctx).Exec(sql).Error
+}
+
+// SearchPlans returns SQLite's plans for a public search over every type and for a
+// page of the article list in the relevance order, for the query q.
+func SearchPlans(ctx context.Context, s *Store, q string) (map[string][]string, error) {
+	query, err := search.Parse(q)
+	if err != nil {
+		return nil, err
+	}
+	var srcs []*indexSource
+	for i := range indexSources {
+		srcs = append(srcs, &indexSources[i])
+	}
+	slices.SortFunc(srcs, func(a, b *indexSource) int { return cmp.Compare(b.code, a.code) })
+	plans := map[string][]string{}
+	explain := func(name, sql string, args ...any) error {
+		rs, err := s.reader.WithContext(ctx).Raw("EXPLAIN QUERY PLAN "+sql, args...).Rows()
+		if err != nil {
+			return err
+		}
+		defer rs.Close()
+		for rs.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rs.Scan(&id, &parent, &unused, &detail); err != nil {
+				return err
+			}
+			plans[name] = append(plans[name], detail)
+		}
+		return rs.Err()
+	}
+	v := models.Visibility{}
+	if err := explain("search", searchHitsSQL(srcs, v), searchHitsArgs(query, srcs, v, s.now(), 20)...); err != nil {
+		return nil, err
+	}
+	// The article list's page, as rankedArticles reads it, with a filter.
+	filter, err := s.articleFilters(ctx, s.reader, models.ArticleFilter{Topic: "reporting-crime"})
+	if err != nil {
+		return nil, err
+	}
+	sel, selArgs := articleSelect(v, s.now())
+	stmt := s.reader.Session(&gorm.Session{DryRun: true})
+	q2 := filter(scope(tierScan(stmt, indexSourceOf("article"), tierMatch(query, 0), 0), "a", v, s.now())).Select(sel, selArgs...).Limit(21).Find(&[]map[string]any{})
+	if err := explain("articles", q2.Statement.SQL.String(), q2.Statement.Vars...); err != nil {
+		return nil, err
+	}
+	return plans, nil
 }

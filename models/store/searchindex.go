@@ -10,11 +10,13 @@ import (
 // The search index is one FTS5 table, search_index (migrations 0002 and 0006), with a
 // row per live article, helpline and campaign: title, summary, body, topics and
 // keywords columns, filled as indexSources says. Keywords are a helpline's editor-kept
-// search terms: they rank a hit but are never shown, so no snippet is taken from them. It is kept in step from Go: every editorial write calls
+// search terms: they rank a hit but are never shown, so no snippet is taken from them.
+// It is kept in step from Go: every editorial write calls
 // reindex in its transaction, so the index never disagrees with what was committed.
 // Unpublished items stay indexed; every query joins back to the item's table for
-// visibility. An item's row id is id*4 + the type's code, so that one item's row is
-// found without a scan.
+// visibility. An item's row id is the type's code × searchRowBase + its id (migration
+// 0011): one item's row is found without a scan, and each type's rows are one range
+// of row ids, which bounds FTS5's scan of a search within a type.
 
 // clean removes the snippet markers from indexed text.
 func clean(expr string) string {
@@ -23,29 +25,48 @@ func clean(expr string) string {
 
 type indexSource struct {
 	itemType, table, alias string
-	code                   int
+	// code places the type's rows in the index: the higher the code, the higher its
+	// row ids, and the earlier its hits in a tier of a search (see searchTypeOrder).
+	code int
 	// sel selects the index row of live items matching the condition %s.
 	sel string
 }
 
 var indexSources = []indexSource{
-	{"article", "articles", "a", 1, `SELECT a.id * 4 + 1, 'article', a.id, ` + clean("a.title") + `, ` + clean("a.summary") + `, ` + clean("COALESCE(b.body_text, '')") + `,
+	{"article", "articles", "a", 1, `SELECT 1000000000000 + a.id, 'article', a.id, ` + clean("a.title") + `, ` + clean("a.summary") + `, ` + clean("COALESCE(b.body_text, '')") + `,
 		` + clean(`COALESCE((SELECT group_concat(t.name, ' ') FROM article_topics x JOIN topics t ON t.id = x.topic_id WHERE x.article_id = a.id), '')`) + `
 		, ''
 		FROM articles a LEFT JOIN article_bodies b ON b.article_id = a.id WHERE a.deleted_at IS NULL AND (%s)`},
-	{"helpline", "helplines", "h", 2, `SELECT h.id * 4 + 2, 'helpline', h.id, ` + clean("h.name") + `, ` + clean("h.description") + `,
+	{"helpline", "helplines", "h", 3, `SELECT 3000000000000 + h.id, 'helpline', h.id, ` + clean("h.name") + `, ` + clean("h.description") + `,
 		` + clean(`concat_ws(' ', o.name, h.confidentiality_note,
 			(SELECT group_concat(concat_ws(' ', c.label, c.display, c.note), ' ') FROM contacts c WHERE c.helpline_id = h.id))`) + `,
 		` + clean(`COALESCE((SELECT group_concat(t.name, ' ') FROM helpline_topics x JOIN topics t ON t.id = x.topic_id WHERE x.helpline_id = h.id), '')`) + `,
 		` + clean(`COALESCE((SELECT group_concat(j.value, ' ') FROM json_each(h.keywords) j), '')`) + `
 		FROM helplines h LEFT JOIN organisations o ON o.id = h.organisation_id AND o.deleted_at IS NULL
 		WHERE h.deleted_at IS NULL AND (%s)`},
-	{"campaign", "campaigns", "c", 3, `SELECT c.id * 4 + 3, 'campaign', c.id, ` + clean("c.name") + `, ` + clean("c.summary") + `,
+	{"campaign", "campaigns", "c", 2, `SELECT 2000000000000 + c.id, 'campaign', c.id, ` + clean("c.name") + `, ` + clean("c.summary") + `,
 		` + clean(`concat_ws(' ', o.name, (SELECT group_concat(p.name, ' ') FROM campaign_partners x
 			JOIN organisations p ON p.id = x.organisation_id AND p.deleted_at IS NULL WHERE x.campaign_id = c.id))`) + `,
 		` + clean(`COALESCE((SELECT group_concat(j.value, ' ') FROM json_each(c.hashtags) j), '')`) + `, ''
 		FROM campaigns c LEFT JOIN organisations o ON o.id = c.organiser_id AND o.deleted_at IS NULL
 		WHERE c.deleted_at IS NULL AND (%s)`},
+}
+
+// searchRowBase separates the types' ranges of row ids in the search index: a type
+// with code n has the row ids from n × searchRowBase + 1 up, one for each item id.
+const searchRowBase = 1_000_000_000_000
+
+// rowBase is the row id of the type's item 0 (which does not exist).
+func (src *indexSource) rowBase() int64 { return int64(src.code) * searchRowBase }
+
+// sourceOfRow returns the type of a search index row id and the item's id.
+func sourceOfRow(rowID int64) (*indexSource, int64) {
+	for i := range indexSources {
+		if indexSources[i].code == int(rowID/searchRowBase) {
+			return &indexSources[i], rowID % searchRowBase
+		}
+	}
+	return nil, 0
 }
 
 func indexSourceOf(itemType string) *indexSource {
@@ -60,8 +81,8 @@ func indexSourceOf(itemType string) *indexSource {
 // refresh replaces the index rows of the items of src matching cond (over src.alias):
 // deleted items lose their row, live ones get their current text.
 func (src *indexSource) refresh(tx *gorm.DB, cond string, args ...any) error {
-	del := fmt.Sprintf(`DELETE FROM search_index WHERE rowid IN (SELECT %[1]s.id * 4 + %[2]d FROM %[3]s %[1]s WHERE %[4]s)`,
-		src.alias, src.code, src.table, cond)
+	del := fmt.Sprintf(`DELETE FROM search_index WHERE rowid IN (SELECT %[2]d + %[1]s.id FROM %[3]s %[1]s WHERE %[4]s)`,
+		src.alias, src.rowBase(), src.table, cond)
 	if err := tx.Exec(del, args...).Error; err != nil {
 		return fmt.Errorf("store: unindex %s: %w", src.table, err)
 	}
@@ -99,6 +120,11 @@ func rebuildSearch(tx *gorm.DB) error {
 		if err := indexSources[i].refresh(tx, "1 = 1"); err != nil {
 			return err
 		}
+	}
+	// Refilling leaves the index in many segments, with the old rows' deletions
+	// among them; every search reads each segment, so they are merged into one.
+	if err := tx.Exec(`INSERT INTO search_index (search_index) VALUES ('optimize')`).Error; err != nil {
+		return fmt.Errorf("store: optimize search index: %w", err)
 	}
 	return nil
 }

@@ -225,8 +225,8 @@ func (s *Store) Close() error {
 // row it fetches, and handing the row over through a channel: on a page of a list
 // that cost more than the query itself (it doubled the article list's latency in the
 // load test). A page or an item is read in about a millisecond, so those reads run to
-// the end even when the client has gone. Only a search's ranking, which can take far
-// longer, stays cancellable.
+// the end even when the client has gone; so does a search, which reads no more than
+// its page's matches in most cases and checks the context before it starts.
 func readContext(ctx context.Context) context.Context { return context.WithoutCancel(ctx) }
 
 // Now returns the store's current time in UTC.
