@@ -31,6 +31,8 @@
 //	@tag.description			Articles and helplines as HTML pages for people.
 //	@tag.name					editorial
 //	@tag.description			Writes and editors' reads; they need an API key.
+//	@tag.name					webhooks
+//	@tag.description			Subscriptions that push each change to a partner's URL, signed; they need an admin key.
 //	@tag.name					operations
 //	@tag.description			Probes, metrics and this description.
 //

@@ -7777,6 +7777,10 @@ const docTemplate = `{
             "name": "editorial"
         },
         {
+            "description": "Subscriptions that push each change to a partner's URL, signed; they need an admin key.",
+            "name": "webhooks"
+        },
+        {
             "description": "Probes, metrics and this description.",
             "name": "operations"
         }
