@@ -1,9 +1,13 @@
 package store
 
 import (
+	"errors"
+	"fmt"
 	"net/url"
 	"regexp"
 	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // IsPostgres reports whether db names a PostgreSQL database: a postgres:// or
@@ -15,6 +19,28 @@ func IsPostgres(db string) bool {
 	}
 	scheme = strings.ToLower(scheme)
 	return scheme == "postgres" || scheme == "postgresql"
+}
+
+// keyValueDSN is the start of a libpq key=value connection string, which is not a
+// file name anyone means.
+var keyValueDSN = regexp.MustCompile(`(?i)^\s*(host|hostaddr|port|dbname|user|password|sslmode|service)\s*=`)
+
+// CheckDB checks a database name without connecting: a PostgreSQL URL must be one
+// that the driver can read; a SQLite path must not be a PostgreSQL key=value
+// connection string, which would otherwise become the name of a new file. Its
+// errors never hold a password.
+func CheckDB(db string) error {
+	switch {
+	case strings.TrimSpace(db) == "":
+		return errors.New("must not be empty")
+	case IsPostgres(db):
+		if _, err := pgconn.ParseConfig(db); err != nil {
+			return fmt.Errorf("not a PostgreSQL URL that can be used (%s): %w", RedactDB(db), redactErr(err, db))
+		}
+	case keyValueDSN.MatchString(db):
+		return fmt.Errorf("%q looks like a PostgreSQL key=value connection string; give a postgres:// URL instead, such as postgres://user:password@host:5432/dbname", RedactDB(db))
+	}
+	return nil
 }
 
 // redactedPassword stands in for a password; it is what net/url's Redacted writes.

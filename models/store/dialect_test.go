@@ -59,3 +59,31 @@ func TestRedactDB(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckDB proves that CheckDB takes SQLite paths and PostgreSQL URLs the driver
+// can read, refuses key=value connection strings and unreadable URLs, and never
+// shows a password in its errors.
+func TestCheckDB(t *testing.T) {
+	const pw = "n0t-Sh0wn"
+	for db, ok := range map[string]bool{
+		"signpost.db":                           true,
+		"/data/signpost.db":                     true,
+		"data/user-files.db":                    true,
+		"postgres://u:" + pw + "@db/signpost":   true,
+		"postgresql://db:5432,db2:5432/s":       true,
+		"":                                      false,
+		"   ":                                   false,
+		"host=db user=u password=" + pw:         false,
+		"dbname=signpost":                       false,
+		"postgres://u:" + pw + "@db:notaport/s": false,
+		"postgres://u:" + pw + "@db/s?sslmode=sometimes": false,
+	} {
+		err := store.CheckDB(db)
+		if (err == nil) != ok {
+			t.Errorf("CheckDB(%q) = %v, want ok %v", db, err, ok)
+		}
+		if err != nil && strings.Contains(err.Error(), pw) {
+			t.Errorf("CheckDB(%q) shows the password: %v", db, err)
+		}
+	}
+}

@@ -70,3 +70,13 @@ func MigrationNames(d string) (map[int]string, error) {
 
 // MigrationLock is the key of the PostgreSQL migrations' advisory lock.
 const MigrationLock = migrationLock
+
+// OpenPostgres connects to the PostgreSQL database of cfg as the store does, for the
+// tests of its pool.
+func OpenPostgres(ctx context.Context, cfg Config) (*sql.DB, error) {
+	g, err := openPostgres(ctx, cfg, time.Now)
+	if err != nil {
+		return nil, err
+	}
+	return g.DB()
+}

@@ -124,3 +124,18 @@ func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 	err := s.reader.WithContext(ctx).Raw(`SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v).Error
 	return v, err
 }
+
+// LatestVersion returns the schema version that this binary brings a database to:
+// the version of the last migration for the kind of database that db names (as
+// Config.DB does).
+func LatestVersion(db string) (int, error) {
+	d := sqliteDialect
+	if IsPostgres(db) {
+		d = postgresDialect
+	}
+	ms, err := loadMigrations(d)
+	if err != nil {
+		return 0, err
+	}
+	return ms[len(ms)-1].version, nil
+}

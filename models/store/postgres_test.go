@@ -260,3 +260,36 @@ func TestPostgresErrorsRedacted(t *testing.T) {
 		})
 	}
 }
+
+// TestPoolConfig proves that the pool settings reach the pools: SQLite's read pool,
+// and the PostgreSQL pool (with its default size when none is given).
+func TestPoolConfig(t *testing.T) {
+	ctx := context.Background()
+	t.Run("OKSQLite", func(t *testing.T) {
+		s, err := store.Open(ctx, store.Config{DB: t.TempDir() + "/signpost.db", Render: handlers.Renderer{}, MaxOpenConns: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		reader, writer := s.Pools()
+		if n := reader.Stats().MaxOpenConnections; n != 3 {
+			t.Errorf("read pool of %d, want 3", n)
+		}
+		if n := writer.Stats().MaxOpenConnections; n != 1 {
+			t.Errorf("writer pool of %d, want 1", n)
+		}
+	})
+	t.Run("OKPostgres", func(t *testing.T) {
+		u := pgtest.MustDatabase(t)
+		for _, c := range []struct{ give, want int }{{0, store.DefaultPostgresConns}, {7, 7}} {
+			db, err := store.OpenPostgres(ctx, store.Config{DB: u, MaxOpenConns: c.give, MaxIdleConns: 2, ConnMaxLifetime: time.Minute})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := db.Stats().MaxOpenConnections; n != c.want {
+				t.Errorf("MaxOpenConns %d: pool of %d, want %d", c.give, n, c.want)
+			}
+			db.Close()
+		}
+	})
+}
