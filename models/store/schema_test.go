@@ -40,8 +40,9 @@ var pgOnly = map[string]string{
 // SQLite ones do, so that the two cannot drift apart silently: every SQLite table
 // (but FTS5's own shadow tables) and column exists on PostgreSQL with a type that
 // holds its values and the same NOT NULL, no PostgreSQL column is missing from
-// SQLite but those listed in pgOnly, every SQLite index has one of the same name,
-// and the rows the migrations write in meta have the same keys.
+// SQLite but those listed in pgOnly, every SQLite index has one of the same name on
+// the same columns (unique and partial alike), primary and foreign keys are the
+// same, and the rows the migrations write in meta have the same keys.
 func TestSchemaParity(t *testing.T) {
 	u := pgtest.MustDatabase(t)
 	ctx := context.Background()
@@ -120,19 +121,76 @@ func TestSchemaParity(t *testing.T) {
 		}
 	}
 
-	// Indexes, by name; those SQLite makes itself for UNIQUE and PRIMARY KEY have
-	// PostgreSQL's names for theirs.
-	pgIndexes := map[string]bool{}
-	for _, n := range mustStrings(t, pg, `SELECT indexname FROM pg_indexes WHERE schemaname = 'public'`) {
-		pgIndexes[n] = true
+	// Indexes, by name, with their columns and whether they are unique or partial;
+	// those SQLite makes itself for UNIQUE and PRIMARY KEY have PostgreSQL's names
+	// for theirs, and the keys are compared below.
+	pgIndexes := map[string]string{}
+	for _, r := range mustStrings2(t, pg, `SELECT i.relname, concat_ws(' ',
+			CASE WHEN x.indisunique THEN 'unique' END, CASE WHEN x.indpred IS NOT NULL THEN 'partial' END,
+			'(' || (SELECT string_agg(a.attname, ',' ORDER BY k.ord) FROM unnest(x.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
+				JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.attnum) || ')')
+		FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_namespace n ON n.oid = i.relnamespace
+		WHERE n.nspname = 'public'`) {
+		pgIndexes[r[0]] = r[1]
 	}
-	liteIndexes := mustStrings(t, ldb, `SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_autoindex_%'`)
+	liteIndexes := mustStrings2(t, ldb, `SELECT m.name, trim(
+			CASE WHEN l."unique" THEN 'unique ' ELSE '' END || CASE WHEN l.partial THEN 'partial ' ELSE '' END ||
+			'(' || (SELECT group_concat(name, ',') FROM (SELECT name FROM pragma_index_info(m.name) ORDER BY seqno)) || ')')
+		FROM sqlite_master m JOIN pragma_index_list(m.tbl_name) l ON l.name = m.name
+		WHERE m.type = 'index' AND m.name NOT LIKE 'sqlite_autoindex_%'`)
 	if len(liteIndexes) < 30 {
 		t.Fatalf("read %d SQLite indexes; the query is wrong", len(liteIndexes))
 	}
-	for _, n := range liteIndexes {
-		if !pgIndexes[n] {
-			t.Errorf("index %s is missing on PostgreSQL", n)
+	for _, r := range liteIndexes {
+		if got, ok := pgIndexes[r[0]]; !ok {
+			t.Errorf("index %s %s is missing on PostgreSQL", r[0], r[1])
+		} else if got != r[1] {
+			t.Errorf("index %s is %s on SQLite, %s on PostgreSQL", r[0], r[1], got)
+		}
+	}
+
+	// Primary keys, and foreign keys with what a delete does.
+	litePKs := map[string]string{}
+	for _, r := range mustStrings2(t, ldb, `SELECT m.name, COALESCE((SELECT group_concat(name, ',') FROM
+			(SELECT name FROM pragma_table_info(m.name) WHERE pk > 0 ORDER BY pk)), '')
+		FROM sqlite_master m WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'`) {
+		if virtual, ok := liteTables[r[0]]; ok && !virtual {
+			litePKs[r[0]] = r[1]
+		}
+	}
+	if len(litePKs) < 30 {
+		t.Fatalf("read %d SQLite primary keys; the query is wrong", len(litePKs))
+	}
+	pgPKs := map[string]string{}
+	for _, r := range mustStrings2(t, pg, `SELECT c.conrelid::regclass::text, (SELECT string_agg(a.attname, ',' ORDER BY k.ord)
+			FROM unnest(c.conkey) WITH ORDINALITY AS k(attnum, ord) JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum)
+		FROM pg_constraint c WHERE c.contype = 'p' AND c.connamespace = 'public'::regnamespace`) {
+		pgPKs[r[0]] = r[1]
+	}
+	for table, key := range litePKs {
+		if pgPKs[table] != key {
+			t.Errorf("%s's primary key is (%s) on SQLite, (%s) on PostgreSQL", table, key, pgPKs[table])
+		}
+	}
+	liteFKs := mustStrings(t, ldb, `SELECT m.name || '.' || f."from" || ' -> ' || f."table" || '.' || f."to" || ' on delete ' || lower(f.on_delete)
+		FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f WHERE m.type = 'table' ORDER BY 1`)
+	pgFKs := mustStrings(t, pg, `SELECT c.conrelid::regclass::text || '.' || a.attname || ' -> ' || c.confrelid::regclass::text || '.' || af.attname
+			|| ' on delete ' || CASE c.confdeltype WHEN 'c' THEN 'cascade' WHEN 'a' THEN 'no action' ELSE c.confdeltype::text END
+		FROM pg_constraint c
+		JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+		JOIN pg_attribute af ON af.attrelid = c.confrelid AND af.attnum = c.confkey[1]
+		WHERE c.contype = 'f' AND c.connamespace = 'public'::regnamespace ORDER BY 1`)
+	if len(liteFKs) < 20 {
+		t.Fatalf("read %d SQLite foreign keys; the query is wrong", len(liteFKs))
+	}
+	for _, fk := range liteFKs {
+		if !slices.Contains(pgFKs, fk) {
+			t.Errorf("foreign key %s is missing on PostgreSQL", fk)
+		}
+	}
+	for _, fk := range pgFKs {
+		if !slices.Contains(liteFKs, fk) {
+			t.Errorf("foreign key %s is on PostgreSQL only", fk)
 		}
 	}
 
