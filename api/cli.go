@@ -35,11 +35,14 @@ func keysCommand(ctx context.Context, args []string, getenv func(string) string,
 	if db == "" {
 		db = "signpost.db"
 	}
-	fs.StringVar(&db, "db", db, "SQLite database file (env SIGNPOST_DB)")
+	fs.Var(dbFlag{&db}, "db", "SQLite database file, or a postgres:// URL (env SIGNPOST_DB)")
 	name := fs.String("name", "", "the key's name, e.g. the editor or team it is for")
 	scope := fs.String("scope", models.ScopeEditor, "editor (writes content) or admin (also reads the audit log)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if err := store.CheckDB(db); err != nil {
+		return fmt.Errorf("invalid -db / SIGNPOST_DB: %v", err)
 	}
 	if err := existingDatabase(db); err != nil {
 		return err
@@ -84,20 +87,59 @@ func keysCommand(ctx context.Context, args []string, getenv func(string) string,
 	return errors.New(usage)
 }
 
-// existingDatabase refuses a database that is not there, before anything opens it:
-// SQLite would make an empty one, and the command would then report on, or back up,
-// nothing. Only serve, migrate, seed, generate and restore make a new database.
+// existingDatabase refuses a SQLite database that is not there, before anything
+// opens it: SQLite would make an empty one, and the command would then report on, or
+// back up, nothing. Only serve, migrate, seed, generate and restore make a new
+// database. A PostgreSQL database is the server's to check.
 func existingDatabase(path string) error {
+	if store.IsPostgres(path) {
+		return nil
+	}
 	st, err := os.Stat(path)
+	shown := store.RedactDB(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("database %s does not exist (see -db or SIGNPOST_DB); 'signpost migrate -db %s' or 'signpost serve' makes a new one", path, path)
+		return fmt.Errorf("database %s does not exist (see -db or SIGNPOST_DB); 'signpost migrate -db %s' or 'signpost serve' makes a new one", shown, shown)
 	case err != nil:
-		return fmt.Errorf("database %s: %w", path, err)
+		return fmt.Errorf("database %s: %w", shown, err)
 	case !st.Mode().IsRegular():
-		return fmt.Errorf("database %s is not a file", path)
+		return fmt.Errorf("database %s is not a file", shown)
 	case st.Size() == 0:
-		return fmt.Errorf("database %s is an empty file, not a Signpost database", path)
+		return fmt.Errorf("database %s is an empty file, not a Signpost database", shown)
+	}
+	return nil
+}
+
+// dbFlag is the -db flag of the commands that take no other configuration. Its
+// default, shown by -h, may come from SIGNPOST_DB: a password in it is shown as
+// xxxxx.
+type dbFlag struct{ s *string }
+
+func (f dbFlag) String() string {
+	if f.s == nil {
+		return ""
+	}
+	return store.RedactDB(*f.s)
+}
+
+func (f dbFlag) Set(v string) error { *f.s = v; return nil }
+
+// migrateCommand runs `migrate`: the database's pending migrations, on SQLite or
+// PostgreSQL, and its schema version.
+func migrateCommand(ctx context.Context, cfg Config, stdout io.Writer) error {
+	v, err := store.MigrateDatabase(ctx, cfg.storeConfig())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "database %s is at schema version %d\n", store.RedactDB(cfg.DB), v)
+	return nil
+}
+
+// sqliteOnly refuses a command that works on SQLite files alone, when the database is
+// a PostgreSQL one.
+func sqliteOnly(cmd, instead string, db string) error {
+	if store.IsPostgres(db) {
+		return fmt.Errorf("%s works on SQLite databases only; for PostgreSQL use %s", cmd, instead)
 	}
 	return nil
 }
@@ -105,6 +147,9 @@ func existingDatabase(path string) error {
 // backupCommand runs `backup FILE`: a consistent copy of the database, made while
 // the server runs, checked with PRAGMA integrity_check and synced to disk.
 func backupCommand(ctx context.Context, cfg Config, file string, stdout io.Writer) error {
+	if err := sqliteOnly("backup", "pg_dump", cfg.DB); err != nil {
+		return err
+	}
 	if err := existingDatabase(cfg.DB); err != nil {
 		return err
 	}
@@ -123,7 +168,7 @@ func backupCommand(ctx context.Context, cfg Config, file string, stdout io.Write
 	if err != nil {
 		return fmt.Errorf("backup %s: %w", file, err)
 	}
-	fmt.Fprintf(stdout, "backup of %s written to %s (schema version %d, integrity ok)\n", cfg.DB, file, version)
+	fmt.Fprintf(stdout, "backup of %s written to %s (schema version %d, integrity ok)\n", store.RedactDB(cfg.DB), file, version)
 	return nil
 }
 
@@ -131,6 +176,9 @@ func backupCommand(ctx context.Context, cfg Config, file string, stdout io.Write
 // which is checked first, and then migrated to this binary's schema. The server
 // must be stopped; see store.Restore.
 func restoreCommand(ctx context.Context, cfg Config, backup string, stdout io.Writer) error {
+	if err := sqliteOnly("restore", "pg_restore", cfg.DB); err != nil {
+		return err
+	}
 	if _, err := store.Restore(ctx, backup, cfg.DB); err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}
@@ -140,13 +188,13 @@ func restoreCommand(ctx context.Context, cfg Config, backup string, stdout io.Wr
 	}
 	defer st.Close()
 	if err := st.IntegrityCheck(ctx); err != nil {
-		return fmt.Errorf("restore: %s: %w", cfg.DB, err)
+		return fmt.Errorf("restore: %s: %w", store.RedactDB(cfg.DB), err)
 	}
 	v, err := st.SchemaVersion(ctx)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "database %s restored from %s (schema version %d, integrity ok)\n", cfg.DB, backup, v)
+	fmt.Fprintf(stdout, "database %s restored from %s (schema version %d, integrity ok)\n", store.RedactDB(cfg.DB), backup, v)
 	return nil
 }
 
@@ -257,7 +305,7 @@ func generateCommand(ctx context.Context, args []string, getenv func(string) str
 	if db == "" {
 		db = "signpost.db"
 	}
-	fs.StringVar(&db, "db", db, "SQLite database file (env SIGNPOST_DB)")
+	fs.Var(dbFlag{&db}, "db", "SQLite database file (env SIGNPOST_DB)")
 	var cfg store.GenerateConfig
 	fs.IntVar(&cfg.Articles, "articles", 100_000, "synthetic articles to add")
 	fs.IntVar(&cfg.Helplines, "helplines", 200, "synthetic helplines to add")
@@ -269,6 +317,10 @@ func generateCommand(ctx context.Context, args []string, getenv func(string) str
 	if fs.NArg() > 0 || cfg.Articles < 0 || cfg.Helplines < 0 || cfg.Campaigns < 0 {
 		return errors.New("usage: signpost generate [-db FILE] [-articles N] [-helplines N] [-campaigns N] [-seed N]")
 	}
+	if err := store.CheckDB(db); err != nil {
+		return fmt.Errorf("invalid -db / SIGNPOST_DB: %v", err)
+	}
+	shown := store.RedactDB(db)
 	store, err := store.Open(ctx, store.Config{DB: db, Render: handlers.Renderer{}})
 	if err != nil {
 		return err
@@ -282,6 +334,6 @@ func generateCommand(ctx context.Context, args []string, getenv func(string) str
 		return err
 	}
 	fmt.Fprintf(stdout, "added %d articles, %d helplines and %d campaigns of synthetic content to %s in %s\n",
-		cfg.Articles, cfg.Helplines, cfg.Campaigns, db, time.Since(start).Round(time.Millisecond))
+		cfg.Articles, cfg.Helplines, cfg.Campaigns, shown, time.Since(start).Round(time.Millisecond))
 	return nil
 }

@@ -19,10 +19,16 @@ import (
 // Config is the whole configuration of the server, read from flags and SIGNPOST_*
 // environment variables (flags win), with defaults so that a bare `serve` works.
 type Config struct {
-	Addr            string
-	MetricsAddr     string
-	DB              string
-	NoSeed          bool
+	Addr        string
+	MetricsAddr string
+	DB          string
+	NoSeed      bool
+
+	// The database's connection pool (see store.Config).
+	DBMaxOpenConns    int
+	DBMaxIdleConns    int
+	DBConnMaxLifetime time.Duration
+
 	CacheControl    string
 	LogClient       bool
 	ShutdownTimeout time.Duration
@@ -61,8 +67,12 @@ type Config struct {
 
 // storeConfig is the store's part of the configuration.
 func (c Config) storeConfig() store.Config {
-	return store.Config{DB: c.DB, VerifyAfter: c.VerifyAfter, Render: handlers.Renderer{}, Event: handlers.WebhookEvent}
+	return store.Config{DB: c.DB, VerifyAfter: c.VerifyAfter, Render: handlers.Renderer{}, Event: handlers.WebhookEvent,
+		MaxOpenConns: c.DBMaxOpenConns, MaxIdleConns: c.DBMaxIdleConns, ConnMaxLifetime: c.DBConnMaxLifetime}
 }
+
+// shownDB is the database's name as logs and output show it: without its password.
+func (c Config) shownDB() string { return store.RedactDB(c.DB) }
 
 // webhookPolicy is the policy of webhook targets.
 func (c Config) webhookPolicy() *webhook.Policy {
@@ -95,12 +105,36 @@ var options = []option{
 		c.MetricsAddr = v
 		return nil
 	}},
-	{"db", "SIGNPOST_DB", "signpost.db", "SQLite database file", func(c *Config, v string) error {
-		if strings.TrimSpace(v) == "" {
-			return errors.New("must not be empty")
+	{"db", "SIGNPOST_DB", "signpost.db", "SQLite database file, or a postgres:// (postgresql://) URL; PostgreSQL takes the schema only so far: migrate works, serve refuses (see README)", func(c *Config, v string) error {
+		if err := store.CheckDB(v); err != nil {
+			return err
 		}
 		c.DB = v
 		return nil
+	}},
+	{"db-max-open-conns", "SIGNPOST_DB_MAX_OPEN_CONNS", "0", "most connections open to the database at once, 0 to 1000: on SQLite the read pool's, beside the one writer connection (0: the CPU count + 1); on PostgreSQL the pool's (0: 10)", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err == nil && (n < 0 || n > 1000) {
+			err = errors.New("must be from 0 (the default size) to 1000")
+		}
+		c.DBMaxOpenConns = n
+		return err
+	}},
+	{"db-max-idle-conns", "SIGNPOST_DB_MAX_IDLE_CONNS", "0", "connections kept open while idle, 0 to 1000 and at most -db-max-open-conns (0: all of them)", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err == nil && (n < 0 || n > 1000) {
+			err = errors.New("must be from 0 (all open connections) to 1000")
+		}
+		c.DBMaxIdleConns = n
+		return err
+	}},
+	{"db-conn-max-lifetime", "SIGNPOST_DB_CONN_MAX_LIFETIME", "0s", "close and replace a database connection once it is this old, e.g. 30m to follow a PostgreSQL failover or a connection pooler's limits (0s: keep it; 1s to 24h)", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err == nil && d != 0 && (d < time.Second || d > 24*time.Hour) {
+			err = errors.New("must be 0s (no limit) or from 1s to 24h")
+		}
+		c.DBConnMaxLifetime = d
+		return err
 	}},
 	{"no-seed", "SIGNPOST_NO_SEED", "false", "start with an empty database instead of loading the seed content", func(c *Config, v string) error {
 		b, err := strconv.ParseBool(v)
@@ -319,6 +353,10 @@ func loadConfig(name string, args []string, getenv func(string) string, extra fu
 			return c, nil, fmt.Errorf("invalid -%s / %s: %v", o.flag, o.env, err)
 		}
 	}
+	if c.DBMaxOpenConns > 0 && c.DBMaxIdleConns > c.DBMaxOpenConns {
+		return c, nil, fmt.Errorf("invalid -db-max-idle-conns / SIGNPOST_DB_MAX_IDLE_CONNS: %d is more than -db-max-open-conns / SIGNPOST_DB_MAX_OPEN_CONNS (%d)",
+			c.DBMaxIdleConns, c.DBMaxOpenConns)
+	}
 	c.PublicURLSet = given["public-url"]
 	return c, fs.Args(), nil
 }
@@ -330,7 +368,9 @@ type optionValue struct {
 	boolean bool
 }
 
-func (v *optionValue) String() string     { return v.s }
+// String is the text that -h shows as the default, which is the environment's value
+// when one is set: a password in it is shown as xxxxx.
+func (v *optionValue) String() string     { return store.RedactDB(v.s) }
 func (v *optionValue) Set(s string) error { v.s = s; return nil }
 func (v *optionValue) IsBoolFlag() bool   { return v.boolean }
 

@@ -147,16 +147,7 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdout
 	case "restore":
 		return restoreCommand(ctx, cfg, rest[0], stdout)
 	case "migrate":
-		store, err := store.Open(ctx, cfg.storeConfig())
-		if err != nil {
-			return err
-		}
-		defer store.Close()
-		v, err := store.SchemaVersion(ctx)
-		if err == nil {
-			fmt.Fprintf(stdout, "database %s is at schema version %d\n", cfg.DB, v)
-		}
-		return err
+		return migrateCommand(ctx, cfg, stdout)
 	case "seed":
 		store, err := store.Open(ctx, cfg.storeConfig())
 		if err != nil {
@@ -202,7 +193,7 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- stri
 			return err
 		}
 		if loaded {
-			logger.Info("seed content loaded", "db", cfg.DB)
+			logger.Info("seed content loaded", "db", cfg.shownDB())
 		}
 	}
 

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"sync"
 	"time"
 )
@@ -45,4 +46,37 @@ func WriterQueryInt(ctx context.Context, s *Store, query string) (int64, error) 
 	var n int64
 	err := s.writer.WithContext(ctx).Raw(query).Scan(&n).Error
 	return n, err
+}
+
+// MigratePostgres runs the PostgreSQL migrations on db and returns the versions it
+// applied, for the tests of concurrent start-ups.
+func MigratePostgres(ctx context.Context, db *sql.DB, now func() time.Time) ([]int, error) {
+	return migratePostgres(ctx, db, now)
+}
+
+// MigrationNames returns the names of a dialect's migrations ("sqlite" or
+// "postgres"), by version.
+func MigrationNames(d string) (map[int]string, error) {
+	ms, err := loadMigrations(dialect(d))
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int]string, len(ms))
+	for _, m := range ms {
+		out[m.version] = m.name
+	}
+	return out, nil
+}
+
+// MigrationLock is the key of the PostgreSQL migrations' advisory lock.
+const MigrationLock = migrationLock
+
+// OpenPostgres connects to the PostgreSQL database of cfg as the store does, for the
+// tests of its pool.
+func OpenPostgres(ctx context.Context, cfg Config) (*sql.DB, error) {
+	g, err := openPostgres(ctx, cfg, time.Now)
+	if err != nil {
+		return nil, err
+	}
+	return g.DB()
 }

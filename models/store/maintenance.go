@@ -104,7 +104,7 @@ func VerifyDatabase(ctx context.Context, path string) (int, error) {
 	if err := db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&version); err != nil {
 		return 0, fmt.Errorf("%s: %w", path, err)
 	}
-	ms, err := loadMigrations()
+	ms, err := loadMigrations(sqliteDialect)
 	if err != nil {
 		return 0, err
 	}

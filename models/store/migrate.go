@@ -12,8 +12,19 @@ import (
 	"gorm.io/gorm"
 )
 
-//go:embed migrations/*.sql
+// migrationFiles holds each dialect's migrations, in a directory of its own:
+// migrations/sqlite and migrations/postgres. Their versions count apart.
+//
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
 var migrationFiles embed.FS
+
+// dialect is the kind of database a store runs on.
+type dialect string
+
+const (
+	sqliteDialect   dialect = "sqlite"
+	postgresDialect dialect = "postgres"
+)
 
 type migration struct {
 	version int
@@ -21,14 +32,16 @@ type migration struct {
 	sql     string
 }
 
-func loadMigrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+// loadMigrations returns the migrations of a dialect, in the order of their versions.
+func loadMigrations(d dialect) ([]migration, error) {
+	dir := "migrations/" + string(d) + "/"
+	names, err := fs.Glob(migrationFiles, dir+"*.sql")
 	if err != nil {
 		return nil, err
 	}
 	var ms []migration
 	for _, p := range names {
-		base := strings.TrimPrefix(p, "migrations/")
+		base := strings.TrimPrefix(p, dir)
 		num, _, ok := strings.Cut(base, "_")
 		v, err := strconv.Atoi(num)
 		if !ok || err != nil {
@@ -41,13 +54,23 @@ func loadMigrations() ([]migration, error) {
 		ms = append(ms, migration{version: v, name: base, sql: string(b)})
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	for i := 1; i < len(ms); i++ {
+		if ms[i].version == ms[i-1].version {
+			return nil, fmt.Errorf("store: migrations %s and %s have the same version", ms[i-1].name, ms[i].name)
+		}
+	}
+	if len(ms) == 0 {
+		return nil, fmt.Errorf("store: no %s migrations", d)
+	}
 	return ms, nil
 }
 
-// Migrate applies every migration not yet recorded in schema_migrations, in order,
-// each in its own transaction. It is safe to call on an up-to-date database.
+// Migrate applies every SQLite migration not yet recorded in schema_migrations, in
+// order, each in its own transaction. It is safe to call on an up-to-date database.
+// SQLite's write lock keeps processes from applying one twice; PostgreSQL's
+// migrations run in migratePostgres, under an advisory lock.
 func (s *Store) Migrate(ctx context.Context) error {
-	ms, err := loadMigrations()
+	ms, err := loadMigrations(sqliteDialect)
 	if err != nil {
 		return err
 	}
@@ -100,4 +123,19 @@ func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 	var v int
 	err := s.reader.WithContext(ctx).Raw(`SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v).Error
 	return v, err
+}
+
+// LatestVersion returns the schema version that this binary brings a database to:
+// the version of the last migration for the kind of database that db names (as
+// Config.DB does).
+func LatestVersion(db string) (int, error) {
+	d := sqliteDialect
+	if IsPostgres(db) {
+		d = postgresDialect
+	}
+	ms, err := loadMigrations(d)
+	if err != nil {
+		return 0, err
+	}
+	return ms[len(ms)-1].version, nil
 }

@@ -420,7 +420,7 @@ func TestSearchMigrationFill(t *testing.T) {
 	if len(want) != 4+2+1 {
 		t.Fatalf("index has %d rows, want 7 (4 helplines, 3 campaigns, no deleted article)", len(want))
 	}
-	relayout, err := os.ReadFile("migrations/0011_search_rowids.sql")
+	relayout, err := os.ReadFile("migrations/sqlite/0011_search_rowids.sql")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -428,7 +428,7 @@ func TestSearchMigrationFill(t *testing.T) {
 	// one merged later would run after 0011 on databases that have it, and leave rows
 	// that no search finds: it must come after 0011 and use its row ids.
 	old := []string{"0002_search.sql", "0006_keywords_and_campaign_work.sql", "0007_seed_keywords_and_facts.sql"}
-	files, err := filepath.Glob("migrations/*.sql")
+	files, err := filepath.Glob("migrations/sqlite/*.sql")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -443,7 +443,7 @@ func TestSearchMigrationFill(t *testing.T) {
 		}
 	}
 	for _, m := range old {
-		sql, err := os.ReadFile("migrations/" + m)
+		sql, err := os.ReadFile("migrations/sqlite/" + m)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -29,8 +29,15 @@ type Config struct {
 	DB string
 	// Now returns the current time; nil means time.Now. Tests pin it.
 	Now func() time.Time
-	// ReadConns is the size of the read pool; 0 picks one from the CPU count.
-	ReadConns int
+	// MaxOpenConns bounds the connections open at once: on SQLite those of the read
+	// pool, beside the one writer connection (0 picks the CPU count + 1); on
+	// PostgreSQL the pool's (0 means DefaultPostgresConns).
+	MaxOpenConns int
+	// MaxIdleConns is how many of those stay open while idle; 0 means all of them.
+	MaxIdleConns int
+	// ConnMaxLifetime closes and replaces a connection once it is this old; 0 keeps
+	// connections for as long as they work.
+	ConnMaxLifetime time.Duration
 	// VerifyAfter is how long a helpline's details are trusted after they were last
 	// checked; older ones are marked verification_due. 0 means 180 days.
 	VerifyAfter time.Duration
@@ -80,14 +87,22 @@ type Store struct {
 	event       func(c models.Change, item any) ([]byte, error)
 }
 
-// Open opens (creating if needed) the database at cfg.DB and applies any pending
-// migrations. It fails when the binary was built without FTS5.
+// Open opens (creating if needed) the SQLite database at cfg.DB and applies any
+// pending migrations. It fails when the binary was built without FTS5. Given a
+// PostgreSQL URL it connects, applies the PostgreSQL migrations and then returns
+// ErrPostgresIncomplete: the store cannot serve from PostgreSQL yet.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.DB == "" {
 		return nil, errors.New("store: database path is empty")
 	}
 	if cfg.Render == nil {
 		return nil, errors.New("store: Config.Render is required")
+	}
+	if IsPostgres(cfg.DB) {
+		if _, err := migrateOnPostgres(ctx, cfg, utcNow(cfg.Now)); err != nil {
+			return nil, err
+		}
+		return nil, fmt.Errorf("store: %s: %w", RedactDB(cfg.DB), ErrPostgresIncomplete)
 	}
 	now := cfg.Now
 	if now == nil {
@@ -171,7 +186,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		wdb.Close()
 		return nil, fmt.Errorf("store: open reader: %w", err)
 	}
-	n := cfg.ReadConns
+	n := cfg.MaxOpenConns
 	if n <= 0 {
 		// Reads are CPU work on pages in memory: one connection a core, and one
 		// more, is enough, and keeps each one's page cache within bounds.
@@ -179,8 +194,8 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	rdb, _ := reader.DB()
 	rdb.SetMaxOpenConns(n)
-	rdb.SetMaxIdleConns(n)
-	rdb.SetConnMaxLifetime(0)
+	rdb.SetMaxIdleConns(idleConns(cfg.MaxIdleConns, n))
+	rdb.SetConnMaxLifetime(cfg.ConnMaxLifetime)
 	s.reader = reader
 	return s, nil
 }
