@@ -4,9 +4,8 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"crypto/sha256"
 	"encoding/base64"
-	"fmt"
+	"encoding/binary"
 	"io"
 	"net/http"
 	"strconv"
@@ -14,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cespare/xxhash/v2"
 	"github.com/gin-gonic/gin"
 )
 
@@ -460,17 +460,36 @@ func entityTag(c *gin.Context, body []byte) string {
 
 // bodyTag is the strong tag of a body that names no version: "<hash>".
 func bodyTag(body []byte) string {
-	return `"` + bodyHash(body) + `"`
+	b := make([]byte, 0, 2+bodyHashLen)
+	b = append(b, '"')
+	b = appendBodyHash(b, body)
+	return string(append(b, '"'))
 }
 
 // versionTag is the strong tag of an item's body at a version.
 func versionTag(version int64, body []byte) string {
-	return fmt.Sprintf(`"%d.%s"`, version, bodyHash(body))
+	b := make([]byte, 0, 24+bodyHashLen)
+	b = append(b, '"')
+	b = strconv.AppendInt(b, version, 10)
+	b = append(b, '.')
+	b = appendBodyHash(b, body)
+	return string(append(b, '"'))
 }
 
-func bodyHash(body []byte) string {
-	sum := sha256.Sum256(body)
-	return base64.RawURLEncoding.EncodeToString(sum[:18])
+// bodyHashLen is the most appendBodyHash appends.
+const bodyHashLen = 11 + 1 + 13
+
+// appendBodyHash appends the body's 64-bit xxHash and its length: a tag names one
+// representation of one URL, so it needs to tell apart the bodies a URL answers
+// over time, not to resist forgery, and xxHash costs a tenth of SHA-256 (which
+// took a tenth of an uncached list's time). Two bodies of one URL with the same
+// tag would have to have the same length and the same hash.
+func appendBodyHash(dst, body []byte) []byte {
+	var sum [8]byte
+	binary.BigEndian.PutUint64(sum[:], xxhash.Sum64(body))
+	dst = base64.RawURLEncoding.AppendEncode(dst, sum[:])
+	dst = append(dst, '-')
+	return strconv.AppendUint(dst, uint64(len(body)), 36)
 }
 
 // etagMatch implements If-None-Match's weak comparison: "*", or any listed tag whose
