@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
@@ -315,13 +314,12 @@ func (s *Store) articleListJSON(ctx context.Context, f models.ArticleFilter, now
 	if err != nil {
 		return page, err
 	}
-	// One row of one column: every row and every column costs the driver several
-	// calls into C and database/sql a lock and a conversion, which took more time
-	// than SQLite's own work. The page comes out as one text, a record for each
-	// article, split by the group separator: its key (published_at, id, version,
-	// slug, until and the byte length of its JSON, split by the unit separator, which
-	// no slug or stored time holds), the record separator, and its JSON.
-	where := ""
+	// Two columns a row: every column costs the driver several calls into C, which
+	// took more time than SQLite's own work. The first is the row's key as text:
+	// published_at, id, version, slug and until, split by the unit separator, which
+	// no slug or stored time holds.
+	q := `SELECT published_at || char(31) || id || char(31) || version || char(31) || slug || char(31) || COALESCE(until, ''), short
+		FROM article_list`
 	var args []any
 	// One upper bound, the cursor's or now: with two, SQLite walks the index from the
 	// top and tests the second on every row it passes.
@@ -337,60 +335,77 @@ func (s *Store) articleListJSON(ctx context.Context, f models.ArticleFilter, now
 		if at = at.UTC(); at.After(now) {
 			at, c.ID = now, 1<<62 // a cursor past now starts at now
 		}
-		where = `(published_at, id) < (?, ?)`
+		q += ` WHERE (published_at, id) < (?, ?)`
 		args = append(args, at, c.ID)
 	} else {
-		where = `published_at <= ?`
+		q += ` WHERE published_at <= ?`
 		args = append(args, now)
 	}
 	if f.PublishedAfter != nil {
-		where += ` AND published_at >= ?`
+		q += ` AND published_at >= ?`
 		args = append(args, f.PublishedAfter.UTC())
 	}
 	if f.PublishedBefore != nil {
-		where += ` AND published_at < ?`
+		q += ` AND published_at < ?`
 		args = append(args, f.PublishedBefore.UTC())
 	}
-	q := `SELECT string_agg(published_at || char(31) || id || char(31) || version || char(31) || slug || char(31) ||
-			COALESCE(until, '') || char(31) || octet_length(short) || char(30) || short, char(29) ORDER BY published_at DESC, id DESC)
-		FROM (SELECT published_at, id, version, slug, until, short FROM article_list WHERE ` + where + `
-			ORDER BY published_at DESC, id DESC LIMIT ?)`
+	q += ` ORDER BY published_at DESC, id DESC LIMIT ?`
 	args = append(args, limit+1)
 	stmt, err := s.readStmt(ctx, q)
 	if err != nil {
 		return page, internal("article list", err)
 	}
-	var text []byte // the items' JSON are parts of it
-	if err := stmt.QueryRowContext(ctx, args...).Scan(&text); err != nil {
+	rs, err := stmt.QueryContext(ctx, args...)
+	if err != nil {
 		return page, internal("article list", err)
 	}
-	rows := make([]listRecord, 0, limit+1)
+	defer rs.Close()
+	type row struct {
+		key      string // published_at, id, version, slug, until
+		from, to int    // of the JSON in buf; from < 0 when it must be rendered now
+		id       int64
+	}
+	rows := make([]row, 0, limit+1)
+	buf := make([]byte, 0, (limit+1)*1024)
 	var stale []int64
-	for rest := text; len(rest) > 0; {
-		r, next, ok := cutListRecord(rest)
-		if !ok {
-			return page, errRecord(string(rest[:min(len(rest), 200)]))
+	var short sql.RawBytes // its memory is used again for every row
+	for rs.Next() {
+		var r row
+		if err := rs.Scan(&r.key, &short); err != nil {
+			return page, internal("article list", err)
 		}
-		rest = next
-		if r.key.until != "" {
-			until, err := parseStoredTime(r.key.until)
+		k, ok := parseListKey(r.key)
+		if !ok {
+			return page, errRecord(r.key)
+		}
+		r.id = k.id
+		if k.until != "" {
+			until, err := parseStoredTime(k.until)
 			if err != nil {
-				return page, errRecord(r.key.until)
+				return page, errRecord(r.key)
 			}
 			if !now.Before(until) {
-				r.json = nil // rendered now
-				stale = append(stale, r.key.id)
+				r.from = -1
+				stale = append(stale, r.id)
 			}
+		}
+		if r.from == 0 {
+			r.from = len(buf)
+			buf = append(buf, short...)
+			r.to = len(buf)
 		}
 		rows = append(rows, r)
 	}
+	if err := rs.Err(); err != nil {
+		return page, internal("article list", err)
+	}
 	if len(rows) > limit {
-		last := rows[limit-1].key
+		last, _ := parseListKey(rows[limit-1].key)
 		at, err := parseStoredTime(last.publishedAt)
 		if err != nil {
-			return page, errRecord(last.publishedAt)
+			return page, errRecord(rows[limit-1].key)
 		}
-		page.NextCursor = articleCursor(last.id, &at, at)
+		page.NextCursor = articleCursor(rows[limit-1].id, &at, at)
 		rows = rows[:limit]
 	}
 	fresh, err := s.renderNow(ctx, s.reader.WithContext(ctx), stale, now)
@@ -399,53 +414,17 @@ func (s *Store) articleListJSON(ctx context.Context, f models.ArticleFilter, now
 	}
 	page.Items = make([]models.Rendered, len(rows))
 	for i, r := range rows {
-		it := models.Rendered{Slug: r.key.slug, Version: r.key.version, JSON: r.json}
-		if it.JSON == nil {
-			it.JSON = fresh[r.key.id]
+		k, _ := parseListKey(r.key)
+		it := models.Rendered{Slug: k.slug, Version: k.version}
+		if r.from < 0 {
+			it.JSON = fresh[r.id]
+		} else {
+			it.JSON = buf[r.from:r.to:r.to]
 		}
 		page.Items[i] = it
 	}
 	return page, nil
 }
-
-// listRecord is one article of the text of articleListJSON.
-type listRecord struct {
-	key  listKey
-	json []byte
-}
-
-// cutListRecord reads the first record of text: its key, the record separator
-// and the JSON of the length the key says, then the group separator unless it is
-// the last. The JSON is a part of text.
-func cutListRecord(text []byte) (listRecord, []byte, bool) {
-	i := bytes.IndexByte(text, recordSep[0])
-	if i < 0 {
-		return listRecord{}, nil, false
-	}
-	key := string(text[:i])
-	j := strings.LastIndex(key, unitSep)
-	if j < 0 {
-		return listRecord{}, nil, false
-	}
-	n, err := strconv.Atoi(key[j+len(unitSep):])
-	k, ok := parseListKey(key[:j])
-	rest := text[i+1:]
-	if err != nil || !ok || n < 0 || n > len(rest) {
-		return listRecord{}, nil, false
-	}
-	json := rest[:n:n]
-	rest = rest[n:]
-	if len(rest) > 0 {
-		if rest[0] != groupSep {
-			return listRecord{}, nil, false
-		}
-		rest = rest[1:]
-	}
-	return listRecord{key: k, json: json}, rest, true
-}
-
-// groupSep splits the records of articleListJSON's text.
-const groupSep = 0x1d
 
 // readStmt returns the prepared statement of query on the read pool, preparing it
 // the first time.
