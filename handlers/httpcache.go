@@ -114,7 +114,7 @@ func render(c *gin.Context, cacheControl string, shared bool) *answer {
 	c.Next()
 	c.Writer = orig
 
-	a := &answer{rep: representation{status: bw.Status(), body: bw.buf.Bytes()}}
+	a := &answer{rep: representation{status: bw.Status(), body: bw.bytes()}}
 	if m, ok := c.Get(answerMetaKey); ok {
 		a.meta = *m.(*answerMeta)
 	}
@@ -282,6 +282,8 @@ type bufferedWriter struct {
 	gin.ResponseWriter
 	buf    bytes.Buffer
 	status int
+	// body is a whole body handed over by writeOwnedBody, kept without a copy.
+	body []byte
 }
 
 func (w *bufferedWriter) WriteHeader(code int) { w.status = code }
@@ -289,6 +291,10 @@ func (w *bufferedWriter) WriteHeaderNow()      {}
 func (w *bufferedWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
+	}
+	if w.body != nil {
+		w.buf.Write(w.body)
+		w.body = nil
 	}
 	return w.buf.Write(b)
 }
@@ -300,7 +306,35 @@ func (w *bufferedWriter) Status() int {
 	return w.status
 }
 func (w *bufferedWriter) Written() bool { return w.status != 0 }
-func (w *bufferedWriter) Size() int     { return w.buf.Len() }
+func (w *bufferedWriter) Size() int     { return len(w.bytes()) }
+
+// bytes returns the body written.
+func (w *bufferedWriter) bytes() []byte {
+	if w.body != nil {
+		return w.body
+	}
+	return w.buf.Bytes()
+}
+
+// writeOwnedBody answers 200 with the JSON body b, which the caller hands over
+// and never changes again: buffered by Conditional, it is kept as it is rather
+// than copied (a copy of a page of the list cost as much as its entity tag).
+func writeOwnedBody(c *gin.Context, b []byte) {
+	bw, ok := c.Writer.(*bufferedWriter)
+	if !ok || bw.status != 0 || len(b) == 0 {
+		c.Data(http.StatusOK, jsonContentType, b)
+		return
+	}
+	if h := bw.Header(); len(h["Content-Type"]) == 0 {
+		h["Content-Type"] = jsonContentTypes
+	}
+	bw.status = http.StatusOK
+	bw.body = b
+}
+
+const jsonContentType = "application/json; charset=utf-8"
+
+var jsonContentTypes = []string{jsonContentType}
 
 // representation is a response ready to send: its body, and the same body
 // compressed with gzip when that is worth it, each with its own strong ETag.

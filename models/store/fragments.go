@@ -162,7 +162,7 @@ func (s *Store) ArticleJSON(ctx context.Context, slug string) (models.Rendered, 
 		return models.Rendered{}, internal("find article", err)
 	}
 	var key string
-	var full sql.RawBytes
+	var full []byte // the driver's text, converted once
 	rs, err := stmt.QueryContext(ctx, slug, now)
 	if err != nil {
 		return models.Rendered{}, internal("find article", err)
@@ -195,7 +195,7 @@ func (s *Store) ArticleJSON(ctx context.Context, slug string) (models.Rendered, 
 		if err != nil {
 			return models.Rendered{}, errRecord(key)
 		}
-		return models.Rendered{JSON: append([]byte(nil), full...), Slug: slug, Version: version, ChangedAt: at}, nil
+		return models.Rendered{JSON: full, Slug: slug, Version: version, ChangedAt: at}, nil
 	}
 	rs.Close()
 	// No fragment yet, or one that a publication has overtaken: render it now.
