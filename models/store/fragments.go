@@ -417,9 +417,11 @@ func (s *Store) articleListJSON(ctx context.Context, f models.ArticleFilter, now
 		page.NextCursor = articleCursor(rows[limit-1].id, &at, at)
 		rows = rows[:limit]
 	}
-	fresh, err := s.renderNow(ctx, s.reader.WithContext(ctx), stale, now)
-	if err != nil {
-		return page, err
+	var fresh map[int64][]byte
+	if len(stale) > 0 { // a gorm session costs allocations even when unused
+		if fresh, err = s.renderNow(ctx, s.reader.WithContext(ctx), stale, now); err != nil {
+			return page, err
+		}
 	}
 	page.Items = make([]models.Rendered, len(rows))
 	for i, r := range rows {
