@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
@@ -371,17 +370,17 @@ func (s *Store) articleListJSON(ctx context.Context, f models.ArticleFilter, now
 	rows := make([]row, 0, limit+1)
 	buf := make([]byte, 0, (limit+1)*1024)
 	var stale []int64
-	var text sql.RawBytes // its memory is used again for every row
 	for rs.Next() {
 		var r row
+		var text string // the driver's, as it is: scanned into bytes, it is copied
 		if err := rs.Scan(&text); err != nil {
 			return page, internal("article list", err)
 		}
-		i := bytes.IndexByte(text, recordSep[0])
+		i := strings.IndexByte(text, recordSep[0])
 		if i < 0 {
-			return page, errRecord(string(text[:min(len(text), 200)]))
+			return page, errRecord(text[:min(len(text), 200)])
 		}
-		r.key = string(text[:i])
+		r.key = text[:i]
 		short := text[i+1:]
 		k, ok := parseListKey(r.key)
 		if !ok {
