@@ -318,7 +318,7 @@ func (w *bufferedWriter) bytes() []byte {
 
 // writeOwnedBody answers 200 with the JSON body b, which the caller hands over
 // and never changes again: buffered by Conditional, it is kept as it is rather
-// than copied (a copy of a page of the list cost as much as its entity tag).
+// than copied once more.
 func writeOwnedBody(c *gin.Context, b []byte) {
 	bw, ok := c.Writer.(*bufferedWriter)
 	if !ok || bw.status != 0 || len(b) == 0 {
