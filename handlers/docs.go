@@ -11,7 +11,6 @@ import (
 	"github.com/getkin/kin-openapi/openapi2conv"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gin-gonic/gin"
-	swaggerFiles "github.com/swaggo/files"
 	ginSwagger "github.com/swaggo/gin-swagger"
 )
 
@@ -131,7 +130,7 @@ var docsAssets = map[string]bool{
 // assets are embedded in the binary: the page makes no third-party requests.
 func DocsRoutes(r *gin.Engine) {
 	r.Match(getHead, "/openapi.json", openapiJSON)
-	ui := ginSwagger.WrapHandler(swaggerFiles.Handler, ginSwagger.URL("/openapi.json"), ginSwagger.DocExpansion("list"))
+	ui := ginSwagger.WrapHandler(docsFiles, ginSwagger.URL("/openapi.json"), ginSwagger.DocExpansion("list"))
 	r.Match(getHead, "/docs", func(c *gin.Context) { c.Redirect(http.StatusFound, "/docs/index.html") })
 	r.Match(getHead, "/docs/*any", func(c *gin.Context) {
 		if c.Param("any") == "/doc.json" {

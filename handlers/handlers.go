@@ -221,7 +221,7 @@ func writeRawList(c *gin.Context, items [][]byte, limit int, next string) {
 	b = append(b, `,"links":`...)
 	b = append(b, lb...)
 	b = append(b, '}')
-	c.Data(http.StatusOK, "application/json; charset=utf-8", b)
+	writeOwnedBody(c, b)
 }
 
 // writeRawItem writes the item envelope around an item that is JSON already.
@@ -230,7 +230,7 @@ func writeRawItem(c *gin.Context, item []byte) {
 	b = append(b, `{"data":`...)
 	b = append(b, item...)
 	b = append(b, '}')
-	c.Data(http.StatusOK, "application/json; charset=utf-8", b)
+	writeOwnedBody(c, b)
 }
 
 // nextLink is the URL of the list's next page: the request's with the cursor.

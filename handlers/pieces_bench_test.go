@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"testing"
 	"time"
 
@@ -75,3 +76,17 @@ type discardWriter struct{ h http.Header }
 func (w *discardWriter) Header() http.Header         { return w.h }
 func (w *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
 func (w *discardWriter) WriteHeader(int)             {}
+
+// BenchmarkEntityTag measures the strong tag of a body the size of an article
+// (4 KB) and of a page of the article list (19 KB).
+func BenchmarkEntityTag(b *testing.B) {
+	for _, n := range []int{4_000, 19_000} {
+		body := ceilingBody(n)
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			b.SetBytes(int64(n))
+			for b.Loop() {
+				versionTag(12, body)
+			}
+		})
+	}
+}

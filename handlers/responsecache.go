@@ -498,7 +498,7 @@ func renderRecovered(c *gin.Context, cacheControl string) (a *answer) {
 		c.Writer = bw
 		WriteError(c, fmt.Errorf("panic: %v", v))
 		c.Writer = orig
-		a = &answer{rep: representation{status: bw.Status(), body: bw.buf.Bytes()}, header: orig.Header().Clone()}
+		a = &answer{rep: representation{status: bw.Status(), body: bw.bytes()}, header: orig.Header().Clone()}
 	}()
 	return render(c, cacheControl, true)
 }
