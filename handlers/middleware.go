@@ -72,24 +72,34 @@ func Recovery() gin.HandlerFunc {
 // be tracked; even then the values of credential-like parameters (key=, token=, …)
 // are redacted.
 func AccessLog(logger *slog.Logger, logClient bool) gin.HandlerFunc {
+	h := logger.Handler()
 	return func(c *gin.Context) {
 		start := time.Now()
 		c.Next()
+		ctx := c.Request.Context()
+		if !h.Enabled(ctx, slog.LevelInfo) {
+			return
+		}
 		route := c.FullPath()
 		if route == "" {
 			route = "(unmatched)"
 		}
-		attrs := []slog.Attr{
+		end := time.Now()
+		// The record goes straight to the handler, without the caller's program
+		// counter that Logger.LogAttrs looks up for every line: the log has no
+		// source field, and that walk of the stack was a tenth of the line's cost.
+		r := slog.NewRecord(end, slog.LevelInfo, "request", 0)
+		r.AddAttrs(
 			slog.String("method", c.Request.Method),
 			slog.String("route", route),
 			slog.Int("status", c.Writer.Status()),
-			slog.Duration("duration", time.Since(start)),
+			slog.Duration("duration", end.Sub(start)),
 			slog.String("request_id", RequestID(c)),
-		}
+		)
 		if logClient {
-			attrs = append(attrs, slog.String("client_ip", c.ClientIP()), slog.String("query", RedactSecrets(c.Request.URL.RawQuery)))
+			r.AddAttrs(slog.String("client_ip", c.ClientIP()), slog.String("query", RedactSecrets(c.Request.URL.RawQuery)))
 		}
-		logger.LogAttrs(c.Request.Context(), slog.LevelInfo, "request", attrs...)
+		_ = h.Handle(ctx, r)
 	}
 }
 
