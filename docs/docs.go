@@ -1603,7 +1603,7 @@ const docTemplate = `{
                         "headers": {
                             "Retry-After": {
                                 "type": "integer",
-                                "description": "seconds to wait"
+                                "description": "seconds to wait before trying again"
                             }
                         }
                     },

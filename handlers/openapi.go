@@ -403,18 +403,32 @@ func sharedHeaders(doc *openapi3.T) {
 	if doc.Components.Parameters == nil {
 		doc.Components.Parameters = openapi3.ParametersMap{}
 	}
-	for _, item := range doc.Paths.Map() {
-		for _, op := range item.Operations() {
+	// The paths and methods are walked in order, and a header becomes a reference
+	// only when it says what the shared one says: the document is then the same on
+	// every run, and a response that describes a header its own way keeps it.
+	same := func(a, b any) bool {
+		x, _ := json.Marshal(a)
+		y, _ := json.Marshal(b)
+		return string(x) == string(y)
+	}
+	for _, path := range slices.Sorted(maps.Keys(doc.Paths.Map())) {
+		item := doc.Paths.Value(path)
+		ops := item.Operations()
+		for _, method := range slices.Sorted(maps.Keys(ops)) {
+			op := ops[method]
 			for _, p := range op.Parameters {
 				if p.Ref == "" && p.Value != nil && p.Value.In == openapi3.ParameterInHeader && p.Value.Name == "If-None-Match" {
 					if doc.Components.Parameters["If-None-Match"] == nil {
 						doc.Components.Parameters["If-None-Match"] = &openapi3.ParameterRef{Value: p.Value}
+					} else if !same(doc.Components.Parameters["If-None-Match"].Value, p.Value) {
+						continue
 					}
 					*p = openapi3.ParameterRef{Ref: "#/components/parameters/If-None-Match", Value: doc.Components.Parameters["If-None-Match"].Value}
 				}
 			}
-			for _, resp := range op.Responses.Map() {
-				if resp.Value == nil {
+			for _, code := range slices.Sorted(maps.Keys(op.Responses.Map())) {
+				resp := op.Responses.Value(code)
+				if resp == nil || resp.Value == nil {
 					continue
 				}
 				for _, name := range names {
@@ -424,6 +438,8 @@ func sharedHeaders(doc *openapi3.T) {
 					}
 					if doc.Components.Headers[name] == nil {
 						doc.Components.Headers[name] = &openapi3.HeaderRef{Value: h.Value}
+					} else if !same(doc.Components.Headers[name].Value, h.Value) {
+						continue
 					}
 					resp.Value.Headers[name] = &openapi3.HeaderRef{Ref: "#/components/headers/" + name, Value: doc.Components.Headers[name].Value}
 				}

@@ -142,7 +142,7 @@ func isClosed(c <-chan struct{}) bool {
 //	@Failure		400				{object}	Problem	"invalid parameter"
 //	@Failure		401				{object}	Problem	"bad API key (a key is optional here; a bad one is refused)"
 //	@Failure		429				{object}	Problem	"too many open streams from this client"
-//	@Header			429				{integer}	Retry-After	"seconds to wait"
+//	@Header			429				{integer}	Retry-After	"seconds to wait before trying again"
 //	@Failure		500				{object}	Problem	"internal error"
 //	@Router			/api/v1/changes/stream [get]
 func (h *Handler) streamChanges(c *gin.Context) {
