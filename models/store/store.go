@@ -170,7 +170,14 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	// The planner's statistics go stale as tables grow (the fragments' tables start
 	// empty); SQLite's optimize brings back up to date those that need it, cheaply.
-	if _, err := wdb.ExecContext(ctx, `PRAGMA optimize=0x10002`); err != nil {
+	// It runs in a write transaction of its own, which waits its turn behind another
+	// process's writes: run bare, its read turned into a write and failed at once
+	// with "database is locked" when another instance had written in between. It
+	// only helps the planner, so a database still too busy does without it.
+	err = writer.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return tx.Exec(`PRAGMA optimize=0x10002`).Error
+	})
+	if err != nil && !isBusy(err) {
 		wdb.Close()
 		return nil, fmt.Errorf("store: optimize: %w", err)
 	}
