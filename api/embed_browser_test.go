@@ -1143,12 +1143,17 @@ func (b *browserTab) waitLocation(want string) {
 	b.t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		loc := run(b, "read the location", chromedp.Location())
-		if loc == want {
+		// Reading the location evaluates in the page, and fails while the page is
+		// being replaced ("Inspected target navigated or closed"): during a
+		// navigation that is not yet an answer, so ask again.
+		ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+		loc, err := chromedp.Run(ctx, chromedp.Location())
+		cancel()
+		if err == nil && loc == want {
 			return
 		}
 		if time.Now().After(deadline) {
-			b.t.Fatalf("the page is at %s, want %s", loc, want)
+			b.t.Fatalf("the page is at %q (%v), want %s", loc, err, want)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
