@@ -358,14 +358,9 @@ func (h *Handler) updateWebhook(c *gin.Context) {
 		WriteError(c, err)
 		return
 	}
-	body, err := readBody(c, true)
+	body, err := readMergePatch(c)
 	if err != nil {
 		WriteError(c, err)
-		return
-	}
-	var probe map[string]json.RawMessage
-	if err := json.Unmarshal(body, &probe); err != nil {
-		WriteError(c, models.Errorf(models.EBADREQUEST, "A merge patch must be a JSON object."))
 		return
 	}
 	ctx := c.Request.Context()

@@ -103,6 +103,20 @@ func (r resource[In, M]) precondition(c *gin.Context) (int64, error) {
 	return r.checkIfMatch(c, pre, cur)
 }
 
+// readMergePatch reads a JSON merge patch body within the limits, and refuses one
+// that is not a JSON object with a 400 before anything reads or merges it.
+func readMergePatch(c *gin.Context) ([]byte, error) {
+	body, err := readBody(c, true)
+	if err != nil {
+		return nil, err
+	}
+	var probe map[string]json.RawMessage
+	if err := json.Unmarshal(body, &probe); err != nil {
+		return nil, models.Errorf(models.EBADREQUEST, "A merge patch must be a JSON object.")
+	}
+	return body, nil
+}
+
 // patch applies a JSON merge patch (RFC 7396) to the item as an editor would write
 // it, then replaces it. The replacement names the version the patch was merged with,
 // so a concurrent write gets a 412 rather than being lost, with If-Match or without.
@@ -111,14 +125,9 @@ func (r resource[In, M]) handlePatch(c *gin.Context) {
 	// unknown field, a wrong type or a body past the limits is refused before the
 	// item is read or anything is merged. A patch has the resource's own shape
 	// (null clears a field).
-	body, err := readBody(c, true)
+	body, err := readMergePatch(c)
 	if err != nil {
 		WriteError(c, err)
-		return
-	}
-	var probe map[string]json.RawMessage
-	if err := json.Unmarshal(body, &probe); err != nil {
-		WriteError(c, models.Errorf(models.EBADREQUEST, "A merge patch must be a JSON object."))
 		return
 	}
 	var check In
