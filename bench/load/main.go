@@ -21,15 +21,25 @@
 //     the server's peak memory;
 //
 //   - scale (with -scale): start-up, database size, and the uncached list (page 1
-//     and 1,000) and search at each number of articles.
+//     and 1,000) and search at each number of articles;
 //
-//     go run -tags sqlite_fts5 ./bench/load [-articles 100000] [-duration 5s] [-only text] [-scale 10000,100000,1000000]
+//   - instances (with -db postgres://…): the read mix with one write a second, over 1,
+//     2 and 3 instances on the one PostgreSQL database, all pinned to the servers'
+//     core: on this machine it shows what sharing a database costs, not scaling.
+//
+// With -db postgres://… the servers use that PostgreSQL database instead of a SQLite
+// file in -dir; it must be empty the first time (the bench fills it) or hold the
+// bench's articles from an earlier run. The scale table is SQLite's only.
+//
+//	go run -tags sqlite_fts5 ./bench/load [-articles 100000] [-duration 5s] [-only text] [-scale 10000,100000,1000000] [-db postgres://…]
 package main
 
 import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -48,6 +58,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	_ "github.com/jackc/pgx/v5/stdlib"
 	"golang.org/x/sys/unix"
 
 	"signpost/models/store"
@@ -63,6 +74,7 @@ func main() {
 	flag.StringVar(&o.dir, "dir", filepath.Join(os.TempDir(), "signpost-bench"), "where the binary and the databases are kept between runs")
 	flag.StringVar(&o.only, "only", "", "run only the tables or endpoints whose name contains this text (ratios, writers, scale, or an endpoint)")
 	flag.StringVar(&o.scale, "scale", "", "comma-separated numbers of articles for the scale table (e.g. 10000,100000,1000000)")
+	flag.StringVar(&o.db, "db", "", "a postgres:// URL to measure PostgreSQL instead of a SQLite file in -dir (an empty database, or one an earlier run filled)")
 	flag.Parse()
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "load:", err)
@@ -73,7 +85,7 @@ func main() {
 type options struct {
 	articles, conns, mixConns int
 	duration, mix             time.Duration
-	dir, only, scale          string
+	dir, only, scale, db      string
 }
 
 // serverCPU is the core the servers are pinned to; this process takes the others.
@@ -95,15 +107,28 @@ func run(o options) error {
 	}
 	fmt.Printf("machine: %s/%s, %d CPUs; %s\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), pinned)
 
-	doRatios := o.only != "writers" && o.only != "scale" && o.only != "hostile"
+	if o.db != "" && !store.IsPostgres(o.db) {
+		return fmt.Errorf("-db %q: give a postgres:// URL (without -db the bench uses SQLite files in -dir)", store.RedactDB(o.db))
+	}
+	tables := []string{"ratios", "writers", "hostile", "scale", "instances"}
+	doRatios := !slices.Contains(tables[1:], o.only)
 	doWriters := o.only == "" || o.only == "writers"
 	doHostile := o.only == "" || o.only == "hostile"
-	if doRatios || doWriters || doHostile {
+	doInstances := o.db != "" && (o.only == "" || o.only == "instances")
+	if o.db != "" {
+		fmt.Printf("database: PostgreSQL at %s\n", store.RedactDB(o.db))
+	} else {
+		fmt.Printf("database: SQLite files in %s\n", o.dir)
+	}
+	if doRatios || doWriters || doHostile || doInstances {
 		db, err := database(ctx, bin, o.dir, o.articles)
+		if o.db != "" {
+			db, err = postgresDatabase(ctx, bin, o.db, o.articles)
+		}
 		if err != nil {
 			return err
 		}
-		key, err := editorKey(ctx, bin, db)
+		key, err := editorKey(ctx, bin, db, o.dir)
 		if err != nil {
 			return err
 		}
@@ -133,8 +158,15 @@ func run(o options) error {
 				return err
 			}
 		}
+		if doInstances {
+			cached.stop()
+			uncached.stop()
+			if err := instances(ctx, o, bin, db, key); err != nil {
+				return err
+			}
+		}
 	}
-	if o.scale != "" && (o.only == "" || o.only == "scale") {
+	if o.scale != "" && o.db == "" && (o.only == "" || o.only == "scale") {
 		return scale(ctx, o, bin)
 	}
 	return nil
@@ -189,8 +221,14 @@ func database(ctx context.Context, bin, dir string, n int) (string, error) {
 }
 
 // editorKey returns an editor key of the database, made once and kept beside it.
-func editorKey(ctx context.Context, bin, db string) (string, error) {
+func editorKey(ctx context.Context, bin, db, dir string) (string, error) {
 	file := db + ".key"
+	if store.IsPostgres(db) {
+		// A URL is no file name: keep its key in the bench directory, named by a hash
+		// of the URL (which holds a password).
+		sum := sha256.Sum256([]byte(db))
+		file = filepath.Join(dir, fmt.Sprintf("postgres-%x.key", sum[:8]))
+	}
 	if b, err := os.ReadFile(file); err == nil {
 		return strings.TrimSpace(string(b)), nil
 	}
@@ -380,6 +418,13 @@ type mixResult struct {
 }
 
 func mixed(ctx context.Context, client *http.Client, srv *server, paths, items []string, key string, conns int, d time.Duration, writesPerSecond int) (mixResult, error) {
+	return mixedOver(ctx, client, []*server{srv}, paths, items, key, conns, d, writesPerSecond)
+}
+
+// mixedOver is mixed over several servers: each connection reads from one of them in
+// turn, and the writes go to each in turn; the memory is the first server's.
+func mixedOver(ctx context.Context, client *http.Client, srvs []*server, paths, items []string, key string, conns int, d time.Duration, writesPerSecond int) (mixResult, error) {
+	srv := srvs[0]
 	var res mixResult
 	var done atomic.Int64
 	var errs, timeouts, writes atomic.Int64
@@ -394,7 +439,7 @@ func mixed(ctx context.Context, client *http.Client, srv *server, paths, items [
 			local := make([]time.Duration, 0, 1<<14)
 			for i := c; time.Now().Before(stop) && ctx.Err() == nil; i += conns {
 				t := time.Now()
-				status, err := get(ctx, client, srv.base+paths[i%len(paths)], nil)
+				status, err := get(ctx, client, srvs[(i/conns)%len(srvs)].base+paths[i%len(paths)], nil)
 				switch {
 				case err != nil && isTimeout(err):
 					timeouts.Add(1)
@@ -422,7 +467,7 @@ func mixed(ctx context.Context, client *http.Client, srv *server, paths, items [
 				if n%5 == 4 {
 					path, body = "/api/v1/helplines/crimestoppers", fmt.Sprintf(`{"interpreters":"Load test write %d."}`, n)
 				}
-				if err := patch(ctx, client, srv.base+path, key, body); err != nil {
+				if err := patch(ctx, client, srvs[n%len(srvs)].base+path, key, body); err != nil {
 					errs.Add(1)
 					continue
 				}
@@ -839,5 +884,74 @@ func hostileWrites(ctx context.Context, client *http.Client, base, key string, d
 	}
 	fmt.Printf("peak resident memory of the server during the hostile writes: %.1f MB (before them: %.1f MB; target < 150 MB)\n",
 		float64(peak)/(1<<20), float64(idle)/(1<<20))
+	return nil
+}
+
+// postgresDatabase fills the PostgreSQL database at url with n synthetic articles
+// the first time (it must be empty then), and returns url. A database that already
+// holds exactly n articles is used as it is.
+func postgresDatabase(ctx context.Context, bin, url string, n int) (string, error) {
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		return "", fmt.Errorf("%s: %v", store.RedactDB(url), err)
+	}
+	defer db.Close()
+	var have int
+	err = db.QueryRowContext(ctx, `SELECT COUNT(*) FROM articles`).Scan(&have)
+	switch {
+	case err == nil && have == n:
+		return url, nil
+	case err == nil && have > 0:
+		return "", fmt.Errorf("%s holds %d articles, not %d: give an empty database, or -articles %d", store.RedactDB(url), have, n, have)
+	}
+	fmt.Fprintf(os.Stderr, "generating %d synthetic articles into %s (kept for later runs) …\n", n, store.RedactDB(url))
+	gen := exec.CommandContext(ctx, bin, "generate", "-db", url, "-articles", strconv.Itoa(n))
+	gen.Stdout, gen.Stderr = os.Stderr, os.Stderr
+	if err := gen.Run(); err != nil {
+		return "", fmt.Errorf("generate: %w", err)
+	}
+	return url, nil
+}
+
+// instances runs the read mix with one write a second over 1, 2 and 3 instances on
+// the one database, all pinned to the servers' core.
+func instances(ctx context.Context, o options, bin, db, key string) error {
+	var srvs []*server
+	defer func() {
+		for _, s := range srvs {
+			s.stop()
+		}
+	}()
+	for range 3 {
+		s, err := startServer(ctx, bin, db, nil)
+		if err != nil {
+			return err
+		}
+		srvs = append(srvs, s)
+	}
+	client := newClient(o.mixConns)
+	var items []string
+	for i := range 200 {
+		items = append(items, fmt.Sprintf("/api/v1/articles/synthetic-article-%d", 1+i*37))
+	}
+	mix := []string{"/api/v1/articles", "/api/v1/articles?limit=50", "/api/v1/helplines", "/api/v1/helplines?region=cumbria",
+		"/api/v1/campaigns", "/api/v1/search?q=" + rareWord, "/api/v1/helplines/stop-it-now", "/embed/helplines"}
+	for range 3 {
+		mix = append(mix, items...)
+	}
+	fmt.Printf("\ninstances: the read mix and 1 write a second, %d connections for %s, over instances on one database, all on CPU %d\n",
+		o.mixConns, o.mix, serverCPU)
+	fmt.Printf("%-10s %9s %8s %9s %8s %9s %14s\n", "instances", "req/s", "x one", "p99", "errors", "timeouts", "worst second")
+	var one float64
+	for k := 1; k <= len(srvs); k++ {
+		r, err := mixedOver(ctx, client, srvs[:k], mix, items, key, o.mixConns, o.mix, 1)
+		if err != nil {
+			return err
+		}
+		if k == 1 {
+			one = r.rps
+		}
+		fmt.Printf("%-10d %9.0f %8.2f %9s %8d %9d %13.0f%%  (%d writes)\n", k, r.rps, r.rps/one, ms(r.p99), r.errors, r.timeouts, 100*r.worst, r.writes)
+	}
 	return nil
 }
