@@ -36,11 +36,8 @@ func changeStamp(tx *gorm.DB, now time.Time) (time.Time, error) {
 // insertChange adds one event to the changes feed and, in the same transaction,
 // its webhook messages to the outbox.
 func (s *Store) insertChange(tx *gorm.DB, now time.Time, itemType string, id int64, slug, action string, tombstone bool) error {
-	if err := tx.Exec(`INSERT INTO changes (at, item_type, item_id, slug, action, tombstone) VALUES (?, ?, ?, ?, ?, ?)`,
-		now, itemType, id, slug, action, tombstone).Error; err != nil {
-		return err
-	}
-	seq, err := lastID(tx)
+	seq, err := insertID(tx, `INSERT INTO changes (at, item_type, item_id, slug, action, tombstone) VALUES (?, ?, ?, ?, ?, ?)`,
+		now, itemType, id, slug, action, tombstone)
 	if err != nil {
 		return err
 	}
@@ -106,8 +103,15 @@ func (s *Store) Changes(ctx context.Context, f models.ChangeFilter) (models.Chan
 		// (Events stamped before the time was read under the lock may be out of
 		// order; starting at the first one at or after the time skips none of them.)
 		var ids []int64
+		// Stored times are whole microseconds (storedTime): a time between two
+		// of them starts at the next one, which PostgreSQL, keeping no finer
+		// times than those, would otherwise round down to.
+		since := storedTime(*f.Since)
+		if since.Before(*f.Since) {
+			since = since.Add(time.Microsecond)
+		}
 		if err := db.Raw(`SELECT COALESCE((SELECT MIN(id) FROM changes WHERE at >= ?) - 1, (SELECT MAX(id) FROM changes), 0)`,
-			f.Since.UTC()).Scan(&ids).Error; err != nil {
+			since).Scan(&ids).Error; err != nil {
 			return page, internal("changes since", err)
 		}
 		if len(ids) > 0 {
@@ -178,7 +182,7 @@ func (s *Store) PublishDue(ctx context.Context) (int, error) {
 		return 0, internal("publish due", err)
 	}
 	n := 0
-	err = s.writer.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.writeTx(ctx, func(tx *gorm.DB) error {
 		now = s.now()          // under the write lock, as in write
 		items, err := find(tx) // again, under the write lock
 		if err != nil {
@@ -224,7 +228,7 @@ func (s *Store) CacheState(ctx context.Context) (version int64, nextPublication 
 		(SELECT MIN(t) FROM (
 			SELECT MIN(published_at) AS t FROM articles WHERE status = 'scheduled' AND deleted_at IS NULL AND published_at > ?
 			UNION ALL SELECT MIN(published_at) FROM helplines WHERE status = 'scheduled' AND deleted_at IS NULL AND published_at > ?
-			UNION ALL SELECT MIN(published_at) FROM campaigns WHERE status = 'scheduled' AND deleted_at IS NULL AND published_at > ?)) AS next`,
+			UNION ALL SELECT MIN(published_at) FROM campaigns WHERE status = 'scheduled' AND deleted_at IS NULL AND published_at > ?) AS times) AS next`,
 		now, now, now).Scan(&row).Error
 	if err != nil {
 		return 0, time.Time{}, internal("cache state", err)
@@ -236,9 +240,11 @@ func (s *Store) CacheState(ctx context.Context) (version int64, nextPublication 
 	return version, nextPublication, nil
 }
 
-// parseStoredTime parses a time as the SQLite driver stores it.
+// parseStoredTime parses a time as the SQLite driver stores it, or as PostgreSQL
+// writes a timestamptz as text (in UTC, "+00").
 func parseStoredTime(s string) (time.Time, error) {
-	for _, layout := range []string{"2006-01-02 15:04:05.999999999-07:00", "2006-01-02T15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999", time.RFC3339Nano} {
+	for _, layout := range []string{"2006-01-02 15:04:05.999999999-07:00", "2006-01-02T15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999", time.RFC3339Nano,
+		"2006-01-02 15:04:05.999999999-07"} {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t.UTC(), nil
 		}
