@@ -55,7 +55,13 @@ func (h *Handler) baseURL(c *gin.Context) string {
 	if b := c.GetString(baseURLKey); b != "" {
 		return b
 	}
-	r := c.Request
+	b := h.requestBaseURL(c.Request)
+	c.Set(baseURLKey, b)
+	return b
+}
+
+// requestBaseURL is the base URL of r when it comes from the request; see baseURL.
+func (h *Handler) requestBaseURL(r *http.Request) string {
 	scheme, host := "http", r.Host
 	if r.TLS != nil {
 		scheme = "https"
@@ -73,7 +79,6 @@ func (h *Handler) baseURL(c *gin.Context) string {
 	if validHost.MatchString(host) {
 		b = scheme + "://" + hostWithoutDefaultPort(scheme, strings.ToLower(host))
 	}
-	c.Set(baseURLKey, b)
 	return b
 }
 

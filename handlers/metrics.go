@@ -81,17 +81,21 @@ func (m *Metrics) Observe() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
 		c.Next()
-		route := c.FullPath()
-		if route == "" {
-			route = "(unmatched)"
-		}
-		method := metricMethod(c.Request.Method)
-		status := c.Writer.Status()
-		m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
-		m.duration.WithLabelValues(method, route).Observe(time.Since(start).Seconds())
-		if status == http.StatusNotModified {
-			m.notModified.WithLabelValues(route).Inc()
-		}
+		m.observe(c.Request.Method, c.FullPath(), c.Writer.Status(), start)
+	}
+}
+
+// observe counts a request answered with status on route (a route template; ""
+// for none) that started at start, for gin's path and for the fast path.
+func (m *Metrics) observe(method, route string, status int, start time.Time) {
+	if route == "" {
+		route = "(unmatched)"
+	}
+	method = metricMethod(method)
+	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
+	m.duration.WithLabelValues(method, route).Observe(time.Since(start).Seconds())
+	if status == http.StatusNotModified {
+		m.notModified.WithLabelValues(route).Inc()
 	}
 }
 
