@@ -227,8 +227,11 @@ type testApp struct {
 	DBPath string
 	// Config is the server's configuration.
 	Config Config
-	// Router is the gin engine that serves the requests.
+	// Router is the gin engine that serves the requests that the fast path
+	// (handlers.FastPath) does not.
 	Router *gin.Engine
+	// Handler serves the requests: the fast path in front of Router.
+	Handler http.Handler
 	// Client sends the requests. It never follows redirects (so 301s are seen) and
 	// does not ask for gzip by itself.
 	Client *http.Client
@@ -245,12 +248,13 @@ func MustStartApp(tb testing.TB, opts ...TestOption) *testApp {
 	o := resolveOptions(tb, opts)
 	cfg := testConfig(tb, o)
 	store := openStore(tb, o, cfg)
-	router := NewRouter(store, cfg, o.logger)
-	srv := httptest.NewServer(router) // listens on 127.0.0.1:0
-	tb.Cleanup(srv.Close)             // runs before the store's Close (cleanups run last first)
+	a := newApp(store, cfg, o.logger, nil)
+	router := a.router
+	srv := httptest.NewServer(a.handler) // listens on 127.0.0.1:0
+	tb.Cleanup(srv.Close)                // runs before the store's Close (cleanups run last first)
 	var sqlDB *sql.DB
 	app := &testApp{
-		URL: srv.URL, Store: store, Clock: o.clock, DBPath: o.path, Config: cfg, Router: router,
+		URL: srv.URL, Store: store, Clock: o.clock, DBPath: o.path, Config: cfg, Router: router, Handler: a.handler,
 		Client: &http.Client{
 			Transport:     &http.Transport{DisableCompression: true},
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },

@@ -63,6 +63,11 @@ type Config struct {
 
 	// resolver resolves webhook targets; nil means the system's. Tests set it.
 	resolver *net.Resolver
+	// noFastPath serves every request through gin's router, for the tests that
+	// compare the fast path with it.
+	noFastPath bool
+	// onFastPath is called for each request the fast path answers (tests).
+	onFastPath func()
 }
 
 // storeConfig is the store's part of the configuration.

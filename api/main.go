@@ -198,10 +198,11 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- stri
 	}
 
 	stopStreams := make(chan struct{})
-	router, worker, metrics := newApp(store, cfg, logger, stopStreams)
-	var h http.Handler = router
+	a := newApp(store, cfg, logger, stopStreams)
+	worker, metrics := a.worker, a.metrics
+	h := a.handler
 	if cfg.BenchCeiling {
-		h = handlers.WithBareCeiling(router)
+		h = handlers.WithBareCeiling(h)
 	}
 	servers := []*http.Server{newServer(h, logger)}
 	// Change streams never end by themselves: end them as the server begins to stop,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"log/slog"
+	"net/http"
 	"signpost/models/store"
 
 	"github.com/gin-gonic/gin"
@@ -14,16 +15,27 @@ import (
 
 var _ handlers.Store = (*store.Store)(nil)
 
-// NewRouter builds the HTTP handler: middleware first, then every route.
+// NewRouter builds gin's router: middleware first, then every route. The server
+// serves it behind the fast path (see app.handler).
 func NewRouter(store *store.Store, cfg Config, logger *slog.Logger) *gin.Engine {
-	r, _, _ := newApp(store, cfg, logger, nil)
-	return r
+	return newApp(store, cfg, logger, nil).router
 }
 
-// newApp builds the HTTP handler and the webhook worker, which share the metrics,
-// and returns the metrics too, which a listener of their own serves when
-// cfg.MetricsAddr is set. Closing stop ends the open change streams.
-func newApp(store *store.Store, cfg Config, logger *slog.Logger, stop <-chan struct{}) (*gin.Engine, *webhook.Worker, *handlers.Metrics) {
+// app is what newApp builds.
+type app struct {
+	// handler serves the requests: the response cache's hits before gin's
+	// routing (handlers.FastPath), every other request with router.
+	handler http.Handler
+	router  *gin.Engine
+	// worker delivers the webhooks; it shares the metrics, which a listener of
+	// their own serves when cfg.MetricsAddr is set.
+	worker  *webhook.Worker
+	metrics *handlers.Metrics
+}
+
+// newApp builds the HTTP handler and the webhook worker. Closing stop ends the
+// open change streams.
+func newApp(store *store.Store, cfg Config, logger *slog.Logger, stop <-chan struct{}) app {
 	logger = handlers.RedactLogs(logger)
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
@@ -55,6 +67,8 @@ func newApp(store *store.Store, cfg Config, logger *slog.Logger, stop <-chan str
 		})
 		cache.OnHit, cache.OnMiss = metrics.CacheHits.Inc, metrics.CacheMisses.Inc
 	}
+	limiter := h.NewRateLimiter(handlers.RateLimitConfig{PerMinute: cfg.RateLimit, KeyPerMinute: cfg.RateLimitKey,
+		EmbedPerMinute: cfg.RateLimitEmbed, Now: store.Now})
 	r.Use(
 		handlers.RequestIDs(),
 		metrics.Observe(),
@@ -64,8 +78,7 @@ func newApp(store *store.Store, cfg Config, logger *slog.Logger, stop <-chan str
 		handlers.CORS(cfg.CORSOrigins), // before the routes: preflights never get 404 or 405
 		handlers.HeaderLimit(handlers.MaxHeaderBytes),
 		handlers.ReadOnlyPaths(),
-		h.RateLimit(handlers.RateLimitConfig{PerMinute: cfg.RateLimit, KeyPerMinute: cfg.RateLimitKey,
-			EmbedPerMinute: cfg.RateLimitEmbed, Now: store.Now}),
+		limiter.Middleware(),
 		h.BaseURL(), // before the response cache, whose keys it goes into
 		handlers.BodyLimit(cfg.MaxBody),
 		handlers.Conditional(cfg.CacheControl, cache),
@@ -81,7 +94,12 @@ func newApp(store *store.Store, cfg Config, logger *slog.Logger, stop <-chan str
 	if cfg.BenchCeiling {
 		handlers.CeilingRoute(r)
 	}
-	return r, worker, metrics
+	a := app{handler: r, router: r, worker: worker, metrics: metrics}
+	if !cfg.noFastPath {
+		a.handler = h.FastPath(r, handlers.FastPathConfig{Cache: cache, Limiter: limiter, Metrics: metrics,
+			Logger: logger, LogClient: cfg.LogClient, OnServe: cfg.onFastPath})
+	}
+	return a
 }
 
 // newMetricsRouter serves /metrics alone, for the listener of -metrics-addr, with

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -74,5 +75,59 @@ func BenchmarkServeUncached(b *testing.B) {
 				}
 			})
 		})
+	}
+}
+
+// BenchmarkServeCached serves the public article list and one article from the
+// response cache over a real listener, as the load test's cached server does,
+// beside bare gin routes of the same body sizes: the ratios of their ns/op are
+// the load test's "x same" ratios, without its noise. With -cpuprofile it shows
+// what each piece of the cached path costs (see the README's Performance section).
+func BenchmarkServeCached(b *testing.B) {
+	app := MustStartApp(b, WithConfig(func(c *Config) {
+		c.RateLimit, c.RateLimitKey, c.RateLimitEmbed, c.BenchCeiling = 0, 0, 0, true
+		c.CacheCheck = 250 * time.Millisecond
+	}), WithLogger(slog.New(slog.NewJSONHandler(io.Discard, nil))))
+	if err := app.Store.Generate(context.Background(), store.GenerateConfig{Articles: benchArticles, Helplines: 20, Campaigns: 20, Seed: 1}); err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(handlers.WithBareCeiling(app.Handler))
+	b.Cleanup(srv.Close)
+	client := &http.Client{Transport: &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: 64}, Timeout: 10 * time.Second}
+	get := func(b *testing.B, url string) int {
+		resp, err := client.Get(url)
+		if err != nil {
+			b.Error(err)
+			return 0
+		}
+		n, _ := io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			b.Errorf("GET %s: %d", url, resp.StatusCode)
+			return 0
+		}
+		return int(n)
+	}
+	for _, bc := range []struct{ name, path string }{
+		{"ArticleList", "/api/v1/articles"},
+		{"Article", "/api/v1/articles/synthetic-article-500"},
+	} {
+		size := get(b, srv.URL+bc.path) // fills the cache
+		if size == 0 {
+			return
+		}
+		for _, run := range []struct{ name, url string }{
+			{bc.name, srv.URL + bc.path},
+			{bc.name + "Bare", fmt.Sprintf("%s/bench/bare?bytes=%d", srv.URL, size)},
+		} {
+			b.Run(run.name, func(b *testing.B) {
+				b.ReportAllocs()
+				b.SetParallelism(4)
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() && get(b, run.url) > 0 {
+					}
+				})
+			})
+		}
 	}
 }

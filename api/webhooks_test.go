@@ -639,8 +639,9 @@ func TestWebhookMetrics(t *testing.T) {
 	})
 	mustCreateWebhook(t, app, obj{"url": rv.URL, "events": []string{"*"}})
 	// The server's own router and worker, which share the metrics.
-	router, w, _ := newApp(app.Store, app.Config, slog.New(slog.DiscardHandler), nil)
-	srv := httptest.NewServer(router)
+	a := newApp(app.Store, app.Config, slog.New(slog.DiscardHandler), nil)
+	w := a.worker
+	srv := httptest.NewServer(a.handler)
 	defer srv.Close()
 	metrics := func() string {
 		resp, err := http.Get(srv.URL + "/metrics")

@@ -360,12 +360,18 @@ var (
 // encoding the client accepts, its ETag, and 304 when the client's copy is current.
 // A 304 names the tag of the same encoding, so a client never keeps the wrong bytes.
 func (rep *representation) serve(c *gin.Context, w gin.ResponseWriter, header http.Header, cacheControl string) {
+	rep.write(c.Request, w, header, cacheControl)
+}
+
+// write is serve for any ResponseWriter: gin's, or the connection's on the fast
+// path. It returns the status sent.
+func (rep *representation) write(r *http.Request, w http.ResponseWriter, header http.Header, cacheControl string) int {
 	h := w.Header()
 	for k, vs := range header {
 		h[k] = vs
 	}
 	body, etag := rep.body, rep.etag
-	read := isRead(c.Request) && rep.status == http.StatusOK
+	read := isRead(r) && rep.status == http.StatusOK
 	if cacheControl != "" && read {
 		h["Cache-Control"] = []string{cacheControl}
 	}
@@ -377,7 +383,7 @@ func (rep *representation) serve(c *gin.Context, w gin.ResponseWriter, header ht
 			h["Vary"] = varyAcceptEncoding
 		}
 	}
-	if rep.compressible && acceptsGzip(c.GetHeader("Accept-Encoding")) {
+	if rep.compressible && acceptsGzip(r.Header.Get("Accept-Encoding")) {
 		gz := rep.gzip
 		if gz == nil {
 			gz = gzipBytes(rep.body)
@@ -391,21 +397,29 @@ func (rep *representation) serve(c *gin.Context, w gin.ResponseWriter, header ht
 	if !rep.lastModified.IsZero() {
 		h["Last-Modified"] = []string{rep.lastModified.UTC().Format(http.TimeFormat)}
 	}
-	if read && notModified(c.Request, etag, rep.lastModified) {
+	if read && notModified(r, etag, rep.lastModified) {
 		delete(h, "Content-Type")
 		delete(h, "Content-Length")
 		delete(h, "Content-Encoding")
 		w.WriteHeader(http.StatusNotModified)
-		w.WriteHeaderNow()
-		return
+		writeHeaderNow(w)
+		return http.StatusNotModified
 	}
 	if rep.status != http.StatusNoContent && rep.status != http.StatusNotModified {
 		h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	}
 	w.WriteHeader(rep.status)
-	w.WriteHeaderNow()
-	if c.Request.Method != http.MethodHead && len(body) > 0 {
+	writeHeaderNow(w)
+	if r.Method != http.MethodHead && len(body) > 0 {
 		w.Write(body)
+	}
+	return rep.status
+}
+
+// writeHeaderNow sends the status that gin's writer only records until asked.
+func writeHeaderNow(w http.ResponseWriter) {
+	if gw, ok := w.(interface{ WriteHeaderNow() }); ok {
+		gw.WriteHeaderNow()
 	}
 }
 

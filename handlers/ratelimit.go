@@ -69,44 +69,95 @@ var neverRefused = map[string]bool{"/embed/helplines": true, "/embed/helplines.j
 // authenticate uses, so a request costs one key lookup at most. A missing, malformed
 // or unknown key counts against the client's address: guessing keys is limited too.
 func (h *Handler) RateLimit(cfg RateLimitConfig) gin.HandlerFunc {
-	now := cfg.Now
-	if now == nil {
-		now = time.Now
+	return h.NewRateLimiter(cfg).Middleware()
+}
+
+// RateLimiter holds the token buckets of RateLimit, so that the fast path
+// (FastPath) takes from the same buckets as the middleware.
+type RateLimiter struct {
+	h                 *Handler
+	now               func() time.Time
+	anon, keys, embed *buckets
+}
+
+// NewRateLimiter returns the limiter of cfg; see RateLimit.
+func (h *Handler) NewRateLimiter(cfg RateLimitConfig) *RateLimiter {
+	l := &RateLimiter{h: h, now: cfg.Now, anon: newBuckets(cfg.PerMinute, cfg.MaxClients),
+		keys: newBuckets(cfg.KeyPerMinute, cfg.MaxClients), embed: newBuckets(cfg.EmbedPerMinute, cfg.MaxClients)}
+	if l.now == nil {
+		l.now = time.Now
 	}
-	anon := newBuckets(cfg.PerMinute, cfg.MaxClients)
-	keys := newBuckets(cfg.KeyPerMinute, cfg.MaxClients)
-	embed := newBuckets(cfg.EmbedPerMinute, cfg.MaxClients)
+	return l
+}
+
+// limitDecision is what the limiter decided for one request: which buckets it
+// counted against (nil for none) and the quota left.
+type limitDecision struct {
+	b *buckets
+	q quota
+}
+
+// decisionKey is the request context's key of a decision the fast path took
+// before it handed the request on: the middleware applies it instead of taking
+// a second token.
+type decisionKey struct{}
+
+// anonymous decides for a request that carries no Authorization header, as the
+// middleware would: the widget's buckets on its paths, else the anonymous ones,
+// by the client address that clientIP gives.
+func (l *RateLimiter) anonymous(path string, clientIP func() string) limitDecision {
+	var b *buckets
+	switch {
+	case rateLimitExempt[path]:
+	case embedPaths[path]:
+		b = l.embed
+	case l.anon == nil && l.keys == nil:
+	default:
+		b = l.anon
+	}
+	if b == nil {
+		return limitDecision{}
+	}
+	return limitDecision{b: b, q: b.take(clientID(clientIP()), l.now())}
+}
+
+// Middleware limits the requests of gin's path; see RateLimit.
+func (l *RateLimiter) Middleware() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		path := c.Request.URL.Path
 		if rateLimitExempt[path] {
 			c.Next()
 			return
 		}
-		var b *buckets
-		var id string
-		switch {
-		case embedPaths[path]:
-			// The widget's visitors are anonymous: no key is looked up.
-			b, id = embed, clientID(c.ClientIP())
-		case anon == nil && keys == nil:
-		default:
-			if k := h.lookupKey(c).key; k != nil {
-				b, id = keys, k.Name
-			} else {
-				b, id = anon, clientID(c.ClientIP())
+		d, decided := c.Request.Context().Value(decisionKey{}).(limitDecision)
+		if !decided {
+			switch {
+			case embedPaths[path]:
+				// The widget's visitors are anonymous: no key is looked up.
+				d.b = l.embed
+				if d.b != nil {
+					d.q = d.b.take(clientID(c.ClientIP()), l.now())
+				}
+			case l.anon == nil && l.keys == nil:
+			default:
+				if k := l.h.lookupKey(c).key; k != nil {
+					d.b = l.keys
+					if d.b != nil {
+						d.q = d.b.take(k.Name, l.now())
+					}
+				} else if d.b = l.anon; d.b != nil {
+					d.q = d.b.take(clientID(c.ClientIP()), l.now())
+				}
 			}
 		}
-		if b == nil {
+		if d.b == nil {
 			c.Next()
 			return
 		}
-		q := b.take(id, now())
+		b, q := d.b, d.q
 		hd := c.Writer.Header()
-		hd["Ratelimit-Limit"] = b.limitValue
-		hd["Ratelimit-Remaining"] = []string{strconv.Itoa(q.remaining)}
-		hd["Ratelimit-Reset"] = []string{strconv.Itoa(seconds(q.reset))}
-		hd["Ratelimit-Policy"] = b.policyValue
-		if !q.ok && embedPaths[path] && h.serveEmbedOverLimit(c) {
+		setLimitHeaders(hd, b, q)
+		if !q.ok && embedPaths[path] && l.h.serveEmbedOverLimit(c) {
 			return
 		}
 		if !q.ok {
@@ -118,6 +169,14 @@ func (h *Handler) RateLimit(cfg RateLimitConfig) gin.HandlerFunc {
 		}
 		c.Next()
 	}
+}
+
+// setLimitHeaders sets the RateLimit headers of a request counted against b.
+func setLimitHeaders(hd http.Header, b *buckets, q quota) {
+	hd["Ratelimit-Limit"] = b.limitValue
+	hd["Ratelimit-Remaining"] = []string{strconv.Itoa(q.remaining)}
+	hd["Ratelimit-Reset"] = []string{strconv.Itoa(seconds(q.reset))}
+	hd["Ratelimit-Policy"] = b.policyValue
 }
 
 // clientID is the rate limiter's name for a client address: the address itself, or

@@ -140,6 +140,9 @@ type cacheEntry struct {
 	header   http.Header // the headers the handlers set
 	rep      representation
 	size     int64
+	// route is the route template that rendered the answer, for the fast path's
+	// access log and metrics: a key's path always takes the same route.
+	route string
 }
 
 // sync brings the cache up to date with the store's invalidations when the last
@@ -427,16 +430,8 @@ func (rc *ResponseCache) serveCached(c *gin.Context, key string) bool {
 		}
 		return false
 	}
-	if rc.OnHit != nil {
-		rc.OnHit()
-	}
 	c.Set(cacheHitKey, true)
-	cc := e.baseCC
-	if !e.until.IsZero() {
-		cc = boundCacheControl(cc, e.until.Sub(now))
-	}
-	rep := rc.withGzip(e, c.GetHeader("Accept-Encoding"))
-	rep.serve(c, c.Writer, e.header, cc)
+	rc.writeHit(e, now, c.Request, c.Writer)
 	c.Abort()
 	return true
 }
@@ -458,7 +453,7 @@ func (rc *ResponseCache) renderOnce(c *gin.Context, key string, version int64, c
 			}
 			rc.put(&cacheEntry{key: key, version: version, tags: tags, rendered: renderedAt,
 				expires: rc.expiry(renderedAt, a.meta.expiresAt()), until: a.meta.until, baseCC: a.baseCC,
-				header: a.header, rep: a.rep})
+				header: a.header, rep: a.rep, route: c.FullPath()})
 		}
 		return flight{a, c}, nil
 	})

@@ -314,7 +314,8 @@ type endpoint struct {
 
 func ratios(ctx context.Context, o options, cached, uncached *server) error {
 	client := newClient(o.conns)
-	deep, err := walkPages(ctx, client, uncached.base, "/api/v1/articles?limit=20", 1000)
+	// Page 1,000, or a smaller database's last page, as the scale table does.
+	deep, err := walkPages(ctx, client, uncached.base, "/api/v1/articles?limit=20", min(1000, o.articles/20))
 	if err != nil {
 		return err
 	}
