@@ -198,7 +198,22 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- stri
 	}
 
 	stopStreams := make(chan struct{})
-	router, worker, metrics := newApp(store, cfg, logger, stopStreams)
+	router, worker, metrics, cache := newApp(store, cfg, logger, stopStreams)
+	if cache != nil && cfg.listens() {
+		// Other instances' writes reach the response cache as they commit; it stops
+		// after the servers, before the store closes.
+		lctx, stopListening := context.WithCancel(context.WithoutCancel(ctx))
+		listened := make(chan struct{})
+		defer func() {
+			stopListening()
+			<-listened
+		}()
+		nm := newNotifyMetrics(metrics)
+		go func() {
+			defer close(listened)
+			listenForWrites(lctx, store, cache, nm, logger)
+		}()
+	}
 	var h http.Handler = router
 	if cfg.BenchCeiling {
 		h = handlers.WithBareCeiling(router)

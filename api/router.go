@@ -16,14 +16,15 @@ var _ handlers.Store = (*store.Store)(nil)
 
 // NewRouter builds the HTTP handler: middleware first, then every route.
 func NewRouter(store *store.Store, cfg Config, logger *slog.Logger) *gin.Engine {
-	r, _, _ := newApp(store, cfg, logger, nil)
+	r, _, _, _ := newApp(store, cfg, logger, nil)
 	return r
 }
 
 // newApp builds the HTTP handler and the webhook worker, which share the metrics,
 // and returns the metrics too, which a listener of their own serves when
-// cfg.MetricsAddr is set. Closing stop ends the open change streams.
-func newApp(store *store.Store, cfg Config, logger *slog.Logger, stop <-chan struct{}) (*gin.Engine, *webhook.Worker, *handlers.Metrics) {
+// cfg.MetricsAddr is set, and the response cache (nil for none), which hears other
+// instances' writes when cfg listens. Closing stop ends the open change streams.
+func newApp(store *store.Store, cfg Config, logger *slog.Logger, stop <-chan struct{}) (*gin.Engine, *webhook.Worker, *handlers.Metrics, *handlers.ResponseCache) {
 	logger = handlers.RedactLogs(logger)
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
@@ -43,7 +44,7 @@ func newApp(store *store.Store, cfg Config, logger *slog.Logger, stop <-chan str
 	metrics := handlers.NewMetrics(map[string]*sql.DB{"reader": reader, "writer": writer})
 	policy := cfg.webhookPolicy()
 	h := handlers.New(store, handlers.Options{PublicURL: cfg.PublicURL, PublicURLFromRequest: !cfg.PublicURLSet,
-		TrustedProxies: cfg.TrustedProxies, ContentCheck: cfg.CacheCheck,
+		TrustedProxies: cfg.TrustedProxies, ContentCheck: min(cfg.CacheCheck, maxCacheCheck), // the widget's fallback hears no notifications
 		EmbedFrameAncestors: cfg.EmbedFrameAncestors, QuickExitURL: cfg.QuickExitURL, RequireIfMatch: cfg.RequireIfMatch,
 		CheckTarget: policy.CheckURL, SecretGrace: cfg.WebhooksSecretGrace,
 		StreamHeartbeat: cfg.StreamHeartbeat, StreamPerClient: cfg.StreamPerClient, Stop: stop})
@@ -81,7 +82,7 @@ func newApp(store *store.Store, cfg Config, logger *slog.Logger, stop <-chan str
 	if cfg.BenchCeiling {
 		handlers.CeilingRoute(r)
 	}
-	return r, worker, metrics
+	return r, worker, metrics, cache
 }
 
 // newMetricsRouter serves /metrics alone, for the listener of -metrics-addr, with

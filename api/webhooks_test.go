@@ -640,7 +640,7 @@ func TestWebhookMetrics(t *testing.T) {
 	})
 	mustCreateWebhook(t, app, obj{"url": rv.URL, "events": []string{"*"}})
 	// The server's own router and worker, which share the metrics.
-	router, w, _ := newApp(app.Store, app.Config, slog.New(slog.DiscardHandler), nil)
+	router, w, _, _ := newApp(app.Store, app.Config, slog.New(slog.DiscardHandler), nil)
 	srv := httptest.NewServer(router)
 	defer srv.Close()
 	metrics := func() string {
