@@ -132,6 +132,15 @@ func TestNotifyThreeInstances(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the real binary and runs it on PostgreSQL")
 	}
+	if !onPostgres() {
+		t.Skip("PostgreSQL only: it runs in the tests' PostgreSQL pass (pgtest.Both)")
+	}
+	aLogs := func() string { return "" }
+	defer func() {
+		if t.Failed() {
+			t.Logf("A's log:\n%s", aLogs())
+		}
+	}()
 	db := mustPostgresURL(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -139,6 +148,7 @@ func TestNotifyThreeInstances(t *testing.T) {
 	// An hour between checks: only a notification can explain a fresh answer.
 	flags := []string{"-cache-check", "1h", "-rate-limit", "0"}
 	a := mustStartInstance(t, ctx, bin, withApplicationName(t, db, "signpost-a"), flags...) // loads the seed content
+	aLogs = a.srv.logs
 	b := mustStartInstance(t, ctx, bin, withApplicationName(t, db, "signpost-b"), append(flags, "-no-seed")...)
 	c := mustStartInstance(t, ctx, bin, withApplicationName(t, db, "signpost-c"), append(flags, "-no-seed")...)
 	out, err := exec.CommandContext(ctx, bin, "keys", "create", "-db", db, "--name", "newsroom", "--scope", "editor").Output()

@@ -94,12 +94,12 @@ type ListenHandler struct {
 // When the connection breaks it connects again, waiting longer after each failure
 // (up to listenMaxBackoff). On SQLite it returns ErrListenUnsupported at once.
 func (s *Store) Listen(ctx context.Context, h ListenHandler) error {
-	if !IsPostgres(s.path) {
+	if s.dialect != postgresDialect {
 		return ErrListenUnsupported
 	}
-	pc, err := pgx.ParseConfig(s.path)
+	pc, err := pgx.ParseConfig(s.pgURL)
 	if err != nil {
-		return fmt.Errorf("store: listen: %s: %w", RedactDB(s.path), redactErr(err, s.path))
+		return fmt.Errorf("store: listen: %s: %w", RedactDB(s.pgURL), redactErr(err, s.pgURL))
 	}
 	if pc.ConnectTimeout == 0 {
 		pc.ConnectTimeout = defaultConnectTimeout
@@ -122,7 +122,7 @@ func (s *Store) Listen(ctx context.Context, h ListenHandler) error {
 		// at the same moment.
 		retry := wait/2 + rand.N(wait/2+1)
 		if h.Lost != nil {
-			h.Lost(fmt.Errorf("store: listen on %s: %w", RedactDB(s.path), redactErr(err, s.path)), retry)
+			h.Lost(fmt.Errorf("store: listen on %s: %w", RedactDB(s.pgURL), redactErr(err, s.pgURL)), retry)
 		}
 		t := time.NewTimer(retry)
 		select {

@@ -136,10 +136,10 @@ func mustNotifyDB(t *testing.T) (string, *gorm.DB) {
 	u.User = url.UserPassword(u.User.Username(), testPassword)
 	cfg := Config{DB: u.String()}
 	ctx := context.Background()
-	if _, err := migrateOnPostgres(ctx, cfg, utcNow(nil)); err != nil {
+	if _, err := migrateOnPostgres(ctx, cfg, storeClock(nil)); err != nil {
 		t.Fatal(err)
 	}
-	g, err := openPostgres(ctx, cfg, utcNow(nil))
+	g, err := openPostgres(ctx, cfg, storeClock(nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +180,7 @@ func noPassword(t *testing.T, err error) {
 func TestListen(t *testing.T) {
 	t.Run("OKCommittedWritesArriveInOrderRolledBackNever", func(t *testing.T) {
 		u, g := mustNotifyDB(t)
-		l := startListen(t, &Store{path: u})
+		l := startListen(t, &Store{dialect: postgresDialect, pgURL: u})
 		if e := l.mustNext(t, "connected"); e.reconnected {
 			t.Error("the first connection reported as a reconnection")
 		}
@@ -201,7 +201,7 @@ func TestListen(t *testing.T) {
 
 	t.Run("OKTooManyTagsSendTheVersionAlone", func(t *testing.T) {
 		u, g := mustNotifyDB(t)
-		l := startListen(t, &Store{path: u})
+		l := startListen(t, &Store{dialect: postgresDialect, pgURL: u})
 		l.mustNext(t, "connected")
 		var tags []string
 		for i := range 400 {
@@ -220,7 +220,7 @@ func TestListen(t *testing.T) {
 
 	t.Run("OKReconnectsAfterTheConnectionIsCut", func(t *testing.T) {
 		u, g := mustNotifyDB(t)
-		l := startListen(t, &Store{path: u})
+		l := startListen(t, &Store{dialect: postgresDialect, pgURL: u})
 		l.mustNext(t, "connected")
 		db, _ := g.DB()
 		var cut int
@@ -250,7 +250,7 @@ func TestListen(t *testing.T) {
 		addr := ln.Addr().String()
 		ln.Close() // nothing listens there now
 		u := "postgres://signpost:" + testPassword + "@" + addr + "/signpost?connect_timeout=2"
-		l := startListen(t, &Store{path: u})
+		l := startListen(t, &Store{dialect: postgresDialect, pgURL: u})
 		for range 2 {
 			e := l.mustNext(t, "lost")
 			if e.err == nil || !strings.Contains(e.err.Error(), "xxxxx") {
@@ -262,7 +262,7 @@ func TestListen(t *testing.T) {
 
 	t.Run("OKStopsWithItsContext", func(t *testing.T) {
 		u, _ := mustNotifyDB(t)
-		l := startListen(t, &Store{path: u})
+		l := startListen(t, &Store{dialect: postgresDialect, pgURL: u})
 		l.mustNext(t, "connected")
 		l.cancel()
 		select {
@@ -277,7 +277,7 @@ func TestListen(t *testing.T) {
 	})
 
 	t.Run("ErrSQLite", func(t *testing.T) {
-		s := &Store{path: t.TempDir() + "/signpost.db"}
+		s := &Store{dialect: sqliteDialect, path: t.TempDir() + "/signpost.db"}
 		if err := s.Listen(context.Background(), ListenHandler{}); !errors.Is(err, ErrListenUnsupported) {
 			t.Errorf("Listen on SQLite returned %v, want ErrListenUnsupported", err)
 		}
