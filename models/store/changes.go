@@ -221,7 +221,7 @@ func (s *Store) CacheState(ctx context.Context) (version int64, nextPublication 
 		(SELECT MIN(t) FROM (
 			SELECT MIN(published_at) AS t FROM articles WHERE status = 'scheduled' AND deleted_at IS NULL AND published_at > ?
 			UNION ALL SELECT MIN(published_at) FROM helplines WHERE status = 'scheduled' AND deleted_at IS NULL AND published_at > ?
-			UNION ALL SELECT MIN(published_at) FROM campaigns WHERE status = 'scheduled' AND deleted_at IS NULL AND published_at > ?)) AS next`,
+			UNION ALL SELECT MIN(published_at) FROM campaigns WHERE status = 'scheduled' AND deleted_at IS NULL AND published_at > ?) AS scheduled) AS next`,
 		now, now, now).Scan(&row).Error
 	if err != nil {
 		return 0, time.Time{}, internal("cache state", err)
