@@ -188,10 +188,13 @@ func (s *Store) listenOnce(ctx context.Context, pc *pgx.ConnConfig, h ListenHand
 // The listener's timings: the wait before connecting again starts at
 // listenMinBackoff and doubles after each failure up to listenMaxBackoff; a
 // connection with no notification for listenPingEvery is asked to answer within
-// listenPingTimeout.
+// listenPingTimeout (variables, which tests shorten).
 const (
-	listenMinBackoff  = 100 * time.Millisecond
-	listenMaxBackoff  = 10 * time.Second
+	listenMinBackoff = 100 * time.Millisecond
+	listenMaxBackoff = 10 * time.Second
+)
+
+var (
 	listenPingEvery   = 30 * time.Second
 	listenPingTimeout = 10 * time.Second
 )

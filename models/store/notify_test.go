@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -178,6 +179,9 @@ func noPassword(t *testing.T, err error) {
 }
 
 func TestListen(t *testing.T) {
+	if !pgtest.OnPostgres() {
+		t.Skip("PostgreSQL only: it runs in the tests' PostgreSQL pass (pgtest.Both)")
+	}
 	t.Run("OKCommittedWritesArriveInOrderRolledBackNever", func(t *testing.T) {
 		u, g := mustNotifyDB(t)
 		l := startListen(t, &Store{dialect: postgresDialect, pgURL: u})
@@ -242,6 +246,30 @@ func TestListen(t *testing.T) {
 		}
 	})
 
+	t.Run("OKReconnectsWhenTheServerGoesSilent", func(t *testing.T) {
+		// The connection passes through a proxy that stops forwarding without
+		// closing anything, as a server or a network gone away would: no error
+		// ever comes, and only the ping notices.
+		every, timeout := listenPingEvery, listenPingTimeout
+		listenPingEvery, listenPingTimeout = 100*time.Millisecond, 200*time.Millisecond
+		defer func() { listenPingEvery, listenPingTimeout = every, timeout }()
+		u, g := mustNotifyDB(t)
+		p := startFreezingProxy(t, u)
+		l := startListen(t, &Store{dialect: postgresDialect, pgURL: p.url})
+		l.mustNext(t, "connected")
+		p.freeze()
+		if e := l.mustNext(t, "lost"); e.err == nil || !strings.Contains(e.err.Error(), "does not answer") {
+			t.Errorf("lost with %v, want the server not answering", e.err)
+		}
+		if e := l.mustNext(t, "connected"); !e.reconnected {
+			t.Error("the connection made again not reported as a reconnection")
+		}
+		notifyWrite(t, g, false, "campaign/c")
+		if e := l.mustNext(t, "invalidation"); e.inv.Version != 1 || !e.complete {
+			t.Errorf("after reconnecting: notification %+v complete %v, want version 1", e.inv, e.complete)
+		}
+	})
+
 	t.Run("OKRetriesWhileTheServerCannotBeReached", func(t *testing.T) {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
@@ -275,11 +303,98 @@ func TestListen(t *testing.T) {
 			t.Fatal("Listen did not return within 10 s of its context's end")
 		}
 	})
+}
 
-	t.Run("ErrSQLite", func(t *testing.T) {
-		s := &Store{dialect: sqliteDialect, path: t.TempDir() + "/signpost.db"}
-		if err := s.Listen(context.Background(), ListenHandler{}); !errors.Is(err, ErrListenUnsupported) {
-			t.Errorf("Listen on SQLite returned %v, want ErrListenUnsupported", err)
+// TestListenSQLite proves that Listen says at once that SQLite cannot: no other
+// process announces its writes there, and the periodic check is all there is.
+func TestListenSQLite(t *testing.T) {
+	s := &Store{dialect: sqliteDialect, path: t.TempDir() + "/signpost.db"}
+	if err := s.Listen(context.Background(), ListenHandler{}); !errors.Is(err, ErrListenUnsupported) {
+		t.Errorf("Listen on SQLite returned %v, want ErrListenUnsupported", err)
+	}
+}
+
+// freezingProxy forwards TCP connections to a PostgreSQL server until freeze, after
+// which the connections it had stop forwarding, silently and without closing; new
+// ones forward again.
+type freezingProxy struct {
+	url    string
+	mu     sync.Mutex
+	frozen []chan struct{} // one per connection, closed to freeze it
+}
+
+func startFreezingProxy(t *testing.T, target string) *freezingProxy {
+	t.Helper()
+	tu, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conns []net.Conn
+	var connsMu sync.Mutex
+	t.Cleanup(func() {
+		ln.Close()
+		connsMu.Lock()
+		defer connsMu.Unlock()
+		for _, c := range conns {
+			c.Close()
 		}
 	})
+	p := &freezingProxy{}
+	pu := *tu
+	pu.Host = ln.Addr().String()
+	p.url = pu.String()
+	go func() {
+		for {
+			in, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			out, err := net.Dial("tcp", tu.Host)
+			if err != nil {
+				in.Close()
+				continue
+			}
+			connsMu.Lock()
+			conns = append(conns, in, out)
+			connsMu.Unlock()
+			frozen := make(chan struct{})
+			p.mu.Lock()
+			p.frozen = append(p.frozen, frozen)
+			p.mu.Unlock()
+			for _, pair := range [][2]net.Conn{{in, out}, {out, in}} {
+				go func() {
+					buf := make([]byte, 32<<10)
+					for {
+						n, err := pair[0].Read(buf)
+						if err != nil {
+							return
+						}
+						select {
+						case <-frozen:
+							continue // dropped: the other end hears nothing
+						default:
+						}
+						if _, err := pair[1].Write(buf[:n]); err != nil {
+							return
+						}
+					}
+				}()
+			}
+		}
+	}()
+	return p
+}
+
+// freeze stops the connections made so far.
+func (p *freezingProxy) freeze() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, f := range p.frozen {
+		close(f)
+	}
+	p.frozen = nil
 }
