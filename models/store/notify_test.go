@@ -222,6 +222,19 @@ func TestListen(t *testing.T) {
 		}
 	})
 
+	t.Run("OKLongestPayloadSentWhole", func(t *testing.T) {
+		// "1 " and one tag: the longest payload that PostgreSQL takes.
+		u, g := mustNotifyDB(t)
+		l := startListen(t, &Store{dialect: postgresDialect, pgURL: u})
+		l.mustNext(t, "connected")
+		tag := "article/" + strings.Repeat("x", maxNotifyPayload-len("1 article/"))
+		notifyWrite(t, g, false, tag)
+		e := l.mustNext(t, "invalidation")
+		if e.inv.Version != 1 || !e.complete || len(e.inv.Tags) != 1 || e.inv.Tags[0] != tag {
+			t.Errorf("notification of version %d complete %v with %d tags, want version 1 with its one tag", e.inv.Version, e.complete, len(e.inv.Tags))
+		}
+	})
+
 	t.Run("OKReconnectsAfterTheConnectionIsCut", func(t *testing.T) {
 		u, g := mustNotifyDB(t)
 		l := startListen(t, &Store{dialect: postgresDialect, pgURL: u})
