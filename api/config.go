@@ -42,6 +42,7 @@ type Config struct {
 	CORSOrigins     []string
 	CacheBytes      int64
 	CacheCheck      time.Duration
+	CacheListen     bool
 	BenchCeiling    bool
 	RequireIfMatch  bool
 
@@ -69,6 +70,18 @@ type Config struct {
 	// onFastPath is called for each request the fast path answers (tests).
 	onFastPath func()
 }
+
+// The longest -cache-check: where the check is how other instances' writes are
+// seen, a second; where their notifications are heard, the check only stands in for
+// a lost one.
+const (
+	maxCacheCheck          = time.Second
+	maxCacheCheckListening = time.Hour
+)
+
+// listens reports whether the response cache hears other instances' writes as they
+// commit: on PostgreSQL, unless -cache-listen is off.
+func (c Config) listens() bool { return c.CacheListen && store.IsPostgres(c.DB) }
 
 // storeConfig is the store's part of the configuration.
 func (c Config) storeConfig() store.Config {
@@ -191,12 +204,17 @@ var options = []option{
 		c.CacheBytes = n
 		return err
 	}},
-	{"cache-check", "SIGNPOST_CACHE_CHECK", "250ms", "how often the response cache checks the database for other instances' writes (its own are seen at once)", func(c *Config, v string) error {
+	{"cache-check", "SIGNPOST_CACHE_CHECK", "250ms", "how often the response cache checks the database for other instances' writes (its own are seen at once); on PostgreSQL, where their notifications come first, the fallback for a lost one", func(c *Config, v string) error {
 		d, err := time.ParseDuration(v)
-		if err == nil && (d < 0 || d > time.Second) {
-			err = errors.New("must be from 0 to 1s, so that a second instance's write is seen within a second")
+		if err == nil && (d < 0 || d > maxCacheCheckListening) {
+			err = fmt.Errorf("must be from 0 to %s", maxCacheCheckListening)
 		}
 		c.CacheCheck = d
+		return err
+	}},
+	{"cache-listen", "SIGNPOST_CACHE_LISTEN", "true", "on PostgreSQL, hear other instances' writes as they commit (LISTEN/NOTIFY) and apply them to the response cache at once; false leaves the periodic check alone, e.g. behind a connection pooler that cannot LISTEN", func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		c.CacheListen = b
 		return err
 	}},
 	{"bench-ceiling", "SIGNPOST_BENCH_CEILING", "false", "serve /bench/bare?bytes=N, a fixed body from a bare route with no middleware (the ceiling of the stack), and /bench/ceiling?bytes=N, the same through the middleware, for the load test (benchmarks only)", func(c *Config, v string) error {
@@ -361,6 +379,10 @@ func loadConfig(name string, args []string, getenv func(string) string, extra fu
 	if c.DBMaxOpenConns > 0 && c.DBMaxIdleConns > c.DBMaxOpenConns {
 		return c, nil, fmt.Errorf("invalid -db-max-idle-conns / SIGNPOST_DB_MAX_IDLE_CONNS: %d is more than -db-max-open-conns / SIGNPOST_DB_MAX_OPEN_CONNS (%d)",
 			c.DBMaxIdleConns, c.DBMaxOpenConns)
+	}
+	if c.CacheCheck > maxCacheCheck && !c.listens() {
+		return c, nil, fmt.Errorf("invalid -cache-check / SIGNPOST_CACHE_CHECK: %s is more than %s, which is the most on SQLite or without -cache-listen, so that another instance's write is seen within a second; only PostgreSQL with -cache-listen hears writes at once and allows up to %s",
+			c.CacheCheck, maxCacheCheck, maxCacheCheckListening)
 	}
 	c.PublicURLSet = given["public-url"]
 	return c, fs.Args(), nil

@@ -25,6 +25,7 @@ type server struct {
 	URL     string
 	exited  chan struct{} // closed when the process is gone
 	waitErr error         // Wait's result, set before exited is closed
+	logs    func() string // what it has logged so far
 }
 
 // mustBuildBinary builds the signpost binary from this directory into dir.
@@ -38,12 +39,13 @@ func mustBuildBinary(t *testing.T, dir string) string {
 	return bin
 }
 
-// mustStartServer starts `signpost serve` on 127.0.0.1:0 over db and waits, within
-// deadline, for the "listening" line of its JSON log and then for /readyz to answer
-// 200. The process is killed when the test ends if it still runs.
-func mustStartServer(t *testing.T, ctx context.Context, bin, db string) *server {
+// mustStartServer starts `signpost serve` on 127.0.0.1:0 over db, with more flags
+// when given, and waits, within deadline, for the "listening" line of its JSON log
+// and then for /readyz to answer 200. The process is killed when the test ends if
+// it still runs.
+func mustStartServer(t *testing.T, ctx context.Context, bin, db string, flags ...string) *server {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "-addr", "127.0.0.1:0", "-db", db)
+	cmd := exec.Command(bin, append([]string{"serve", "-addr", "127.0.0.1:0", "-db", db}, flags...)...)
 	cmd.Env = append(os.Environ(), "SIGNPOST_LOG_CLIENT=false")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -56,6 +58,11 @@ func mustStartServer(t *testing.T, ctx context.Context, bin, db string) *server 
 	addrc := make(chan string, 1)
 	var logMu sync.Mutex
 	var logTail bytes.Buffer
+	s.logs = func() string {
+		logMu.Lock()
+		defer logMu.Unlock()
+		return logTail.String()
+	}
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		sc.Buffer(make([]byte, 64<<10), 1<<20)

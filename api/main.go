@@ -199,7 +199,22 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- stri
 
 	stopStreams := make(chan struct{})
 	a := newApp(store, cfg, logger, stopStreams)
-	worker, metrics := a.worker, a.metrics
+	worker, metrics, cache := a.worker, a.metrics, a.cache
+	if cache != nil && cfg.listens() {
+		// Other instances' writes reach the response cache as they commit; it stops
+		// after the servers, before the store closes.
+		lctx, stopListening := context.WithCancel(context.WithoutCancel(ctx))
+		listened := make(chan struct{})
+		defer func() {
+			stopListening()
+			<-listened
+		}()
+		nm := newNotifyMetrics(metrics)
+		go func() {
+			defer close(listened)
+			listenForWrites(lctx, store, cache, nm, logger)
+		}()
+	}
 	h := a.handler
 	if cfg.BenchCeiling {
 		h = handlers.WithBareCeiling(h)

@@ -31,6 +31,9 @@ type app struct {
 	// their own serves when cfg.MetricsAddr is set.
 	worker  *webhook.Worker
 	metrics *handlers.Metrics
+	// cache is the response cache (nil for none), which hears other instances'
+	// writes when cfg listens.
+	cache *handlers.ResponseCache
 }
 
 // newApp builds the HTTP handler and the webhook worker. Closing stop ends the
@@ -55,7 +58,7 @@ func newApp(store *store.Store, cfg Config, logger *slog.Logger, stop <-chan str
 	metrics := handlers.NewMetrics(map[string]*sql.DB{"reader": reader, "writer": writer})
 	policy := cfg.webhookPolicy()
 	h := handlers.New(store, handlers.Options{PublicURL: cfg.PublicURL, PublicURLFromRequest: !cfg.PublicURLSet,
-		TrustedProxies: cfg.TrustedProxies, ContentCheck: cfg.CacheCheck,
+		TrustedProxies: cfg.TrustedProxies, ContentCheck: min(cfg.CacheCheck, maxCacheCheck), // the widget's fallback hears no notifications
 		EmbedFrameAncestors: cfg.EmbedFrameAncestors, QuickExitURL: cfg.QuickExitURL, RequireIfMatch: cfg.RequireIfMatch,
 		CheckTarget: policy.CheckURL, SecretGrace: cfg.WebhooksSecretGrace,
 		StreamHeartbeat: cfg.StreamHeartbeat, StreamPerClient: cfg.StreamPerClient, Stop: stop})
@@ -94,7 +97,7 @@ func newApp(store *store.Store, cfg Config, logger *slog.Logger, stop <-chan str
 	if cfg.BenchCeiling {
 		handlers.CeilingRoute(r)
 	}
-	a := app{handler: r, router: r, worker: worker, metrics: metrics}
+	a := app{handler: r, router: r, worker: worker, metrics: metrics, cache: cache}
 	if !cfg.noFastPath {
 		a.handler = h.FastPath(r, handlers.FastPathConfig{Cache: cache, Limiter: limiter, Metrics: metrics,
 			Logger: logger, LogClient: cfg.LogClient, OnServe: cfg.onFastPath})

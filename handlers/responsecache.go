@@ -27,9 +27,10 @@ import (
 // cache reads those invalidations and drops exactly the answers that share a tag
 // with one: a helpline's new name drops the article pages that show it, and an
 // article's edit never drops /regions. An instance learns of its own writes before
-// it answers them, and of other instances' writes (sharing the database) by checking
-// at most every CheckEvery; when it cannot tell what changed (too far behind, or a
-// write made around the store), it drops everything.
+// it answers them, and of other instances' writes (sharing the database) from their
+// notifications as they come (Notify, on PostgreSQL) and by checking at most every
+// CheckEvery; when it cannot tell what changed (too far behind, or a write made
+// around the store), it drops everything.
 //
 // An answer that depends on the time expires when it stops being right (an opening
 // or closing, the end of a day, the next scheduled publication), not at a shared
@@ -191,11 +192,69 @@ func (rc *ResponseCache) refresh(ctx context.Context) int64 {
 			rc.rememberLocked(inv)
 		}
 	}
+	// The version moves under mu, with the entries dropped: put reads both under
+	// it, so an answer rendered before these writes can never slip in between.
+	rc.version.Store(st.Version)
 	rc.mu.Unlock()
 	rc.nextPub.Store(next)
-	rc.version.Store(st.Version)
 	rc.checkedAt.Store(rc.mono().UnixNano())
 	return st.Version
+}
+
+// NotifyOutcome is what a notification of a write did to the cache.
+type NotifyOutcome string
+
+// The outcomes of Notify.
+const (
+	NotifyApplied   NotifyOutcome = "applied"   // the next write, applied from its tags
+	NotifyRefreshed NotifyOutcome = "refreshed" // the invalidations were read from the database
+	NotifyIgnored   NotifyOutcome = "ignored"   // a write the cache had already applied
+)
+
+// Notify applies a notification of a write, made on any instance (LISTEN/NOTIFY on
+// PostgreSQL): when it is the next version after the one known and carries its
+// tags (complete), at once, as refresh applies one it reads; when the cache
+// already knows the version, not at all; otherwise (a gap, tags that did not fit,
+// an unreadable notification with Version 0) it reads the invalidations from the
+// database, as the periodic check does.
+func (rc *ResponseCache) Notify(ctx context.Context, inv Invalidation, complete bool) NotifyOutcome {
+	rc.syncMu.Lock()
+	defer rc.syncMu.Unlock()
+	known := rc.version.Load()
+	if known >= 0 && inv.Version > 0 && inv.Version <= known {
+		return NotifyIgnored
+	}
+	if known >= 0 && complete && inv.Version == known+1 {
+		rc.mu.Lock()
+		rc.invalidateLocked(inv.Tags)
+		rc.rememberLocked(inv)
+		rc.version.Store(inv.Version)
+		rc.mu.Unlock()
+		// A notification does not say when the next scheduled item goes live,
+		// which the write may have changed: the next request reads the state (one
+		// query), as it would at the end of the check interval.
+		rc.checkedAt.Store(0)
+		return NotifyApplied
+	}
+	rc.resyncLocked(ctx)
+	return NotifyRefreshed
+}
+
+// Resync reads the invalidations from the database now, whatever the check
+// interval: after notifications may have been lost (the listening connection
+// broke and was made again).
+func (rc *ResponseCache) Resync(ctx context.Context) {
+	rc.syncMu.Lock()
+	defer rc.syncMu.Unlock()
+	rc.resyncLocked(ctx)
+}
+
+// resyncLocked is refresh, made again by the next request when it fails. The
+// caller holds syncMu.
+func (rc *ResponseCache) resyncLocked(ctx context.Context) {
+	if rc.refresh(ctx) < 0 {
+		rc.checkedAt.Store(0)
+	}
 }
 
 func (rc *ResponseCache) rememberLocked(inv Invalidation) {

@@ -88,6 +88,8 @@ type Store struct {
 	// dialect is the kind of database: SQLite (a writer connection and a read pool
 	// on one file) or PostgreSQL (one pool, writer and reader alike).
 	dialect dialect
+	// pgURL is the PostgreSQL URL ("" on SQLite), for Listen's connection of its own.
+	pgURL string
 }
 
 // Open opens (creating if needed) the SQLite database at cfg.DB and applies any
@@ -107,7 +109,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		s.verifyAfter = DefaultVerifyAfter
 	}
 	if IsPostgres(cfg.DB) {
-		s.dialect, s.path = postgresDialect, ""
+		s.dialect, s.path, s.pgURL = postgresDialect, "", cfg.DB
 		if err := s.openPostgresStore(ctx, cfg); err != nil {
 			return nil, err
 		}

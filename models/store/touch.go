@@ -140,7 +140,8 @@ func touch(tx *gorm.DB, t *touchSet, itemType string, id int64) error {
 }
 
 // bumpVersion increments the content version, records the time of the change and
-// what the write touched (tags; nil means everything), inside a write transaction.
+// what the write touched (tags; nil means everything), inside a write transaction,
+// and on PostgreSQL announces it to the other instances.
 // Invalidations older than the last few thousand are pruned: an instance that fell
 // further behind drops its whole cache.
 func bumpVersion(tx *gorm.DB, now time.Time, tags []string) error {
@@ -159,6 +160,10 @@ func bumpVersion(tx *gorm.DB, now time.Time, tags []string) error {
 		text = strings.Join(tags, " ")
 	}
 	if err := tx.Exec(`INSERT INTO cache_invalidations (version, tags) VALUES (?, ?)`, v, text).Error; err != nil {
+		return err
+	}
+	// Other instances hear of it at commit, on PostgreSQL (see notify.go).
+	if err := notifyInvalidation(tx, v, text); err != nil {
 		return err
 	}
 	return tx.Exec(`DELETE FROM cache_invalidations WHERE version <= ?`, v-keptInvalidations).Error
