@@ -119,7 +119,7 @@ func appendRange(ranges []rune, r rune) []rune {
 	return append(ranges, r, r)
 }
 
-// sqlEscape writes r as an escape of a PostgreSQL E'' string.
+// sqlEscape writes r as an escape of a PostgreSQL E” string.
 func sqlEscape(r rune) string {
 	if r > 0xFFFF {
 		return fmt.Sprintf(`\U%08X`, r)
