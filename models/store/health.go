@@ -83,7 +83,7 @@ const maxCheckPages = 256
 // their state clears by itself once the cause has gone, even when no write comes. It
 // returns EFULL, EREADONLY, ELOCKED or ESTORAGE while writes fail.
 func (s *Store) CheckWrites(ctx context.Context) error {
-	err := s.writer.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.writeTx(ctx, func(tx *gorm.DB) error {
 		// page_size and freelist_count are SQLite's; another database would need
 		// only the commit of a small row.
 		var pageSize, free int64
