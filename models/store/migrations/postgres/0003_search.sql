@@ -1,10 +1,11 @@
 -- 0003: the search index, in place of SQLite's FTS5 table: the same columns, filled by the
 -- store in each write's transaction, and rowid with the same meaning (a type code x
 -- 10^12 + the item's id: articles 1, campaigns 2, helplines 3), so that each type's
--- rows are one range. document weighs the columns as the ranking does: title A,
--- summary and keywords B, topics C, body D. It uses the 'simple' configuration, which
--- lower-cases words and neither stems them nor drops stop words, as SQLite's unicode61
--- tokenizer does: the same query finds the same items on both databases, and names
+-- rows are one range. document weighs the columns for the tiers of the ranking: title
+-- and keywords A (a helpline's keywords count as its name), summary B, topics C, body
+-- D. It uses the 'simple' configuration, which lower-cases words and neither stems
+-- them nor drops stop words, as SQLite's unicode61 tokenizer does: the same query
+-- finds the same items on both databases, and names
 -- such as "Stop It Now!" keep every word. unicode61 also folds diacritics and splits
 -- words at every separator: search_fold does the same (as search.Fold does in Go, from
 -- tables read from SQLite), so the document holds the words FTS5 would, while the
@@ -25,12 +26,16 @@ CREATE TABLE search_index (
     body      TEXT NOT NULL DEFAULT '', -- article body text; organisation names, contacts, confidentiality note
     topics    TEXT NOT NULL DEFAULT '', -- topic and audience names; a campaign's hashtags
     keywords  TEXT NOT NULL DEFAULT '', -- a helpline's keywords; ranked, never shown in snippets
-    document  TSVECTOR GENERATED ALWAYS AS (
+    -- Each column after the first starts with the word x.x, which the folded text
+    -- cannot hold (it has no punctuation), and which is then deleted: it leaves a gap
+    -- in the positions, so that a phrase never runs from one column into the next,
+    -- as in FTS5.
+    document  TSVECTOR GENERATED ALWAYS AS (ts_delete(
         setweight(to_tsvector('simple', search_fold(title)), 'A') ||
-        setweight(to_tsvector('simple', search_fold(summary)), 'B') ||
-        setweight(to_tsvector('simple', search_fold(keywords)), 'B') ||
-        setweight(to_tsvector('simple', search_fold(topics)), 'C') ||
-        setweight(to_tsvector('simple', search_fold(body)), 'D')) STORED,
+        setweight(to_tsvector('simple', 'x.x ' || search_fold(keywords)), 'A') ||
+        setweight(to_tsvector('simple', 'x.x ' || search_fold(summary)), 'B') ||
+        setweight(to_tsvector('simple', 'x.x ' || search_fold(topics)), 'C') ||
+        setweight(to_tsvector('simple', 'x.x ' || search_fold(body)), 'D'), 'x.x')) STORED,
     UNIQUE (item_type, item_id)
 );
 CREATE INDEX search_index_document ON search_index USING GIN (document);
