@@ -355,6 +355,7 @@ func TestStoreScheduled(t *testing.T) {
 // TestStoreReaderCannotWrite proves that the read pool is read-only, so that no read
 // path can change the database even by mistake.
 func TestStoreReaderCannotWrite(t *testing.T) {
+	sqliteOnly(t, "the read pool is a pool of its own, opened query_only, on SQLite; PostgreSQL has one pool")
 	ctx := context.Background()
 	s, _ := MustOpenStore(t, true)
 	before, err := s.ContentVersion(ctx)
