@@ -106,3 +106,17 @@ func SearchPlans(ctx context.Context, s *Store, q string) (map[string][]string, 
 	}
 	return plans, nil
 }
+
+// TierQueries returns the expressions of each search tier's matches of q: FTS5's
+// (tierMatch) and PostgreSQL's tsquery text (pgTierQuery).
+func TierQueries(q string) (fts5, pg []string, err error) {
+	query, err := search.Parse(q)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i := range searchTiers {
+		fts5 = append(fts5, tierMatch(query, i))
+		pg = append(pg, pgTierQuery(query, i))
+	}
+	return fts5, pg, nil
+}

@@ -2,12 +2,16 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
 
+	"signpost/handlers"
 	"signpost/models/search"
 	"signpost/models/store"
 	"signpost/models/store/pgtest"
@@ -61,4 +65,150 @@ func TestPostgresSearchFold(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("%d runes in %v", len(texts), time.Since(start))
+}
+
+// parityDocs is a small corpus of index rows (title, summary, body, topics,
+// keywords) with the text that tokenizers read differently: diacritics, combining
+// marks, capitals beyond ASCII, apostrophes, dashes, e-mail addresses, hosts, paths,
+// numbers with points, markup, ligatures, emoji, and phrases that could run from
+// one column into the next.
+var parityDocs = [][5]string{
+	{"Crème brûlée night", "Café owners meet.", "Write to info@example.org or see www.stop-it-now.org.uk/help.", "Food", ""},
+	{"Stop It Now!", "Confidential helpline", "Lucy Faithfull Foundation 0808 1000 900", "Prevention", "am I a paedophile worried"},
+	{"O'Brien’s report — don’t miss it", "Child-abuse images: a summary", "images child-abuse then ΩMEGA ΣΊΣΥΦΟΣ İstanbul straße", "", ""},
+	{"Zebrafish", "zebrafish harbour", "harbour zebrafish", "Coast", ""},
+	{"Notes", "cre\u0300me and naïve", "x🙂y 1e5 3.14 v1.2.3 /usr/local/bin C:\\Temp\\x", "", ""},
+	{"Week of", "action now", "Week of action", "", ""},
+	{"Markup", "<b>bold</b> &amp; tags", "<script>alert('x')</script> a&b a|b !c (d) 'e' f:*", "", ""},
+	{"ﬁre ǅungla Ⅻ ٣ ß", "", "", "", "now"},
+	{"", "", strings.Repeat("filler ", 40) + "needle at the end.", "", ""},
+}
+
+// parityQueries are searches whose matches both stores must agree on, with
+// nastyQueries.
+var parityQueries = []string{
+	"creme", "crème", "CRÈME", "cafe", "Café", "café*", "caf*", "brulee", "naive", "cre\u0300me",
+	"e-mail", `"info example org"`, "example", "org", "uk", "stop-it-now", "info@example.org", "www", "help",
+	"o'brien", "brien", "don", "t", "miss it", "omega", "ωmega", "ΩMEGA", "σισυφοσ", "ΣΊΣΥΦΟΣ", "istanbul", "İstanbul", "straße", "strasse",
+	"images child", `"images child"`, `"child abuse"`, "child-abuse", `"abuse images"`,
+	`"of action"`, `"week of action"`, `"week of" action`, `"now confidential"`, `"it now"`, `"now am"`, "now",
+	"zebrafish NOT harbour", "zebrafish harbour", "harbour OR paedophile", "paed*", "worr*", `"am i a paed"*`,
+	"x🙂y", "x", "1e5", "3.14", "v1", "usr", "temp", "fire", "ﬁre", "ǆungla", "ǅUNGLA", "xii", "Ⅻ", "٣", "ss", "ß",
+	"bold", "b", "amp", "tags", "script", "alert", "a&b", "a|b", "!c", "(d)", "'e'", "f:*", "needle", `"the end"`,
+	"stop AND (now OR it) NOT paedophile", "(zebrafish OR creme) NOT (harbour OR night)", "filler NOT needle",
+	strings.Repeat("zebrafish OR ", 31) + "creme", strings.Repeat("é", 250),
+}
+
+// TestPostgresSearchParity proves that PostgreSQL matches what SQLite's FTS5
+// matches: every query of parityQueries and nastyQueries, in each search tier and
+// as a whole, finds the same rows of parityDocs on both, and to_tsquery accepts
+// every rendering. It also proves the snippets made in Go are FTS5's own for the
+// same terms: Highlight as highlight(), Snippet as snippet().
+func TestPostgresSearchParity(t *testing.T) {
+	ctx := context.Background()
+	lite, err := store.Open(ctx, store.Config{DB: filepath.Join(t.TempDir(), "parity.db"), Now: func() time.Time { return epoch }, Render: handlers.Renderer{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lite.Close()
+	pg := mustPG(t, mustMigratedPG(t))
+	var ins []string
+	for i, d := range parityDocs {
+		q := func(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+		ins = append(ins, fmt.Sprintf("(%d, 'article', %d, %s, %s, %s, %s, %s)", 1000000000001+i, i+1, q(d[0]), q(d[1]), q(d[2]), q(d[3]), q(d[4])))
+	}
+	insert := "INSERT INTO search_index (rowid, item_type, item_id, title, summary, body, topics, keywords) VALUES " + strings.Join(ins, ", ")
+	if err := store.WriterExec(ctx, lite, "DELETE FROM search_index; "+insert); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pg.Exec(insert); err != nil {
+		t.Fatal(err)
+	}
+	liteDB, _ := lite.Pools()
+	ids := func(db *sql.DB, query string, arg string) ([]int64, error) {
+		rows, err := db.Query(query, arg)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var out []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return nil, err
+			}
+			out = append(out, id-1000000000000)
+		}
+		return out, rows.Err()
+	}
+	matched := 0
+	for _, q := range append(slices.Clone(parityQueries), nastyQueries...) {
+		fts5, tsq, err := store.TierQueries(q)
+		if err != nil {
+			mustBadParam(t, err, "q")
+			continue
+		}
+		whole, _ := store.ParseQuery(q)
+		wholeTS, _ := store.ParseTSQuery(q)
+		for i := range len(fts5) + 1 {
+			f, p, name := whole, wholeTS, "whole"
+			if i < len(fts5) {
+				f, p, name = fts5[i], tsq[i], fmt.Sprint("tier ", i)
+			}
+			want, err := ids(liteDB, `SELECT rowid FROM search_index WHERE search_index MATCH ? ORDER BY rowid`, f)
+			if err != nil {
+				t.Fatalf("q=%q %s: SQLite refuses %s: %v", q, name, f, err)
+			}
+			got, err := ids(pg, `SELECT rowid FROM search_index WHERE document @@ to_tsquery('simple', $1) ORDER BY rowid`, p)
+			if err != nil {
+				t.Fatalf("q=%q %s: PostgreSQL refuses %s: %v", q, name, p, err)
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("q=%q %s: PostgreSQL finds %v (%s), SQLite %v (%s)", q, name, got, p, want, f)
+			}
+			if i == len(fts5) {
+				matched += len(want)
+			}
+		}
+		paritySnippets(t, liteDB, q)
+	}
+	t.Logf("%d rows matched", matched)
+	if matched < 100 {
+		t.Errorf("the queries matched %d rows in all: too few to prove much", matched)
+	}
+}
+
+// paritySnippets compares the Go snippets of q with FTS5's over the rows of the
+// index that q's needed terms match.
+func paritySnippets(t *testing.T, db *sql.DB, q string) {
+	t.Helper()
+	query, err := search.Parse(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	needed := query.FTS5Needed()
+	rows, err := db.Query(`SELECT title, summary, body, highlight(search_index, 2, '[', ']'),
+		snippet(search_index, 3, '[', ']', '…', 8), snippet(search_index, 4, '[', ']', '…', 8)
+		FROM search_index WHERE search_index MATCH ? ORDER BY rowid`, needed)
+	if err != nil {
+		t.Fatalf("q=%q: %v", q, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var title, summary, body, hl, s1, s2 string
+		if err := rows.Scan(&title, &summary, &body, &hl, &s1, &s2); err != nil {
+			t.Fatal(err)
+		}
+		if got := query.Highlight(title, "[", "]"); got != hl {
+			t.Errorf("q=%q: Highlight(%q) = %q, FTS5 %q", q, title, got, hl)
+		}
+		for _, c := range []struct{ text, want string }{{summary, s1}, {body, s2}} {
+			if got := query.Snippet(c.text, "[", "]", "…", 8); got != c.want {
+				t.Errorf("q=%q: Snippet(%q) = %q, FTS5 %q", q, c.text, got, c.want)
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
 }
