@@ -12,10 +12,19 @@ import (
 	"unicode/utf8"
 
 	"signpost/handlers"
+	"signpost/models"
 	"signpost/models/search"
 	"signpost/models/store"
 	"signpost/models/store/pgtest"
 )
+
+// onceForBoth skips a test that opens both stores itself in the second pass of
+// pgtest.Both, on PostgreSQL: it has run in the first.
+func onceForBoth(t *testing.T) {
+	if pgtest.OnPostgres() {
+		t.Skip("compares SQLite with PostgreSQL: runs once, in the pass on SQLite")
+	}
+}
 
 // mustMigratedPG returns the URL of a new PostgreSQL database with the migrations
 // applied.
@@ -32,6 +41,7 @@ func mustMigratedPG(tb testing.TB) string {
 // the words SQLite's tokenizer makes: for every rune below U+20000 between two
 // letters, to_tsvector('simple', search_fold(…)) gives the words of search.Fold.
 func TestPostgresSearchFold(t *testing.T) {
+	onceForBoth(t)
 	u := mustMigratedPG(t)
 	pg := mustPG(t, u)
 	var texts []string
@@ -105,6 +115,7 @@ var parityQueries = []string{
 // every rendering. It also proves the snippets made in Go are FTS5's own for the
 // same terms: Highlight as highlight(), Snippet as snippet().
 func TestPostgresSearchParity(t *testing.T) {
+	onceForBoth(t)
 	ctx := context.Background()
 	lite, err := store.Open(ctx, store.Config{DB: filepath.Join(t.TempDir(), "parity.db"), Now: func() time.Time { return epoch }, Render: handlers.Renderer{}})
 	if err != nil {
@@ -210,5 +221,111 @@ func paritySnippets(t *testing.T, db *sql.DB, q string) {
 	}
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestPostgresSearchSameHits proves that a search answers the same on both stores:
+// with the seed content on each, every query below gives the same hits in the same
+// order, with the same scores and snippets, for the public and for editors, and the
+// lists with q and sort=relevance the same pages.
+func TestPostgresSearchSameHits(t *testing.T) {
+	onceForBoth(t)
+	ctx := context.Background()
+	open := func(db string) *store.Store {
+		c := store.NewClock(epoch)
+		s, err := store.Open(ctx, store.Config{DB: db, Now: c.Now, Render: handlers.Renderer{}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		if loaded, err := s.Seed(ctx); err != nil || !loaded {
+			t.Fatalf("seed: %v, %v", loaded, err)
+		}
+		// An article long enough for the snippets to choose a window.
+		long := strings.Repeat("Officers met families. ", 30) + "A zebrafish — or “Zébrafish” — was found: officers said so. " +
+			strings.Repeat("The harbour is quiet. ", 30) + "More zebrafish news at www.example.org."
+		if _, err := s.CreateArticle(ctx, "test", &models.Article{Title: "Harbour news", Summary: "Notes from the harbour.",
+			BodyMarkdown: long, Status: models.StatusPublished}); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	lite := open(filepath.Join(t.TempDir(), "same.db"))
+	pg := open(pgtest.MustDatabase(t))
+	hits, windows := 0, 0
+	queries := append([]string{"abuse", "police", "child*", "report", "helpline", `"stop it now"`, "cumbria", "safeguard*",
+		"online NOT police", "children OR images", "0808", "anonymous*", "zebrafish", "zebrafish officers", "harbour",
+		"example", "zebrafish NOT harbour", "officers OR harbour", "crimestoppers", "faithfull", "week of action"}, parityQueries...)
+	for _, q := range queries {
+		for _, v := range []models.Visibility{{}, {Editor: true}} {
+			f := models.SearchFilter{Q: q, Limit: 100, Visibility: v}
+			want, err := lite.Search(ctx, f)
+			if err != nil {
+				mustBadParam(t, err, "q")
+				continue
+			}
+			got, err := pg.Search(ctx, f)
+			if err != nil {
+				t.Fatalf("q=%q on PostgreSQL: %v", q, err)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("q=%q editor=%v:\nPostgreSQL %+v\nSQLite     %+v", q, v.Editor, got, want)
+			}
+			for _, h := range want {
+				hits++
+				if strings.HasPrefix(h.Snippet, "…") {
+					windows++
+				}
+			}
+		}
+		if _, err := search.Parse(q); err != nil {
+			continue
+		}
+		for _, limit := range []int{2, 20} {
+			want := walkPages(t, limit, func(cursor string) (models.Page[models.Article], error) {
+				return lite.FindArticles(ctx, models.ArticleFilter{Q: q, Sort: models.SortRelevance, Limit: limit, Cursor: cursor})
+			})
+			got := walkPages(t, limit, func(cursor string) (models.Page[models.Article], error) {
+				return pg.FindArticles(ctx, models.ArticleFilter{Q: q, Sort: models.SortRelevance, Limit: limit, Cursor: cursor})
+			})
+			if !slices.Equal(slugsOf(got), slugsOf(want)) {
+				t.Errorf("articles q=%q limit %d: PostgreSQL %v, SQLite %v", q, limit, slugsOf(got), slugsOf(want))
+			}
+		}
+		for _, sort := range []string{"", models.SortRelevance} {
+			wantH, err1 := lite.FindHelplines(ctx, models.HelplineFilter{Q: q, Sort: sort})
+			gotH, err2 := pg.FindHelplines(ctx, models.HelplineFilter{Q: q, Sort: sort})
+			if err1 != nil || err2 != nil {
+				t.Fatalf("helplines q=%q: %v, %v", q, err1, err2)
+			}
+			wantC, err1 := lite.FindCampaigns(ctx, models.CampaignFilter{Q: q, Sort: sort})
+			gotC, err2 := pg.FindCampaigns(ctx, models.CampaignFilter{Q: q, Sort: sort})
+			if err1 != nil || err2 != nil {
+				t.Fatalf("campaigns q=%q: %v, %v", q, err1, err2)
+			}
+			slugs := func(items ...string) string { return strings.Join(items, " ") }
+			var a, b, c, d []string
+			for _, h := range wantH.Items {
+				a = append(a, h.Slug)
+			}
+			for _, h := range gotH.Items {
+				b = append(b, h.Slug)
+			}
+			for _, x := range wantC.Items {
+				c = append(c, x.Slug)
+			}
+			for _, x := range gotC.Items {
+				d = append(d, x.Slug)
+			}
+			if slugs(a...) != slugs(b...) || slugs(c...) != slugs(d...) {
+				t.Errorf("lists q=%q sort=%q: helplines PostgreSQL %v, SQLite %v; campaigns PostgreSQL %v, SQLite %v", q, sort, b, a, d, c)
+			}
+		}
+	}
+	// The comparison proves something only if there were hits, some with a snippet
+	// from within a long text.
+	t.Logf("%d hits compared, %d of them with a snippet cut from within a text", hits, windows)
+	if hits < 200 || windows < 10 {
+		t.Errorf("%d hits, %d from within a text: too few to prove much", hits, windows)
 	}
 }

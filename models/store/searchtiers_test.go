@@ -315,7 +315,7 @@ func TestSearchListRelevance(t *testing.T) {
 // the hits it returns: the index's own row id order with the type's bounds, no sort
 // of all the matches, each item looked up by its id.
 func TestSearchPlan(t *testing.T) {
-	sqliteOnly(t, "SQLite's query plans (TestPostgresSearchPlan reads PostgreSQL's)")
+	sqliteOnly(t, "SQLite's query plans")
 	s, _ := MustOpenStore(t, true)
 	plans, err := store.SearchPlans(context.Background(), s, "police")
 	if err != nil {
