@@ -32,8 +32,10 @@ var pgTypes = map[string][]string{
 
 // pgOnly are the PostgreSQL columns that SQLite does not have, with the reason.
 var pgOnly = map[string]string{
-	"search_index.rowid":    "FTS5's hidden rowid, a column of its own here",
-	"search_index.document": "the weighted tsvector that stands in for FTS5's index",
+	"search_index.rowid":         "FTS5's hidden rowid, a column of its own here",
+	"search_index.document":      "the weighted tsvector that stands in for FTS5's index",
+	"search_index.title_words":   "the words of the first search tier's columns, indexed",
+	"search_index.summary_words": "the words of the second search tier's columns, indexed",
 }
 
 // TestSchemaParity proves that the PostgreSQL migrations make the schema that the

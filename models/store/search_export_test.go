@@ -120,3 +120,40 @@ func TierQueries(q string) (fts5, pg []string, err error) {
 	}
 	return fts5, pg, nil
 }
+
+// ExplainSearchPG returns PostgreSQL's plan, as run, of a public search over every
+// type for q.
+func ExplainSearchPG(ctx context.Context, s *Store, q string) ([]string, error) {
+	query, err := search.Parse(q)
+	if err != nil {
+		return nil, err
+	}
+	var srcs []*indexSource
+	for i := range indexSources {
+		srcs = append(srcs, &indexSources[i])
+	}
+	slices.SortFunc(srcs, func(a, b *indexSource) int { return cmp.Compare(b.code, a.code) })
+	var args []any
+	for i := range searchTiers {
+		args = append(args, pgTierArgs(query, i)...)
+		for range srcs {
+			args = append(args, s.now())
+		}
+		args = append(args, 20)
+	}
+	args = append(args, 20)
+	rs, err := s.reader.ConnPool.QueryContext(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+searchHitsPG(srcs, models.Visibility{}), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	var out []string
+	for rs.Next() {
+		var line string
+		if err := rs.Scan(&line); err != nil {
+			return nil, err
+		}
+		out = append(out, line)
+	}
+	return out, rs.Err()
+}

@@ -51,11 +51,42 @@ func pgTierQuery(q *search.Query, i int) string {
 	return "(" + expr + ") & !(" + q.TSQueryIn(tierWeights(i-1)) + ")"
 }
 
+// tierWords are the columns of the words of each tier's columns (migration 0003), by
+// tier; the last tier's are the document's.
+var tierWords = []string{"title_words", "summary_words", ""}
+
+// pgTierCond is the condition (over search_index s) of the matches of q in tier i,
+// and its arguments. Before the last tier, the tier's words must hold the words the
+// query needs, which the index of those words finds, and then the document must hold
+// the tier's query, which takes its weights: the document's index knows no weights,
+// so alone it would leave PostgreSQL to read every document in row id order to find
+// a tier's few matches.
+func pgTierCond(q *search.Query, i int) (string, []any) {
+	return pgTierSQL(i), pgTierArgs(q, i)
+}
+
+// pgTierSQL is the text of pgTierCond.
+func pgTierSQL(i int) string {
+	if tierWords[i] == "" {
+		return "s.document @@ to_tsquery('simple', ?)"
+	}
+	return "s." + tierWords[i] + " @@ to_tsquery('simple', ?) AND s.document @@ to_tsquery('simple', ?)"
+}
+
+// pgTierArgs are the arguments of pgTierCond.
+func pgTierArgs(q *search.Query, i int) []any {
+	if tierWords[i] == "" {
+		return []any{pgTierQuery(q, i)}
+	}
+	return []any{q.TSQueryNeeded(), pgTierQuery(q, i)}
+}
+
 // tierScanPG is tierScan on PostgreSQL, with hi the row id the scan stays below.
 func tierScanPG(db *gorm.DB, src *indexSource, q *search.Query, tier int, hi int64) *gorm.DB {
 	from := fmt.Sprintf("search_index s JOIN %s %s ON %[2]s.id = s.rowid - %d", src.table, src.alias, src.rowBase())
-	return db.Table(from).
-		Where("s.document @@ to_tsquery('simple', ?) AND s.rowid > ? AND s.rowid < ?", pgTierQuery(q, tier), src.rowBase(), hi).
+	cond, args := pgTierCond(q, tier)
+	return db.Table(from).Where(cond, args...).
+		Where("s.rowid > ? AND s.rowid < ?", src.rowBase(), hi).
 		Order("s.rowid DESC")
 }
 
@@ -64,9 +95,10 @@ func tierScoresPG(db *gorm.DB, src *indexSource, q *search.Query) (map[int64]int
 	var sql []string
 	var args []any
 	for i, t := range searchTiers[:len(searchTiers)-1] {
+		cond, condArgs := pgTierCond(q, i)
 		sql = append(sql, fmt.Sprintf(`SELECT s.rowid - %[1]d AS id, %[2]d AS score FROM search_index s
-			WHERE s.document @@ to_tsquery('simple', ?) AND s.rowid > %[1]d AND s.rowid < %[3]d`, src.rowBase(), t.score, src.rowBase()+searchRowBase))
-		args = append(args, pgTierQuery(q, i))
+			WHERE %[4]s AND s.rowid > %[1]d AND s.rowid < %[3]d`, src.rowBase(), t.score, src.rowBase()+searchRowBase, cond))
+		args = append(args, condArgs...)
 	}
 	var rows []struct {
 		ID    int64
@@ -93,7 +125,7 @@ func matchFilterPG(src *indexSource, q *search.Query, alias string) (string, any
 func (s *Store) searchRowsPG(ctx context.Context, query *search.Query, srcs []*indexSource, v models.Visibility, limit int) ([]searchRow, error) {
 	args := make([]any, 0, len(searchTiers)*(len(srcs)+2)+1)
 	for i := range searchTiers {
-		args = append(args, pgTierQuery(query, i))
+		args = append(args, pgTierArgs(query, i)...)
 		if !v.Editor {
 			for range srcs {
 				args = append(args, s.now())
@@ -148,8 +180,8 @@ func (s *Store) searchRowsPG(ctx context.Context, query *search.Query, srcs []*i
 // once it has the limit. It returns the row id, the score, the slug, the title, the
 // publication time in one column for each type of srcs, and the index's title,
 // summary, body and topics, the last two empty where their snippets are not made.
-// Each part takes pgTierQuery's text, now (once for each type, for the public only)
-// and the limit; the statement ends with the limit again.
+// Each part takes pgTierCond's arguments, now (once for each type, for the public
+// only) and the limit; the statement ends with the limit again.
 func searchHitsPG(srcs []*indexSource, v models.Visibility) string {
 	key := fmt.Sprint("postgres,", v.Editor)
 	for _, src := range srcs {
@@ -179,6 +211,7 @@ func searchHitsPG(srcs []*indexSource, v models.Visibility) string {
 		if i > 0 {
 			b.WriteString(" UNION ALL ")
 		}
+		cond := pgTierSQL(i)
 		body, topics := "s.body", "s.topics"
 		if t.columns != nil {
 			body = "CASE WHEN s.summary = '' THEN s.body ELSE '' END"
@@ -189,10 +222,10 @@ func searchHitsPG(srcs []*indexSource, v models.Visibility) string {
 		fmt.Fprintf(&b, `SELECT * FROM (SELECT s.rowid, %d AS score, CASE %s END AS slug, CASE %s END AS name, %s,
 			s.title, s.summary, %s AS body, %s AS topics
 			FROM search_index s %s
-			WHERE s.document @@ to_tsquery('simple', ?) AND s.rowid > %d AND s.rowid < %d AND (%s)
+			WHERE %s AND s.rowid > %d AND s.rowid < %d AND (%s)
 			ORDER BY s.rowid DESC LIMIT ?) AS tier%d`,
 			t.score, strings.Join(slug, " "), strings.Join(title, " "), strings.Join(published, ", "), body, topics,
-			strings.Join(joins, " "), lo, hi, strings.Join(visible, " OR "), i)
+			strings.Join(joins, " "), cond, lo, hi, strings.Join(visible, " OR "), i)
 	}
 	b.WriteString(" LIMIT ?")
 	sql := rebind(b.String())

@@ -329,3 +329,41 @@ func TestPostgresSearchSameHits(t *testing.T) {
 		t.Errorf("%d hits, %d from within a text: too few to prove much", hits, windows)
 	}
 }
+
+// BenchmarkSearchStores times a search on each store over generated content (10,000
+// articles): a rare word, a common one, a prefix and a NOT. Run it by hand:
+// go test -tags sqlite_fts5 ./models/store -run '^$' -bench SearchStores -benchtime 200x
+func BenchmarkSearchStores(b *testing.B) {
+	if pgtest.OnPostgres() {
+		b.Skip("opens both stores itself")
+	}
+	ctx := context.Background()
+	for _, name := range []string{"sqlite", "postgres"} {
+		db := filepath.Join(b.TempDir(), "bench.db")
+		if name == "postgres" {
+			db = pgtest.MustDatabase(b)
+		}
+		s, err := store.Open(ctx, store.Config{DB: db, Now: func() time.Time { return epoch }, Render: handlers.Renderer{}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer s.Close()
+		if _, err := s.Seed(ctx); err != nil {
+			b.Fatal(err)
+		}
+		start := time.Now()
+		if err := s.Generate(ctx, store.GenerateConfig{Articles: 10000, Seed: 1}); err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("%s: 10,000 articles generated and indexed in %v", name, time.Since(start))
+		for _, q := range []string{store.SyntheticWord(200), store.SyntheticWord(0), store.SyntheticWord(3)[:4] + "*", store.SyntheticWord(0) + " NOT " + store.SyntheticWord(1)} {
+			b.Run(name+"/"+q, func(b *testing.B) {
+				for range b.N {
+					if _, err := s.Search(ctx, models.SearchFilter{Q: q}); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
