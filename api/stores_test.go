@@ -103,4 +103,3 @@ func rebindSQL(q string) string {
 	}
 	return b.String()
 }
-
