@@ -13,7 +13,7 @@ import (
 // letters are lower-cased and stripped of their diacritics as unicode61 does. So
 // "Crème brûlée!" becomes "creme brulee ". The tables come from SQLite itself (see
 // TestFoldTable), for every rune up to U+1FFFF; runes above stay as they are.
-// PostgreSQL's search_fold function (migration 0003) does the same in SQL.
+// PostgreSQL's search_fold function (migration 0007) does the same in SQL.
 func Fold(text string) string {
 	var b strings.Builder
 	b.Grow(len(text))

@@ -133,7 +133,7 @@ func TestFoldTable(t *testing.T) {
 	}
 }
 
-const migrationPath = "../store/migrations/postgres/0003_search.sql"
+const migrationPath = "../store/migrations/postgres/0007_search_fold.sql"
 
 // The migration's definition of search_fold stands between these lines.
 const (

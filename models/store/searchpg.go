@@ -14,8 +14,8 @@ import (
 )
 
 // This file holds the statements that read PostgreSQL's search index: the table
-// search_index of migration 0003, whose document is the weighted tsvector of the
-// folded columns (title and keywords A, summary B, topics C, body D). The tiers,
+// search_index of migrations 0003 and 0007, whose document is the weighted tsvector
+// of the folded columns (title and keywords A, summary B, topics C, body D). The tiers,
 // their order, cursors and paging are searchtiers.go's, as on SQLite: a tier's
 // columns are its weights, and its matches are read in row id order, helplines,
 // then campaigns, then articles, the newest first. Queries go to to_tsquery as
@@ -51,7 +51,7 @@ func pgTierQuery(q *search.Query, i int) string {
 	return "(" + expr + ") & !(" + q.TSQueryIn(tierWeights(i-1)) + ")"
 }
 
-// tierWords are the columns of the words of each tier's columns (migration 0003), by
+// tierWords are the columns of the words of each tier's columns (migration 0007), by
 // tier; the last tier's are the document's.
 var tierWords = []string{"title_words", "summary_words", ""}
 
