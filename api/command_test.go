@@ -378,12 +378,10 @@ func TestCommandGenerate(t *testing.T) {
 		t.Errorf("generated article lacks the shape of a real one: %d regions, %d topics, %d outcomes, %d words of body, title %q",
 			len(art.Regions), len(art.Topics), len(art.Outcomes), len(strings.Fields(art.BodyText)), art.Title)
 	}
-	if !onPostgres() { // search on PostgreSQL: branch pgsearch
-		word := strings.Fields(art.Title)[len(strings.Fields(art.Title))-1]
-		hits, err := store.Search(context.Background(), models.SearchFilter{Q: word, Types: []string{"article"}, Limit: 100})
-		if err != nil || !slices.ContainsFunc(hits, func(h models.SearchHit) bool { return h.Slug == art.Slug }) {
-			t.Errorf("search for %q (in its title) does not find %s: %v", word, art.Slug, err)
-		}
+	word := strings.Fields(art.Title)[len(strings.Fields(art.Title))-1]
+	hits, err := store.Search(context.Background(), models.SearchFilter{Q: word, Types: []string{"article"}, Limit: 100})
+	if err != nil || !slices.ContainsFunc(hits, func(h models.SearchHit) bool { return h.Slug == art.Slug }) {
+		t.Errorf("search for %q (in its title) does not find %s: %v", word, art.Slug, err)
 	}
 	store.Close()
 

@@ -582,7 +582,6 @@ func TestReadFilters(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			searchPathOnPostgres(t, tt.path)
 			equalSlices(t, tt.path, listSlugs(t, app, tt.path), tt.want)
 		})
 	}

@@ -39,15 +39,6 @@ func sqliteOnly(tb testing.TB, why string) {
 	}
 }
 
-// searchOnPostgres skips a test that searches when the tests run on PostgreSQL,
-// until search reads are ported there.
-func searchOnPostgres(tb testing.TB) {
-	tb.Helper()
-	if onPostgres() {
-		tb.Skip("search on PostgreSQL: branch pgsearch")
-	}
-}
-
 // openSide opens the tests' side connection to the database named db: the SQL of
 // the tests is written with ? placeholders, which on PostgreSQL are numbered on
 // the way to the driver.
@@ -111,34 +102,4 @@ func rebindSQL(q string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
-}
-
-// isSearch reports whether a request path searches: /api/v1/search, or a list or
-// feed with q=.
-func isSearch(path string) bool {
-	return strings.Contains(path, "/search") || strings.Contains(path, "q=")
-}
-
-// searchPathOnPostgres skips a (sub)test of a path that searches, on PostgreSQL, as
-// searchOnPostgres does.
-func searchPathOnPostgres(tb testing.TB, path string) {
-	tb.Helper()
-	if isSearch(path) {
-		searchOnPostgres(tb)
-	}
-}
-
-// withoutSearch returns paths without those that search, on PostgreSQL (all of
-// them on SQLite), for tests that walk a list of answers.
-func withoutSearch(paths []string) []string {
-	if !onPostgres() {
-		return paths
-	}
-	var out []string
-	for _, p := range paths {
-		if !isSearch(p) {
-			out = append(out, p)
-		}
-	}
-	return out
 }

@@ -381,7 +381,7 @@ func (s *Store) articleQuery(ctx context.Context, db *gorm.DB, f models.ArticleF
 	}
 	q = filter(q)
 	if f.Q != "" {
-		cond, expr, err := matchFilter(f.Q, "article", "a")
+		cond, expr, err := matchFilter(db, f.Q, "article", "a")
 		if err != nil {
 			return articleList{}, err
 		}

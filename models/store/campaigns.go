@@ -76,7 +76,7 @@ func (s *Store) FindCampaigns(ctx context.Context, f models.CampaignFilter) (mod
 	} else {
 		q := filter(scope(db.Table("campaigns c").Select(campaignColumns), "c", f.Visibility, now))
 		if f.Q != "" {
-			cond, expr, err := matchFilter(f.Q, "campaign", "c")
+			cond, expr, err := matchFilter(db, f.Q, "campaign", "c")
 			if err != nil {
 				return page, err
 			}

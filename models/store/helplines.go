@@ -150,7 +150,7 @@ func (s *Store) FindHelplines(ctx context.Context, f models.HelplineFilter) (mod
 		q = q.Where("EXISTS (SELECT 1 FROM contacts x WHERE x.helpline_id = h.id AND x.type = ?)", f.Channel)
 	}
 	if f.Q != "" {
-		cond, expr, err := matchFilter(f.Q, "helpline", "h")
+		cond, expr, err := matchFilter(db, f.Q, "helpline", "h")
 		if err != nil {
 			return page, err
 		}

@@ -32,8 +32,10 @@ var pgTypes = map[string][]string{
 
 // pgOnly are the PostgreSQL columns that SQLite does not have, with the reason.
 var pgOnly = map[string]string{
-	"search_index.rowid":    "FTS5's hidden rowid, a column of its own here",
-	"search_index.document": "the weighted tsvector that stands in for FTS5's index",
+	"search_index.rowid":         "FTS5's hidden rowid, a column of its own here",
+	"search_index.document":      "the weighted tsvector that stands in for FTS5's index",
+	"search_index.title_words":   "the words of the first search tier's columns, indexed",
+	"search_index.summary_words": "the words of the second search tier's columns, indexed",
 }
 
 // TestSchemaParity proves that the PostgreSQL migrations make the schema that the
@@ -204,8 +206,9 @@ func TestSchemaParity(t *testing.T) {
 }
 
 // TestPostgresSearchDocument proves that the search index weighs its columns as the
-// ranking does (title A, summary and keywords B, topics C, body D) with the simple
-// configuration: words are neither stemmed nor dropped as stop words.
+// ranking's tiers need (title and keywords A, summary B, topics C, body D) with the
+// simple configuration: words are neither stemmed nor dropped as stop words, and a
+// gap in the positions between columns keeps a phrase from running across two.
 func TestPostgresSearchDocument(t *testing.T) {
 	u := pgtest.MustDatabase(t)
 	if _, err := store.MigrateDatabase(context.Background(), store.Config{DB: u, Now: func() time.Time { return epoch }}); err != nil {
@@ -220,13 +223,16 @@ func TestPostgresSearchDocument(t *testing.T) {
 	if err := pg.QueryRow(`SELECT document::text FROM search_index`).Scan(&doc); err != nil {
 		t.Fatal(err)
 	}
-	want := `'confidential':4B 'faithfull':9 'foundation':10 'helpline':5B 'it':2A 'lucy':8 'now':3A 'prevention':7C 'stop':1A 'worried':6B`
+	want := `'confidential':7B 'faithfull':13 'foundation':14 'helpline':8B 'it':2A 'lucy':12 'now':3A 'prevention':10C 'stop':1A 'worried':5A`
 	if doc != want {
 		t.Fatalf("document is %s, want %s", doc, want)
 	}
 	var found int
 	if err := pg.QueryRow(`SELECT COUNT(*) FROM search_index WHERE document @@ to_tsquery('simple', 'stop & it & now')`).Scan(&found); err != nil || found != 1 {
 		t.Fatalf("a search for stop it now found %d (%v), want 1", found, err)
+	}
+	if err := pg.QueryRow(`SELECT COUNT(*) FROM search_index WHERE document @@ to_tsquery('simple', 'now <-> worried')`).Scan(&found); err != nil || found != 0 {
+		t.Fatalf("a phrase from the title into the keywords found %d (%v), want 0", found, err)
 	}
 }
 

@@ -69,10 +69,35 @@ func (s *Store) Search(ctx context.Context, f models.SearchFilter) ([]models.Sea
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	var rows []searchRow
+	if s.dialect == postgresDialect {
+		rows, err = s.searchRowsPG(ctx, query, srcs, f.Visibility, limit)
+	} else {
+		rows, err = s.searchRowsFTS5(ctx, query, srcs, f.Visibility, limit)
+	}
+	if err != nil {
+		return nil, err
+	}
+	hits := make([]models.SearchHit, len(rows))
+	for i, r := range rows {
+		src, _ := sourceOfRow(r.RowID)
+		hits[i] = models.SearchHit{
+			Type: src.itemType, Slug: r.Slug, Title: r.Title,
+			Snippet:     markup(pickSnippet(r.TitleMarked, r.SummarySnippet, r.BodySnippet, r.TopicsSnippet)),
+			Score:       float64(r.Score),
+			PublishedAt: utcPtr(r.PublishedAt),
+		}
+	}
+	return hits, nil
+}
+
+// searchRowsFTS5 reads the rows of a search's hits from SQLite's FTS5 index, with
+// their marked titles and snippets.
+func (s *Store) searchRowsFTS5(ctx context.Context, query *search.Query, srcs []*indexSource, v models.Visibility, limit int) ([]searchRow, error) {
 	// It goes to the reader's pool of prepared statements as it is: gorm's building
 	// of it would cost a tenth of the search.
-	rs, err := s.reader.ConnPool.QueryContext(readContext(ctx), searchHitsSQL(srcs, f.Visibility),
-		searchHitsArgs(query, srcs, f.Visibility, s.now(), limit)...)
+	rs, err := s.reader.ConnPool.QueryContext(readContext(ctx), searchHitsSQL(srcs, v),
+		searchHitsArgs(query, srcs, v, s.now(), limit)...)
 	if err != nil {
 		return nil, matchError("search", err)
 	}
@@ -100,17 +125,7 @@ func (s *Store) Search(ctx context.Context, f models.SearchFilter) ([]models.Sea
 	if err := rs.Err(); err != nil {
 		return nil, matchError("search", err)
 	}
-	hits := make([]models.SearchHit, len(rows))
-	for i, r := range rows {
-		src, _ := sourceOfRow(r.RowID)
-		hits[i] = models.SearchHit{
-			Type: src.itemType, Slug: r.Slug, Title: r.Title,
-			Snippet:     markup(pickSnippet(r.TitleMarked, r.SummarySnippet, r.BodySnippet, r.TopicsSnippet)),
-			Score:       float64(r.Score),
-			PublishedAt: utcPtr(r.PublishedAt),
-		}
-	}
-	return hits, nil
+	return rows, nil
 }
 
 // pickSnippet chooses what to show under a hit's title: the first of the summary, body
@@ -175,7 +190,7 @@ func matchError(op string, err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
-	if msg := err.Error(); strings.Contains(msg, "fts5") || strings.Contains(msg, "unterminated string") {
+	if msg := err.Error(); strings.Contains(msg, "fts5") || strings.Contains(msg, "unterminated string") || strings.Contains(msg, "tsquery") {
 		return models.BadParam("q", "could not be searched; %s", search.Syntax)
 	}
 	return internal(op, err)

@@ -20,13 +20,31 @@ func ParseQuery(q string) (string, error) {
 	return query.FTS5(), nil
 }
 
-// MatchCount runs an FTS5 expression against the store's search index and returns
-// how many rows match: the proof that SQLite accepts the expression.
+// ParseTSQuery parses a search as the store does and returns its tsquery text for
+// PostgreSQL.
+func ParseTSQuery(q string) (string, error) {
+	query, err := search.Parse(q)
+	if err != nil {
+		return "", err
+	}
+	return query.TSQuery(), nil
+}
+
+// MatchCount runs an expression against the store's search index and returns how
+// many rows match: the proof that the database accepts the expression. It is an
+// FTS5 expression on SQLite, a tsquery's text on PostgreSQL.
 func MatchCount(ctx context.Context, s *Store, expr string) (int64, error) {
 	var n int64
-	err := s.reader.WithContext(ctx).Raw(`SELECT COUNT(*) FROM search_index WHERE search_index MATCH ?`, expr).Scan(&n).Error
+	q := `SELECT COUNT(*) FROM search_index WHERE search_index MATCH ?`
+	if s.dialect == postgresDialect {
+		q = `SELECT COUNT(*) FROM search_index WHERE document @@ to_tsquery('simple', ?)`
+	}
+	err := s.reader.WithContext(ctx).Raw(q, expr).Scan(&n).Error
 	return n, err
 }
+
+// OnPostgres reports whether s is on PostgreSQL.
+func OnPostgres(s *Store) bool { return s.dialect == postgresDialect }
 
 // SearchIndexRows returns every row of the search index, in rowid order, as text.
 func SearchIndexRows(ctx context.Context, s *Store) ([]string, error) {
@@ -82,9 +100,60 @@ func SearchPlans(ctx context.Context, s *Store, q string) (map[string][]string, 
 	}
 	sel, selArgs := articleSelect(v, s.now())
 	stmt := s.reader.Session(&gorm.Session{DryRun: true})
-	q2 := filter(scope(tierScan(stmt, indexSourceOf("article"), tierMatch(query, 0), 0), "a", v, s.now())).Select(sel, selArgs...).Limit(21).Find(&[]map[string]any{})
+	q2 := filter(scope(tierScan(stmt, indexSourceOf("article"), query, 0, 0), "a", v, s.now())).Select(sel, selArgs...).Limit(21).Find(&[]map[string]any{})
 	if err := explain("articles", q2.Statement.SQL.String(), q2.Statement.Vars...); err != nil {
 		return nil, err
 	}
 	return plans, nil
+}
+
+// TierQueries returns the expressions of each search tier's matches of q: FTS5's
+// (tierMatch) and PostgreSQL's tsquery text (pgTierQuery).
+func TierQueries(q string) (fts5, pg []string, err error) {
+	query, err := search.Parse(q)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i := range searchTiers {
+		fts5 = append(fts5, tierMatch(query, i))
+		pg = append(pg, pgTierQuery(query, i))
+	}
+	return fts5, pg, nil
+}
+
+// ExplainSearchPG returns PostgreSQL's plan, as run, of a public search over every
+// type for q.
+func ExplainSearchPG(ctx context.Context, s *Store, q string) ([]string, error) {
+	query, err := search.Parse(q)
+	if err != nil {
+		return nil, err
+	}
+	var srcs []*indexSource
+	for i := range indexSources {
+		srcs = append(srcs, &indexSources[i])
+	}
+	slices.SortFunc(srcs, func(a, b *indexSource) int { return cmp.Compare(b.code, a.code) })
+	var args []any
+	for i := range searchTiers {
+		args = append(args, pgTierArgs(query, i)...)
+		for range srcs {
+			args = append(args, s.now())
+		}
+		args = append(args, 20)
+	}
+	args = append(args, 20)
+	rs, err := s.reader.ConnPool.QueryContext(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+searchHitsPG(srcs, models.Visibility{}), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	var out []string
+	for rs.Next() {
+		var line string
+		if err := rs.Scan(&line); err != nil {
+			return nil, err
+		}
+		out = append(out, line)
+	}
+	return out, rs.Err()
 }

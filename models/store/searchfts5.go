@@ -15,8 +15,8 @@ import (
 
 // This file holds every statement that reads the search index, SQLite's FTS5 table
 // search_index (see searchindex.go). The tiers, their order, cursors and paging are in
-// searchtiers.go and do not depend on it: another engine's search (PostgreSQL's
-// tsvector with weights for the columns) replaces this file alone.
+// searchtiers.go and do not depend on it. PostgreSQL's statements are in searchpg.go:
+// the functions here that a list calls hand over to them on PostgreSQL.
 
 // tierMatch returns the FTS5 expression of the matches of q that belong to tier i:
 // where q holds within the tier's columns but not within those of the tier before.
@@ -34,19 +34,22 @@ func tierMatch(q *search.Query, i int) string {
 	return "(" + expr + ") NOT (" + q.FTS5In(searchTiers[i-1].columns...) + ")"
 }
 
-// tierScan is the query of the items of src (as src.alias) that match in one tier
-// (match is tierMatch's), newest first, below the item id below (0: from the newest).
+// tierScan is the query of the items of src (as src.alias) that match q in tier,
+// newest first, below the item id below (0: from the newest).
 // Row id order is one FTS5 reads in either direction, and a range of row ids (the
 // type's, up to below) bounds its scan, so the query reads no more matches than it
 // returns, plus those the caller's conditions refuse. CROSS JOIN keeps the index the
 // outer loop, so SQLite looks each match's item up by id rather than scanning items.
-func tierScan(db *gorm.DB, src *indexSource, match string, below int64) *gorm.DB {
+func tierScan(db *gorm.DB, src *indexSource, q *search.Query, tier int, below int64) *gorm.DB {
 	hi := src.rowBase() + searchRowBase
 	if below > 0 {
 		hi = src.rowBase() + below
 	}
+	if isPostgres(db) {
+		return tierScanPG(db, src, q, tier, hi)
+	}
 	return db.Table(tierFrom(src)).
-		Where("search_index MATCH ? AND s.rowid > ? AND s.rowid < ?", match, src.rowBase(), hi).
+		Where("search_index MATCH ? AND s.rowid > ? AND s.rowid < ?", tierMatch(q, tier), src.rowBase(), hi).
 		Order("s.rowid DESC")
 }
 
@@ -167,6 +170,9 @@ func searchHitsArgs(q *search.Query, srcs []*indexSource, v models.Visibility, n
 // the last; the other matches of q score as the last tier. It is for lists that rank
 // all their matches in memory (helplines).
 func tierScores(db *gorm.DB, src *indexSource, q *search.Query) (map[int64]int, error) {
+	if isPostgres(db) {
+		return tierScoresPG(db, src, q)
+	}
 	var sql []string
 	var args []any
 	for i, t := range searchTiers[:len(searchTiers)-1] {
@@ -191,12 +197,15 @@ func tierScores(db *gorm.DB, src *indexSource, q *search.Query) (map[int64]int, 
 // matchFilter returns the condition (over alias.id) and the argument that keep the
 // items of itemType matching a full-text query, for the q filter of lists. It returns
 // EBADPARAM for a malformed query.
-func matchFilter(q, itemType, alias string) (string, any, error) {
+func matchFilter(db *gorm.DB, q, itemType, alias string) (string, any, error) {
 	query, err := search.Parse(q)
 	if err != nil {
 		return "", nil, err
 	}
 	src := indexSourceOf(itemType)
+	if isPostgres(db) {
+		return matchFilterPG(src, query, alias)
+	}
 	return fmt.Sprintf("%[1]s.id IN (SELECT rowid - %[2]d FROM search_index WHERE search_index MATCH ? AND rowid > %[2]d AND rowid < %[3]d)",
 		alias, src.rowBase(), src.rowBase()+searchRowBase), query.FTS5(), nil
 }

@@ -18,7 +18,7 @@ import (
 // to score and sort every match first. Over several types, a tier shows its helplines,
 // then campaigns, then articles (the order of their row ids, see indexSource.code):
 // the services a query names before the news that mentions them. searchfts5.go holds
-// what is particular to FTS5.
+// what is particular to FTS5, searchpg.go PostgreSQL's.
 
 // searchTier is one tier of the relevance order.
 type searchTier struct {
@@ -132,9 +132,9 @@ func (s *Store) rankedArticles(ctx context.Context, db *gorm.DB, f models.Articl
 		return nil, "", err
 	}
 	src := indexSourceOf("article")
-	sel, selArgs := articleSelect(f.Visibility, now)
+	sel, selArgs := articleSelectOn(db, f.Visibility, now)
 	rows, next, err := rankedPage(limit, after, func(tier int, below int64, n int) ([]articleRow, error) {
-		q := filter(scope(tierScan(db, src, tierMatch(query, tier), below), "a", f.Visibility, now))
+		q := filter(scope(tierScan(db, src, query, tier, below), "a", f.Visibility, now))
 		rows, err := scanArticleRows(q.Select(sel, selArgs...), n)
 		if err != nil {
 			return nil, matchError("find articles", err)
@@ -188,7 +188,7 @@ func (s *Store) RankedArticlesJSON(ctx context.Context, f models.ArticleFilter) 
 	var stale []int64
 	src := indexSourceOf("article")
 	rows, next, err := rankedPage(limit, after, func(tier int, below int64, n int) ([]row, error) {
-		q := filter(scope(tierScan(db, src, tierMatch(query, tier), below), "a", f.Visibility, now))
+		q := filter(scope(tierScan(db, src, query, tier, below), "a", f.Visibility, now))
 		rs, err := q.Select("a.id, a.slug, a.version, l.short, l.until").
 			Joins("LEFT JOIN article_list l ON l.id = a.id").Limit(n).Rows()
 		if err != nil {
@@ -251,7 +251,7 @@ func (s *Store) rankedCampaigns(db *gorm.DB, f models.CampaignFilter, filter fun
 	src := indexSourceOf("campaign")
 	rows, next, err := rankedPage(limit, after, func(tier int, below int64, n int) ([]campaignRow, error) {
 		var rows []campaignRow
-		q := filter(scope(tierScan(db, src, tierMatch(query, tier), below), "c", f.Visibility, now))
+		q := filter(scope(tierScan(db, src, query, tier, below), "c", f.Visibility, now))
 		if err := q.Select(campaignColumns).Limit(n).Scan(&rows).Error; err != nil {
 			return nil, matchError("find campaigns", err)
 		}

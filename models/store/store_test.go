@@ -58,15 +58,6 @@ func sqliteOnly(tb testing.TB, why string) {
 	}
 }
 
-// searchOnPostgres skips a test that searches when the tests run on PostgreSQL,
-// until search reads are ported there.
-func searchOnPostgres(tb testing.TB) {
-	tb.Helper()
-	if pgtest.OnPostgres() {
-		tb.Skip("search on PostgreSQL: branch pgsearch")
-	}
-}
-
 // mustBadParam checks that err is an EBADPARAM naming param.
 func mustBadParam(tb testing.TB, err error, param string) {
 	tb.Helper()
