@@ -37,7 +37,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"signpost/models/hours"
 	"signpost/models/store"
 	"slices"
@@ -152,7 +151,7 @@ func resolveOptions(tb testing.TB, opts []TestOption) *testOptions {
 		o.clock = newTestClock(testEpoch)
 	}
 	if o.path == "" {
-		o.path = filepath.Join(tb.TempDir(), "signpost.db")
+		o.path = testDB(tb)
 	}
 	if o.logger == nil {
 		o.logger = slog.New(slog.DiscardHandler)
@@ -223,7 +222,8 @@ type testApp struct {
 	Store *store.Store
 	// Clock is the store's clock; Set it to move time for the server.
 	Clock *testClock
-	// DBPath is the SQLite file, for tests that look at it from outside.
+	// DBPath is the database: the SQLite file, or the PostgreSQL URL when the
+	// tests run on PostgreSQL.
 	DBPath string
 	// Config is the server's configuration.
 	Config Config
@@ -636,7 +636,7 @@ func (a *testApp) db(tb testing.TB) *sql.DB {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if *a.sqlDB == nil {
-		db, err := sql.Open("sqlite3", sideDSN(a.DBPath))
+		db, err := openSide(a.DBPath)
 		if err != nil {
 			tb.Fatalf("open side connection: %v", err)
 		}
@@ -713,19 +713,19 @@ func insertRow(tx *sql.Tx, table string, row map[string]any, now time.Time) (int
 		}
 		args[i] = v
 	}
-	q := fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s)", table, strings.Join(cols, ", "),
+	q := fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s) RETURNING id", table, strings.Join(cols, ", "),
 		strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", "))
-	res, err := tx.Exec(q, args...)
-	if err != nil {
+	var id int64
+	if err := tx.QueryRow(q, args...).Scan(&id); err != nil {
 		return 0, fmt.Errorf("%s: %w", q, err)
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 // link inserts one row per slug into a join table: (owner, id of the slug in other).
 func link(tx *sql.Tx, table, ownerCol string, owner int64, otherCol, other string, slugs []string) error {
 	for _, s := range slugs {
-		res, err := tx.Exec(fmt.Sprintf("INSERT INTO %s (%s, %s) SELECT ?, id FROM %s WHERE slug = ? AND (%s)",
+		res, err := tx.Exec(fmt.Sprintf("INSERT INTO %s (%s, %s) SELECT CAST(? AS BIGINT), id FROM %s WHERE slug = ? AND (%s)",
 			table, ownerCol, otherCol, other, liveCond(other)), owner, s)
 		if err != nil {
 			return fmt.Errorf("link %s %q: %w", table, s, err)
@@ -741,7 +741,7 @@ func liveCond(table string) string {
 	if slices.Contains(contentTables, table) {
 		return "deleted_at IS NULL"
 	}
-	return "1"
+	return "TRUE"
 }
 
 // ArticleRow is an article for MustInsertArticle. Related items are given by slug.

@@ -135,9 +135,9 @@ func migrateCommand(ctx context.Context, cfg Config, stdout io.Writer) error {
 	return nil
 }
 
-// sqliteOnly refuses a command that works on SQLite files alone, when the database is
+// sqliteCommand refuses a command that works on SQLite files alone, when the database is
 // a PostgreSQL one.
-func sqliteOnly(cmd, instead string, db string) error {
+func sqliteCommand(cmd, instead string, db string) error {
 	if store.IsPostgres(db) {
 		return fmt.Errorf("%s works on SQLite databases only; for PostgreSQL use %s", cmd, instead)
 	}
@@ -147,7 +147,7 @@ func sqliteOnly(cmd, instead string, db string) error {
 // backupCommand runs `backup FILE`: a consistent copy of the database, made while
 // the server runs, checked with PRAGMA integrity_check and synced to disk.
 func backupCommand(ctx context.Context, cfg Config, file string, stdout io.Writer) error {
-	if err := sqliteOnly("backup", "pg_dump", cfg.DB); err != nil {
+	if err := sqliteCommand("backup", "pg_dump", cfg.DB); err != nil {
 		return err
 	}
 	if err := existingDatabase(cfg.DB); err != nil {
@@ -176,7 +176,7 @@ func backupCommand(ctx context.Context, cfg Config, file string, stdout io.Write
 // which is checked first, and then migrated to this binary's schema. The server
 // must be stopped; see store.Restore.
 func restoreCommand(ctx context.Context, cfg Config, backup string, stdout io.Writer) error {
-	if err := sqliteOnly("restore", "pg_restore", cfg.DB); err != nil {
+	if err := sqliteCommand("restore", "pg_restore", cfg.DB); err != nil {
 		return err
 	}
 	if _, err := store.Restore(ctx, backup, cfg.DB); err != nil {

@@ -23,8 +23,9 @@ import (
 	"signpost/models/store/pgtest"
 )
 
-// TestMain stops the PostgreSQL cluster that the PostgreSQL tests start, if any.
-func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+// TestMain runs the tests on SQLite and then on PostgreSQL (see pgtest.Both), and
+// stops the PostgreSQL cluster that they start, if any.
+func TestMain(m *testing.M) { os.Exit(pgtest.Both(m)) }
 
 // pgPassword is sent in the test databases' URLs. The test cluster trusts local
 // connections, so it is never checked: it is there to be kept out of every message.
@@ -65,45 +66,47 @@ func countMigrations(t *testing.T, u string) int {
 }
 
 // TestPostgresServe proves that `signpost serve` on a PostgreSQL URL migrates the
-// database and then stops with the store's specific error, password redacted, in
-// the error and the logs, and never listens.
+// database, seeds it and serves from it, with the password redacted in the logs.
 func TestPostgresServe(t *testing.T) {
 	u := mustPostgresURL(t)
-	var logs bytes.Buffer
+	var logs syncBuffer
 	logger := slog.New(slog.NewJSONHandler(&logs, nil))
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	err := Main(ctx, []string{"serve", "-addr", "127.0.0.1:0", "-db", u}, env(), io.Discard, logger)
-	if !errors.Is(err, store.ErrPostgresIncomplete) {
-		t.Fatalf("serve returned %v, want ErrPostgresIncomplete", err)
+	cfg, _, err := LoadConfig("signpost", []string{"-addr", "127.0.0.1:0", "-db", u}, env())
+	if err != nil {
+		t.Fatal(err)
 	}
-	if !strings.Contains(err.Error(), "the PostgreSQL store is not complete yet") || !strings.Contains(err.Error(), ":xxxxx@127.0.0.1") {
-		t.Errorf("error %q: want the store's message, naming the database with its password redacted", err)
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	runCtx, stop := context.WithCancel(ctx)
+	go func() { done <- Run(runCtx, cfg, logger, ready) }()
+	var addr string
+	select {
+	case addr = <-ready:
+	case err := <-done:
+		t.Fatalf("Run returned %v before it was ready", err)
 	}
-	noPassword(t, "the error", err.Error())
+	resp, err := http.Get("http://" + addr + "/api/v1/helplines/stop-it-now")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "Stop It Now") {
+		t.Errorf("GET the seed's helpline: %d %s", resp.StatusCode, body)
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Fatalf("Run returned %v", err)
+	}
 	noPassword(t, "the log", logs.String())
-	if strings.Contains(logs.String(), "listening") {
-		t.Errorf("serve listened on PostgreSQL: %s", logs.String())
-	}
 	latest, err := store.LatestVersion(u)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if n := countMigrations(t, u); n != latest {
 		t.Errorf("serve left %d migrations applied, want %d", n, latest)
-	}
-
-	// Run, as tests and main call it, is never ready.
-	cfg, _, err := LoadConfig("signpost", []string{"-addr", "127.0.0.1:0", "-db", u}, env())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ready := make(chan string, 1)
-	if err := Run(ctx, cfg, logger, ready); !errors.Is(err, store.ErrPostgresIncomplete) {
-		t.Fatalf("Run returned %v", err)
-	}
-	if len(ready) != 0 {
-		t.Fatalf("Run on PostgreSQL listened at %s", <-ready)
 	}
 }
 
@@ -125,23 +128,50 @@ func TestPostgresMigrateCommand(t *testing.T) {
 	equal(t, "migrations applied after two runs", countMigrations(t, u), latest)
 }
 
-// TestPostgresCommands proves that every other command on a PostgreSQL URL stops
-// with a clear error and a non-zero status, without the password, and without making
-// a file named after the URL.
+// TestPostgresCommands proves that the commands work on a PostgreSQL URL, and that
+// those that work on SQLite files only (backup, restore) and connection strings that
+// are not URLs stop with a clear error and a non-zero status; no output, error or log
+// shows the password, and no command makes a file named after the URL.
 func TestPostgresCommands(t *testing.T) {
 	u := mustPostgresURL(t)
 	dir := t.TempDir()
 	t.Chdir(dir)
+	run := func(t *testing.T, args []string) (string, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		var out, logs bytes.Buffer
+		err := Main(ctx, args, env("SIGNPOST_DB", u), &out, slog.New(slog.NewJSONHandler(&logs, nil)))
+		if err != nil {
+			noPassword(t, "the error", err.Error())
+		}
+		noPassword(t, "the output", out.String())
+		noPassword(t, "the log", logs.String())
+		if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+			t.Errorf("the command made files: %v", entries)
+		}
+		return out.String(), err
+	}
+	// In order: the seed comes first, and generate needs it.
+	for _, c := range []struct {
+		name string
+		args []string
+	}{
+		{"Seed", []string{"seed", "-db", u}},
+		{"KeysCreate", []string{"keys", "create", "-db", u, "--name", "x", "--scope", "editor"}},
+		{"KeysList", []string{"keys", "list", "-db", u}},
+		{"HelplinesDue", []string{"helplines", "due", "-db", u}},
+		{"WebhooksList", []string{"webhooks", "list", "-db", u}},
+		{"Generate", []string{"generate", "-db", u, "-articles", "3", "-helplines", "2", "-campaigns", "1"}},
+	} {
+		t.Run("OK"+c.name, func(t *testing.T) {
+			if out, err := run(t, c.args); err != nil {
+				t.Fatalf("error %v; printed %q", err, out)
+			}
+		})
+	}
 	for name, args := range map[string][]string{
-		"Seed":          {"seed", "-db", u},
-		"KeysList":      {"keys", "list", "-db", u},
-		"KeysCreate":    {"keys", "create", "-db", u, "--name", "x", "--scope", "editor"},
-		"HelplinesDue":  {"helplines", "due", "-db", u},
-		"WebhooksList":  {"webhooks", "list", "-db", u},
-		"Generate":      {"generate", "-db", u, "-articles", "1"},
 		"Backup":        {"backup", "-db", u, filepath.Join(dir, "backup.db")},
 		"Restore":       {"restore", "-db", u, filepath.Join(dir, "backup.db")},
-		"ServeEnv":      {"serve", "-addr", "127.0.0.1:0"},
 		"NoSuchDB":      {"migrate", "-db", strings.Replace(u, "/t", "/missing_t", 1)},
 		"BadURL":        {"migrate", "-db", strings.Replace(u, "sslmode=disable", "sslmode=sometimes", 1)},
 		"KeyValueDSN":   {"migrate", "-db", "host=127.0.0.1 user=signpost password=" + pgPassword + " dbname=signpost"},
@@ -149,17 +179,11 @@ func TestPostgresCommands(t *testing.T) {
 		"GenerateKV":    {"generate", "-db", "password=" + pgPassword},
 		"BackupMissing": {"backup", "-db", "user=signpost password=" + pgPassword, filepath.Join(dir, "b.db")},
 	} {
-		t.Run(name, func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			defer cancel()
-			var out, logs bytes.Buffer
-			err := Main(ctx, args, env("SIGNPOST_DB", u), &out, slog.New(slog.NewJSONHandler(&logs, nil)))
+		t.Run("Err"+name, func(t *testing.T) {
+			out, err := run(t, args)
 			if err == nil {
-				t.Fatalf("no error; printed %q", out.String())
+				t.Fatalf("no error; printed %q", out)
 			}
-			noPassword(t, "the error", err.Error())
-			noPassword(t, "the output", out.String())
-			noPassword(t, "the log", logs.String())
 			switch name {
 			case "Backup", "Restore":
 				if !strings.Contains(err.Error(), "SQLite databases only") {
@@ -169,14 +193,6 @@ func TestPostgresCommands(t *testing.T) {
 				if !strings.Contains(err.Error(), "postgres:// URL") {
 					t.Errorf("error %q: want it to ask for a postgres:// URL", err)
 				}
-			case "NoSuchDB", "BadURL":
-			default:
-				if !errors.Is(err, store.ErrPostgresIncomplete) {
-					t.Errorf("error %v, want ErrPostgresIncomplete", err)
-				}
-			}
-			if entries, _ := os.ReadDir(dir); len(entries) != 0 {
-				t.Errorf("the command made files: %v", entries)
 			}
 		})
 	}

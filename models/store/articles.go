@@ -54,6 +54,12 @@ func articleSelect(v models.Visibility, now time.Time) (string, []any) {
 	return articleSelectSQL[v.Editor], append(args, hargs...)
 }
 
+// articleSelectOn is articleSelect in the SQL of db's dialect.
+func articleSelectOn(db *gorm.DB, v models.Visibility, now time.Time) (string, []any) {
+	sel, args := articleSelect(v, now)
+	return sqlText(db, sel), args
+}
+
 // articleSelectSQL holds articleSelect's text for the public (false) and for editors
 // (true), made once: it is the same for every page.
 var articleSelectSQL = map[bool]string{false: articleSelectText(models.Visibility{}), true: articleSelectText(models.Visibility{Editor: true})}
@@ -75,7 +81,7 @@ func articleSelectText(v models.Visibility) string {
 	COALESCE((SELECT group_concat(o.slug || char(31) || o.name, char(30))
 		FROM article_organisations x JOIN organisations o ON o.id = x.organisation_id WHERE x.article_id = a.id AND o.deleted_at IS NULL), '') AS organisations,
 	COALESCE((SELECT o.slug || char(31) || o.name FROM organisations o WHERE o.id = a.source_publisher_id AND o.deleted_at IS NULL), '') AS publisher,
-	COALESCE((SELECT group_concat(o.position || char(31) || o.metric || char(31) || o.label || char(31) || COALESCE(o.value, '') || char(31) || o.note, char(30))
+	COALESCE((SELECT group_concat(o.position || char(31) || o.metric || char(31) || o.label || char(31) || COALESCE(CAST(o.value AS TEXT), '') || char(31) || o.note, char(30))
 		FROM outcomes o WHERE o.owner_type = 'article' AND o.owner_id = a.id), '') AS outcomes`
 }
 
@@ -289,7 +295,7 @@ func (s *Store) FindArticles(ctx context.Context, f models.ArticleFilter) (model
 		if err != nil {
 			return page, err
 		}
-		sel, selArgs := articleSelect(f.Visibility, now)
+		sel, selArgs := articleSelectOn(db, f.Visibility, now)
 		if rows, err = scanArticleRows(lq.q.Select(sel, selArgs...), lq.limit+1); err != nil {
 			return page, internal("find articles", err)
 		}
@@ -441,7 +447,7 @@ func (s *Store) FindArticle(ctx context.Context, slug string, v models.Visibilit
 	ctx = readContext(ctx)
 	db := s.reader.WithContext(ctx)
 	now := s.now()
-	sel, selArgs := articleSelect(v, now)
+	sel, selArgs := articleSelectOn(db, v, now)
 	rows, err := scanArticleRows(scope(db.Table("articles a").Select(sel, selArgs...), "a", v, now).Where("a.slug = ?", slug), 1)
 	if err != nil {
 		return nil, internal("find article", err)

@@ -36,11 +36,8 @@ func changeStamp(tx *gorm.DB, now time.Time) (time.Time, error) {
 // insertChange adds one event to the changes feed and, in the same transaction,
 // its webhook messages to the outbox.
 func (s *Store) insertChange(tx *gorm.DB, now time.Time, itemType string, id int64, slug, action string, tombstone bool) error {
-	if err := tx.Exec(`INSERT INTO changes (at, item_type, item_id, slug, action, tombstone) VALUES (?, ?, ?, ?, ?, ?)`,
-		now, itemType, id, slug, action, tombstone).Error; err != nil {
-		return err
-	}
-	seq, err := lastID(tx)
+	seq, err := insertID(tx, `INSERT INTO changes (at, item_type, item_id, slug, action, tombstone) VALUES (?, ?, ?, ?, ?, ?)`,
+		now, itemType, id, slug, action, tombstone)
 	if err != nil {
 		return err
 	}
@@ -178,7 +175,7 @@ func (s *Store) PublishDue(ctx context.Context) (int, error) {
 		return 0, internal("publish due", err)
 	}
 	n := 0
-	err = s.writer.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.writeTx(ctx, func(tx *gorm.DB) error {
 		now = s.now()          // under the write lock, as in write
 		items, err := find(tx) // again, under the write lock
 		if err != nil {
@@ -236,9 +233,11 @@ func (s *Store) CacheState(ctx context.Context) (version int64, nextPublication 
 	return version, nextPublication, nil
 }
 
-// parseStoredTime parses a time as the SQLite driver stores it.
+// parseStoredTime parses a time as the SQLite driver stores it, or as PostgreSQL
+// writes a timestamptz as text (in UTC, "+00").
 func parseStoredTime(s string) (time.Time, error) {
-	for _, layout := range []string{"2006-01-02 15:04:05.999999999-07:00", "2006-01-02T15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999", time.RFC3339Nano} {
+	for _, layout := range []string{"2006-01-02 15:04:05.999999999-07:00", "2006-01-02T15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999", time.RFC3339Nano,
+		"2006-01-02 15:04:05.999999999-07"} {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t.UTC(), nil
 		}

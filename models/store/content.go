@@ -11,7 +11,7 @@ import (
 var editor = models.Visibility{Editor: true}
 
 func loadArticle(ctx context.Context, db *gorm.DB, id int64, now time.Time) (*models.Article, error) {
-	sel, args := articleSelect(editor, now)
+	sel, args := articleSelectOn(db, editor, now)
 	rows, err := scanArticleRows(db.WithContext(ctx).Table("articles a").Select(sel, args...).Where("a.id = ?", id), 1)
 	if err != nil {
 		return nil, internal("load article", err)

@@ -60,7 +60,7 @@ func write[T any](ctx context.Context, s *Store, actor, slug string, ifMatch int
 	var out T
 	ct := describe(item)
 	itemType, table := ct.itemType, ct.table
-	err := s.writer.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.writeTx(ctx, func(tx *gorm.DB) error {
 		// The time is read once the transaction holds the write lock (the writer's
 		// BEGIN IMMEDIATE takes it), so that the changes feed's times rise with its
 		// numbers: a time read before would race the other writers for the lock.
@@ -158,7 +158,7 @@ func remove[T any](ctx context.Context, s *Store, actor, slug string, ifMatch in
 ) error {
 	ct := describe(zero)
 	itemType, table := ct.itemType, ct.table
-	err := s.writer.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.writeTx(ctx, func(tx *gorm.DB) error {
 		now := s.now() // under the write lock, as in write
 		c, err := findCurrent(tx, table, itemType, slug)
 		if err != nil {

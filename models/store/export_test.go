@@ -3,8 +3,12 @@ package store
 import (
 	"context"
 	"database/sql"
+	"path/filepath"
 	"sync"
+	"testing"
 	"time"
+
+	"signpost/models/store/pgtest"
 )
 
 // ReaderExec runs a statement on the store's read pool. It exists for the test that
@@ -79,4 +83,15 @@ func OpenPostgres(ctx context.Context, cfg Config) (*sql.DB, error) {
 		return nil, err
 	}
 	return g.DB()
+}
+
+// internalTestDB returns a new, empty database for the tests of this package: a
+// SQLite file under tb.TempDir(), or a PostgreSQL database when the tests run on
+// PostgreSQL (pgtest.Both).
+func internalTestDB(tb testing.TB) string {
+	tb.Helper()
+	if pgtest.OnPostgres() {
+		return pgtest.MustDatabase(tb)
+	}
+	return filepath.Join(tb.TempDir(), "signpost.db")
 }

@@ -46,7 +46,7 @@ func (s *Store) renderFragmentBatch(ctx context.Context, tx *gorm.DB, ids []int6
 	if err := tx.Exec(`DELETE FROM article_pages WHERE article_id IN ?`, ids).Error; err != nil {
 		return err
 	}
-	sel, args := articleSelect(models.Visibility{}, now)
+	sel, args := articleSelectOn(tx, models.Visibility{}, now)
 	rows, err := scanArticleRows(tx.Table("articles a").Select(sel, args...).
 		Where("a.id IN ? AND a.deleted_at IS NULL AND a.status IN ('published', 'scheduled') AND a.published_at IS NOT NULL", ids), len(ids))
 	if err != nil {
@@ -86,7 +86,7 @@ func (s *Store) renderFragmentBatch(ctx context.Context, tx *gorm.DB, ids []int6
 			a.PublishedAt.UTC(), a.ID, a.Slug, a.Version, u, string(short)).Error; err != nil {
 			return err
 		}
-		if err := tx.Exec(`INSERT INTO article_pages (article_id, until, rendered_at, full) VALUES (?, ?, ?, ?)`,
+		if err := tx.Exec(`INSERT INTO article_pages (article_id, until, rendered_at, "full") VALUES (?, ?, ?, ?)`,
 			a.ID, u, now, string(full)).Error; err != nil {
 			return err
 		}
@@ -123,10 +123,19 @@ func fragmentsUntil(tx *gorm.DB, ids []int64, now time.Time) (map[int64]time.Tim
 // fragments. Its condition is the one of the partial index articles_public (0012),
 // word for word, so that the check at every start reads that small index rather
 // than the table's rows; INDEXED BY holds SQLite to it, since when nearly every
-// article is public its statistics rate the table's own order as good.
+// article is public its statistics rate the table's own order as good. INDEXED BY
+// is SQLite's: PostgreSQL's planner chooses for itself (see missingFragments).
 const missingFragmentsSQL = `SELECT a.id FROM articles a INDEXED BY articles_public
 	WHERE a.deleted_at IS NULL AND a.status IN ('published', 'scheduled') AND a.published_at IS NOT NULL
 	AND NOT EXISTS (SELECT 1 FROM article_pages p WHERE p.article_id = a.id) ORDER BY a.id LIMIT ?`
+
+// missingFragments returns missingFragmentsSQL for the store's dialect.
+func (s *Store) missingFragments() string {
+	if s.dialect == postgresDialect {
+		return strings.Replace(missingFragmentsSQL, " INDEXED BY articles_public", "", 1)
+	}
+	return missingFragmentsSQL
+}
 
 // renderMissingFragments renders the fragments of every article the public may see
 // that has none: rows written around the store (an older version of it, the data
@@ -135,7 +144,7 @@ const missingFragmentsSQL = `SELECT a.id FROM articles a INDEXED BY articles_pub
 func (s *Store) renderMissingFragments(ctx context.Context) error {
 	for {
 		var ids []int64
-		err := s.writer.WithContext(ctx).Raw(missingFragmentsSQL, fragmentBatch).Scan(&ids).Error
+		err := s.writer.WithContext(ctx).Raw(s.missingFragments(), fragmentBatch).Scan(&ids).Error
 		if err != nil {
 			return internal("find articles without fragments", err)
 		}
@@ -143,7 +152,7 @@ func (s *Store) renderMissingFragments(ctx context.Context) error {
 			return nil
 		}
 		now := s.now()
-		err = s.writer.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		err = s.writeTx(ctx, func(tx *gorm.DB) error {
 			if err := s.renderFragments(ctx, tx, ids, now); err != nil {
 				return err
 			}
@@ -162,7 +171,7 @@ func (s *Store) ArticleJSON(ctx context.Context, slug string) (models.Rendered, 
 	now := s.now()
 	// Written by hand, with the row's key in one column, for the reasons of
 	// articleListJSON.
-	stmt, err := s.readStmt(ctx, `SELECT a.version || char(31) || COALESCE(p.until, '') || char(31) || COALESCE(p.rendered_at, ''), p.full
+	stmt, err := s.readStmt(ctx, `SELECT a.version || char(31) || COALESCE(CAST(p.until AS TEXT), '') || char(31) || COALESCE(CAST(p.rendered_at AS TEXT), ''), p.full
 		FROM articles a LEFT JOIN article_pages p ON p.article_id = a.id
 		WHERE a.slug = ? AND `+visibleSQL("a")+` LIMIT 1`)
 	if err != nil {
@@ -293,7 +302,7 @@ func (s *Store) renderNow(ctx context.Context, db *gorm.DB, ids []int64, now tim
 	if len(ids) == 0 {
 		return out, nil
 	}
-	sel, args := articleSelect(models.Visibility{}, now)
+	sel, args := articleSelectOn(db, models.Visibility{}, now)
 	rows, err := scanArticleRows(db.Table("articles a").Select(sel, args...).Where("a.id IN ?", ids), len(ids))
 	if err != nil {
 		return nil, internal("render articles", err)
@@ -327,7 +336,7 @@ func (s *Store) articleListJSON(ctx context.Context, f models.ArticleFilter, now
 	// is the row's key, the record separator, then the JSON. The key is
 	// published_at, id, version, slug and until, split by the unit separator; no
 	// slug or stored time holds either separator.
-	q := `SELECT published_at || char(31) || id || char(31) || version || char(31) || slug || char(31) || COALESCE(until, '') ||
+	q := `SELECT CAST(published_at AS TEXT) || char(31) || id || char(31) || version || char(31) || slug || char(31) || COALESCE(CAST(until AS TEXT), '') ||
 		char(30) || short FROM article_list`
 	var args []any
 	// One upper bound, the cursor's or now: with two, SQLite walks the index from the
@@ -444,7 +453,9 @@ func (s *Store) articleListJSON(ctx context.Context, f models.ArticleFilter, now
 }
 
 // readStmt returns the prepared statement of query on the read pool, preparing it
-// the first time.
+// the first time. query is written for SQLite, with ? placeholders: on PostgreSQL
+// it is translated (sqlText) and its placeholders numbered ($1, $2, …), since
+// database/sql passes the text to the driver as it is.
 func (s *Store) readStmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	if st, ok := s.stmts.Load(query); ok {
 		return st.(*sql.Stmt), nil
@@ -453,7 +464,11 @@ func (s *Store) readStmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := db.PrepareContext(ctx, query)
+	text := query
+	if s.dialect == postgresDialect {
+		text = rebind(sqlText(s.reader, query))
+	}
+	st, err := db.PrepareContext(ctx, text)
 	if err != nil {
 		return nil, err
 	}
@@ -469,7 +484,7 @@ func (s *Store) readStmt(ctx context.Context, query string) (*sql.Stmt, error) {
 // everything. The store keeps them in step with its own writes; this is for content
 // written around it (SQL run by hand, test fixtures).
 func (s *Store) Refresh(ctx context.Context) error {
-	err := s.writer.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.writeTx(ctx, func(tx *gorm.DB) error {
 		if err := rebuildSearch(tx); err != nil {
 			return err
 		}

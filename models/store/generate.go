@@ -47,11 +47,14 @@ func (s *Store) Generate(ctx context.Context, cfg GenerateConfig) error {
 	}
 	// Synthetic content can be made again: no need to wait for the disk after each
 	// batch. The writer connection is the store's only one, so this applies to it
-	// alone, and is undone before returning.
-	if err := db.Exec(`PRAGMA synchronous = OFF`).Error; err != nil {
-		return err
+	// alone, and is undone before returning. (On PostgreSQL each batch commits as
+	// any write does.)
+	if s.dialect == sqliteDialect {
+		if err := db.Exec(`PRAGMA synchronous = OFF`).Error; err != nil {
+			return err
+		}
+		defer db.Exec(`PRAGMA synchronous = FULL`)
 	}
-	defer db.Exec(`PRAGMA synchronous = FULL`)
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x5157))
 	pick := func(ids []int64) int64 { return ids[rng.IntN(len(ids))] }
 	now := s.now()
@@ -61,7 +64,7 @@ func (s *Store) Generate(ctx context.Context, cfg GenerateConfig) error {
 	batch := func(n int, each func(tx *gorm.DB, i int) error) error {
 		for lo := 0; lo < n; lo += 10000 {
 			hi := min(lo+10000, n)
-			err := db.Transaction(func(tx *gorm.DB) error {
+			err := s.writeTx(ctx, func(tx *gorm.DB) error {
 				for i := lo; i < hi; i++ {
 					if err := each(tx, i); err != nil {
 						return err
@@ -78,13 +81,10 @@ func (s *Store) Generate(ctx context.Context, cfg GenerateConfig) error {
 
 	err := batch(cfg.Campaigns, func(tx *gorm.DB, i int) error {
 		starts := start.Add(time.Duration(rng.Int64N(int64(3 * 365 * 24 * time.Hour)))).Format(time.DateOnly)
-		if err := tx.Exec(`INSERT INTO campaigns (slug, name, summary, organiser_id, scope, starts_on, hashtags, status, published_at, created_at, updated_at)
+		id, err := insertID(tx, `INSERT INTO campaigns (slug, name, summary, organiser_id, scope, starts_on, hashtags, status, published_at, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, '[]', 'published', ?, ?, ?)`,
 			fmt.Sprintf("synthetic-campaign-%d", i+1), fmt.Sprintf("Synthetic campaign %d", i+1),
-			"Generated for benchmarks; not real content.", pick(orgs), models.CampaignScopes[rng.IntN(3)], starts, now, now, now).Error; err != nil {
-			return err
-		}
-		id, err := lastID(tx)
+			"Generated for benchmarks; not real content.", pick(orgs), models.CampaignScopes[rng.IntN(3)], starts, now, now, now)
 		campaignIDs = append(campaignIDs, id)
 		if err == nil {
 			err = tx.Exec(`INSERT INTO campaign_regions (campaign_id, region_id) VALUES (?, ?)`, id, pick(regions)).Error
@@ -98,13 +98,10 @@ func (s *Store) Generate(ctx context.Context, cfg GenerateConfig) error {
 	hours := mustJSON(hours.Schedule{Timezone: hours.DefaultTimezone, Weekly: []hours.Interval{
 		{Days: []string{"mon", "tue", "wed", "thu", "fri"}, Opens: "09:00", Closes: "17:00"}}})
 	err = batch(cfg.Helplines, func(tx *gorm.DB, i int) error {
-		if err := tx.Exec(`INSERT INTO helplines (slug, name, organisation_id, description, opening_hours, anonymous, confidential, languages, status, published_at, created_at, updated_at)
+		id, err := insertID(tx, `INSERT INTO helplines (slug, name, organisation_id, description, opening_hours, anonymous, confidential, languages, status, published_at, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, '["en"]', 'published', ?, ?, ?)`,
 			fmt.Sprintf("synthetic-helpline-%d", i+1), fmt.Sprintf("Synthetic helpline %d", i+1), pick(orgs),
-			"Generated for benchmarks; not a real service. "+words(rng, 30), hours, rng.IntN(2) == 0, rng.IntN(2) == 0, now, now, now).Error; err != nil {
-			return err
-		}
-		id, err := lastID(tx)
+			"Generated for benchmarks; not a real service. "+words(rng, 30), hours, rng.IntN(2) == 0, rng.IntN(2) == 0, now, now, now)
 		if err != nil {
 			return err
 		}
@@ -128,13 +125,10 @@ func (s *Store) Generate(ctx context.Context, cfg GenerateConfig) error {
 		if err != nil {
 			return err
 		}
-		if err := tx.Exec(`INSERT INTO articles (slug, title, summary, status, published_at, source_attribution, created_at, updated_at)
+		id, err := insertID(tx, `INSERT INTO articles (slug, title, summary, status, published_at, source_attribution, created_at, updated_at)
 			VALUES (?, ?, ?, 'published', ?, 'Synthetic', ?, ?)`,
 			fmt.Sprintf("synthetic-article-%d", i+1), "Synthetic article "+fmt.Sprint(i+1)+": "+words(rng, 6),
-			words(rng, 30), published, published, published).Error; err != nil {
-			return err
-		}
-		id, err := lastID(tx)
+			words(rng, 30), published, published, published)
 		if err != nil {
 			return err
 		}
@@ -157,13 +151,13 @@ func (s *Store) Generate(ctx context.Context, cfg GenerateConfig) error {
 	if err != nil {
 		return fmt.Errorf("store: generate articles: %w", err)
 	}
-	err = db.Transaction(func(tx *gorm.DB) error {
+	err = s.writeTx(ctx, func(tx *gorm.DB) error {
 		if err := rebuildSearch(tx); err != nil {
 			return err
 		}
 		for _, t := range []struct{ itemType, table string }{{"campaign", "campaigns"}, {"helpline", "helplines"}, {"article", "articles"}} {
 			if err := tx.Exec(`INSERT INTO changes (at, item_type, item_id, slug, action)
-				SELECT ?, ?, id, slug, 'create' FROM `+t.table+` t WHERE slug LIKE 'synthetic-%'
+				SELECT `+s.timeArg()+`, ?, id, slug, 'create' FROM `+t.table+` t WHERE slug LIKE 'synthetic-%'
 				AND NOT EXISTS (SELECT 1 FROM changes c WHERE c.item_type = ? AND c.item_id = t.id) ORDER BY id`,
 				now, t.itemType, t.itemType).Error; err != nil {
 				return err

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/mattn/go-sqlite3"
 	"gorm.io/gorm"
 )
@@ -28,11 +29,28 @@ func (w *writeHealth) get() models.WriteHealth {
 // full, read-only or locked database, an I/O error), or nil when err is not one. Its
 // message names the cause; SQLite's own message never reaches clients.
 func storageError(err error) *models.Error {
+	const unsaved = " The write was not saved; nothing was changed."
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		// PostgreSQL's classes of the same causes: insufficient resources (53: a
+		// full disk, too many connections), a read-only transaction (a standby),
+		// lock timeouts, and the server going away (57: shut down; 58: I/O).
+		switch {
+		case pe.Code == "53100":
+			return models.Errorf(models.EFULL, "The database is full: its disk has no room left."+unsaved)
+		case pe.Code == "25006":
+			return models.Errorf(models.EREADONLY, "The database is read-only at the moment."+unsaved+" Try again later.")
+		case pe.Code == "55P03":
+			return models.Errorf(models.ELOCKED, "The database is locked by another process."+unsaved+" Try again in a few seconds.")
+		case strings.HasPrefix(pe.Code, "53"), strings.HasPrefix(pe.Code, "57"), strings.HasPrefix(pe.Code, "58"):
+			return models.Errorf(models.ESTORAGE, "The database could not take the write."+unsaved+" Try again later.")
+		}
+		return nil
+	}
 	var se sqlite3.Error
 	if !errors.As(err, &se) {
 		return nil
 	}
-	const unsaved = " The write was not saved; nothing was changed."
 	switch se.Code {
 	case sqlite3.ErrFull:
 		return models.Errorf(models.EFULL, "The database is full: its disk, or the size it may grow to, has no room left."+unsaved)
@@ -83,9 +101,15 @@ const maxCheckPages = 256
 // their state clears by itself once the cause has gone, even when no write comes. It
 // returns EFULL, EREADONLY, ELOCKED or ESTORAGE while writes fail.
 func (s *Store) CheckWrites(ctx context.Context) error {
-	err := s.writer.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		// page_size and freelist_count are SQLite's; another database would need
-		// only the commit of a small row.
+	err := s.writeTx(ctx, func(tx *gorm.DB) error {
+		// page_size and freelist_count are SQLite's; PostgreSQL needs only the
+		// commit of a small row.
+		if s.dialect == postgresDialect {
+			if err := tx.Exec(`INSERT INTO meta (key, value) VALUES ('write_check', '')`).Error; err != nil {
+				return err
+			}
+			return tx.Exec(`DELETE FROM meta WHERE key = 'write_check'`).Error
+		}
 		var pageSize, free int64
 		if err := tx.Raw(`PRAGMA page_size`).Scan(&pageSize).Error; err != nil {
 			return err

@@ -39,6 +39,7 @@ func rowCounts(tb testing.TB, s *store.Store) string {
 // and keys usable, and are recorded in WriteHealth until CheckWrites (or a write)
 // finds writes working again, which it does only once the cause has gone.
 func TestStorageFailures(t *testing.T) {
+	sqliteOnly(t, "it makes SQLite's file full, read-only or locked")
 	ctx := context.Background()
 	for _, tc := range []struct {
 		name  string
@@ -171,6 +172,7 @@ func TestStorageFailures(t *testing.T) {
 // TestStorageFailureClearedByWrite proves that a write that works clears the record
 // of failing writes, without CheckWrites.
 func TestStorageFailureClearedByWrite(t *testing.T) {
+	sqliteOnly(t, "a read-only writer connection, made with PRAGMA query_only")
 	ctx := context.Background()
 	s, _ := MustOpenStore(t, true)
 	if err := store.WriterExec(ctx, s, "PRAGMA query_only = 1"); err != nil {

@@ -7,7 +7,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"reflect"
 	"signpost/handlers"
 	"signpost/models"
@@ -21,12 +20,12 @@ import (
 // hlEpoch is Monday 1 February 2027, 10:00 UTC (GMT), when every seeded line is open.
 var hlEpoch = time.Date(2027, 2, 1, 10, 0, 0, 0, time.UTC)
 
-// hlMustOpenStore opens a seeded store in a file under t.TempDir() with a clock at
+// hlMustOpenStore opens a seeded store on a new database (internalTestDB) with a clock at
 // hlEpoch and the verification period verifyAfter (0: the default).
 func hlMustOpenStore(tb testing.TB, verifyAfter time.Duration) (*Store, *Clock) {
 	tb.Helper()
 	clock := NewClock(hlEpoch)
-	s, err := Open(context.Background(), Config{DB: filepath.Join(tb.TempDir(), "signpost.db"), Now: clock.Now, VerifyAfter: verifyAfter, Render: handlers.Renderer{}})
+	s, err := Open(context.Background(), Config{DB: internalTestDB(tb), Now: clock.Now, VerifyAfter: verifyAfter, Render: handlers.Renderer{}})
 	if err != nil {
 		tb.Fatalf("open: %v", err)
 	}

@@ -96,8 +96,8 @@ func (s *Store) Authenticate(ctx context.Context, key string) (*models.Key, erro
 	// what a known id with a wrong secret costs: the same row read, the same compare.
 	// Otherwise the time of a 401 tells whether a key id exists. The row holds no
 	// times, whose reading costs more when they are set.
-	if err := s.reader.WithContext(ctx).Raw(`SELECT name, scope, hash, revoked_at IS NOT NULL AS revoked, 0 AS dummy FROM api_keys WHERE prefix = ?
-		UNION ALL SELECT 'unknown', 'editor', ?, 0, 1 WHERE NOT EXISTS (SELECT 1 FROM api_keys WHERE prefix = ?)`,
+	if err := s.reader.WithContext(ctx).Raw(`SELECT name, scope, hash, revoked_at IS NOT NULL AS revoked, FALSE AS dummy FROM api_keys WHERE prefix = ?
+		UNION ALL SELECT 'unknown', 'editor', ?, FALSE, TRUE WHERE NOT EXISTS (SELECT 1 FROM api_keys WHERE prefix = ?)`,
 		id, dummyKeyHash, id).Scan(&rows).Error; err != nil {
 		return nil, internal("authenticate", err)
 	}

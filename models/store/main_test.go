@@ -7,5 +7,6 @@ import (
 	"signpost/models/store/pgtest"
 )
 
-// TestMain stops the PostgreSQL cluster that the PostgreSQL tests start, if any.
-func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+// TestMain runs the tests on SQLite and then on PostgreSQL (see pgtest.Both), and
+// stops the PostgreSQL cluster that they start, if any.
+func TestMain(m *testing.M) { os.Exit(pgtest.Both(m)) }

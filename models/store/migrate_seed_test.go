@@ -35,6 +35,7 @@ var oldSeedText = []struct{ table, column, slug, text string }{
 // campaigns, 101 without a cost, the old text), runs 0007 again, and checks that it
 // then holds what a new database is seeded with, leaving rows an editor changed alone.
 func TestMigrateSeedFixes(t *testing.T) {
+	sqliteOnly(t, "SQLite's data-mending migrations (0007, 0011), which PostgreSQL has no counterpart of")
 	ctx := context.Background()
 	s, _ := MustOpenStore(t, true)
 	exec := func(q string, args ...string) {

@@ -9,16 +9,16 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 )
 
-// ErrPostgresIncomplete is what Open returns on a PostgreSQL database, once it has
-// migrated it: the schema is there, but the store's reads and writes are written
-// for SQLite and have not been ported yet.
-var ErrPostgresIncomplete = errors.New("the PostgreSQL store is not complete yet: its schema is migrated, but reads and writes run on SQLite only; use a SQLite file")
+// ErrBackupPostgres is what Backup returns on PostgreSQL: a copy of a PostgreSQL
+// database is pg_dump's work, which copies it consistently while it serves.
+var ErrBackupPostgres = errors.New("store: backup writes a SQLite file and works on SQLite only; on PostgreSQL use pg_dump (for example pg_dump -Fc -f signpost.dump <database URL>)")
 
 // DefaultPostgresConns is the size of a PostgreSQL pool when Config.MaxOpenConns is
 // 0: several instances share the server's connections (100 by default).
@@ -43,7 +43,10 @@ func openPostgres(ctx context.Context, cfg Config, now func() time.Time) (*gorm.
 	if pc.ConnectTimeout == 0 {
 		pc.ConnectTimeout = defaultConnectTimeout
 	}
-	db := stdlib.OpenDB(*pc)
+	// Times read back as text (in records, or scanned into strings) are written in
+	// UTC whatever the server's TimeZone, as the store writes them.
+	pc.RuntimeParams["timezone"] = "UTC"
+	db := stdlib.OpenDB(*pc, stdlib.OptionAfterConnect(registerTypes))
 	n := cfg.MaxOpenConns
 	if n <= 0 {
 		n = DefaultPostgresConns
@@ -197,11 +200,10 @@ func migrateOnPostgres(ctx context.Context, cfg Config, now func() time.Time) (i
 }
 
 // MigrateDatabase opens the database at cfg.DB, applies its pending migrations and returns
-// its schema version. Unlike Open it works on PostgreSQL too, where it is all that
-// the store does yet (see ErrPostgresIncomplete).
+// its schema version. On PostgreSQL it only connects and migrates.
 func MigrateDatabase(ctx context.Context, cfg Config) (int, error) {
 	if IsPostgres(cfg.DB) {
-		return migrateOnPostgres(ctx, cfg, utcNow(cfg.Now))
+		return migrateOnPostgres(ctx, cfg, storeClock(cfg.Now))
 	}
 	s, err := Open(ctx, cfg)
 	if err != nil {
@@ -211,10 +213,45 @@ func MigrateDatabase(ctx context.Context, cfg Config) (int, error) {
 	return s.SchemaVersion(ctx)
 }
 
-// utcNow returns a clock that reads now (time.Now when nil) in UTC.
-func utcNow(now func() time.Time) func() time.Time {
-	if now == nil {
-		now = time.Now
+// openPostgresStore connects s to the PostgreSQL database at cfg.DB, applies its
+// pending migrations and renders the fragments that are missing. Writer and reader
+// are the same pool: PostgreSQL serialises writes by locks, not by connection, and
+// the store's write transactions take one lock first (see writeTx).
+func (s *Store) openPostgresStore(ctx context.Context, cfg Config) error {
+	g, err := openPostgres(ctx, cfg, s.now)
+	if err != nil {
+		return err
 	}
-	return func() time.Time { return now().UTC() }
+	db, _ := g.DB()
+	if _, err := migratePostgres(ctx, db, s.now); err != nil {
+		db.Close()
+		return redactErr(err, cfg.DB)
+	}
+	s.writer, s.reader = g, g
+	if err := s.renderMissingFragments(ctx); err != nil {
+		db.Close()
+		return redactErr(err, cfg.DB)
+	}
+	return nil
+}
+
+// registerTypes makes a new connection read DATE columns as the text
+// YYYY-MM-DD, which is how SQLite keeps them and what the store scans them into.
+func registerTypes(_ context.Context, conn *pgx.Conn) error {
+	conn.TypeMap().RegisterType(&pgtype.Type{Name: "date", OID: pgtype.DateOID, Codec: textDateCodec{}})
+	return nil
+}
+
+// textDateCodec is pgx's DATE codec, but database/sql gets a date as its text.
+type textDateCodec struct{ pgtype.DateCodec }
+
+func (c textDateCodec) DecodeDatabaseSQLValue(m *pgtype.Map, oid uint32, format int16, src []byte) (driver.Value, error) {
+	v, err := c.DateCodec.DecodeValue(m, oid, format, src)
+	if err != nil || v == nil {
+		return nil, err
+	}
+	if t, ok := v.(time.Time); ok {
+		return t.Format(time.DateOnly), nil
+	}
+	return fmt.Sprint(v), nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -16,6 +17,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"signpost/handlers"
+	"signpost/models"
 	"signpost/models/store"
 	"signpost/models/store/pgtest"
 )
@@ -191,9 +193,10 @@ func TestPostgresMigrateWaitsForLock(t *testing.T) {
 	}
 }
 
-// TestPostgresOpen proves what a PostgreSQL URL does today: Open connects, applies
-// the migrations and then refuses with ErrPostgresIncomplete, naming the database
-// without its password; MigrateDatabase migrates and reports the version.
+// TestPostgresOpen proves what a PostgreSQL URL does: Open connects, applies the
+// migrations, and the store then seeds and serves; an error names the database
+// without its password; MigrateDatabase migrates and reports the version; Backup
+// refuses, pointing at pg_dump.
 func TestPostgresOpen(t *testing.T) {
 	const password = "s3cret-Pa55word"
 	u, err := url.Parse(pgtest.MustDatabase(t))
@@ -206,18 +209,41 @@ func TestPostgresOpen(t *testing.T) {
 	ctx := context.Background()
 	cfg := store.Config{DB: u.String(), Render: handlers.Renderer{}, Now: func() time.Time { return epoch }}
 
-	t.Run("ErrIncomplete", func(t *testing.T) {
+	t.Run("OKOpenSeed", func(t *testing.T) {
 		s, err := store.Open(ctx, cfg)
-		if s != nil || !errors.Is(err, store.ErrPostgresIncomplete) {
-			t.Fatalf("Open = %v, %v; want ErrPostgresIncomplete", s, err)
+		if err != nil {
+			t.Fatalf("Open: %v", err)
 		}
-		if strings.Contains(err.Error(), password) || !strings.Contains(err.Error(), "xxxxx@127.0.0.1") {
-			t.Fatalf("error %q: want the database named with its password redacted", err)
-		}
+		defer s.Close()
 		db := mustPG(t, u.String())
 		names, _ := store.MigrationNames("postgres")
 		if rows := mustApplied(t, db); len(rows) != len(names) {
 			t.Fatalf("Open left %d migrations applied, want %d", len(rows), len(names))
+		}
+		if loaded, err := s.Seed(ctx); err != nil || !loaded {
+			t.Fatalf("Seed = %v, %v", loaded, err)
+		}
+		if loaded, err := s.Seed(ctx); err != nil || loaded {
+			t.Fatalf("second Seed = %v, %v; want false, nil", loaded, err)
+		}
+		h, err := s.FindHelpline(ctx, "stop-it-now", time.Time{}, models.Visibility{})
+		if err != nil || h.Name == "" {
+			t.Fatalf("FindHelpline = %+v, %v", h, err)
+		}
+		err = s.Backup(ctx, filepath.Join(t.TempDir(), "copy.db"))
+		if !errors.Is(err, store.ErrBackupPostgres) || !strings.Contains(err.Error(), "pg_dump") {
+			t.Fatalf("Backup = %v, want ErrBackupPostgres", err)
+		}
+	})
+	t.Run("ErrRedacted", func(t *testing.T) {
+		bad := *u
+		bad.Path = "/no_such_database"
+		s, err := store.Open(ctx, store.Config{DB: bad.String(), Render: handlers.Renderer{}})
+		if s != nil || err == nil {
+			t.Fatalf("Open = %v, %v; want an error", s, err)
+		}
+		if strings.Contains(err.Error(), password) || !strings.Contains(err.Error(), "xxxxx@127.0.0.1") {
+			t.Fatalf("error %q: want the database named with its password redacted", err)
 		}
 	})
 	t.Run("OKMigrate", func(t *testing.T) {

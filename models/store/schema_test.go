@@ -44,6 +44,7 @@ var pgOnly = map[string]string{
 // the same columns (unique and partial alike), primary and foreign keys are the
 // same, and the rows the migrations write in meta have the same keys.
 func TestSchemaParity(t *testing.T) {
+	sqliteOnly(t, "it compares the SQLite schema with the PostgreSQL one, and runs once, in the SQLite pass")
 	u := pgtest.MustDatabase(t)
 	ctx := context.Background()
 	if _, err := store.MigrateDatabase(ctx, store.Config{DB: u}); err != nil {

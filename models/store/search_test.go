@@ -32,6 +32,7 @@ var nastyQueries = []string{
 }
 
 func FuzzParseQuery(f *testing.F) {
+	searchOnPostgres(f)
 	for _, q := range nastyQueries {
 		f.Add(q)
 	}
@@ -83,6 +84,7 @@ func mustCreateArticle(tb testing.TB, s *store.Store, a models.Article) *models.
 }
 
 func TestSearchSeed(t *testing.T) {
+	searchOnPostgres(t)
 	s, _ := MustOpenStore(t, true)
 	const cumbria = "cumbria-week-of-action-online-child-sexual-abuse"
 	for _, c := range []struct{ q, first string }{
@@ -104,6 +106,7 @@ func TestSearchSeed(t *testing.T) {
 }
 
 func TestSearchRanking(t *testing.T) {
+	searchOnPostgres(t)
 	s, c := MustOpenStore(t, true)
 	body := mustCreateArticle(t, s, models.Article{Title: "News from the coast", Summary: "Sightings.",
 		BodyMarkdown: "A zebrafish was seen near the harbour, and a zebrafish tank was found."})
@@ -143,6 +146,7 @@ func slugsOf(items []models.Article) []string {
 }
 
 func TestSearchSyntax(t *testing.T) {
+	searchOnPostgres(t)
 	s, _ := MustOpenStore(t, false)
 	d1 := mustCreateArticle(t, s, models.Article{Title: "Quokka outreach", BodyMarkdown: "Volunteers met keepers in the Crème valley."}).Slug
 	d2 := mustCreateArticle(t, s, models.Article{Title: "Wombat report", BodyMarkdown: "A wombat and a quokka shared a burrow during the week of action."}).Slug
@@ -188,6 +192,7 @@ func TestSearchSyntax(t *testing.T) {
 }
 
 func TestSearchSnippets(t *testing.T) {
+	searchOnPostgres(t)
 	s, _ := MustOpenStore(t, true)
 	a := mustCreateArticle(t, s, models.Article{Title: "Ocelot <script>alert(1)</script> & friends",
 		Summary:      "Cats <b>and</b> the ocelot \ue000marker\ue001 & co.",
@@ -230,6 +235,7 @@ func TestSearchSnippets(t *testing.T) {
 }
 
 func TestSearchFilter(t *testing.T) {
+	searchOnPostgres(t)
 	s, _ := MustOpenStore(t, true)
 	ctx := context.Background()
 	if got := searchSlugs(t, s, models.SearchFilter{Q: "crimestoppers", Types: []string{"helpline"}}); !slices.Equal(got, []string{"crimestoppers"}) {
@@ -281,6 +287,7 @@ func TestSearchFilter(t *testing.T) {
 
 // TestSearchInStep proves that the index follows every kind of write.
 func TestSearchInStep(t *testing.T) {
+	searchOnPostgres(t)
 	s, c := MustOpenStore(t, true)
 	ctx := context.Background()
 	public, editor := models.Visibility{}, models.Visibility{Editor: true}
@@ -404,6 +411,7 @@ func TestSearchInStep(t *testing.T) {
 // current ids, so that databases that had content before a migration search the same
 // as new ones.
 func TestSearchMigrationFill(t *testing.T) {
+	searchOnPostgres(t)
 	s, _ := MustOpenStore(t, true)
 	ctx := context.Background()
 	if _, err := s.CreateCampaign(ctx, "test", &models.Campaign{Name: "Extra", Scope: "local", Status: models.StatusDraft,
@@ -482,6 +490,7 @@ func TestSearchMigrationFill(t *testing.T) {
 // the ones it may: the best-ranked candidates are all drafts, yet the published match
 // is found, because the search looks further when too few candidates can be shown.
 func TestSearchHiddenCandidates(t *testing.T) {
+	searchOnPostgres(t)
 	s, _ := MustOpenStore(t, true)
 	ctx := context.Background()
 	for i := range 40 {
@@ -514,6 +523,7 @@ func TestSearchHiddenCandidates(t *testing.T) {
 // Hits of the same score are shown the most recently added first, even when there
 // are more of them than the search looks up at first (see Search).
 func TestSearchTiesBeyondCandidates(t *testing.T) {
+	searchOnPostgres(t)
 	s, c := MustOpenStore(t, true)
 	ctx := context.Background()
 	const n = 60

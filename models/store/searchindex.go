@@ -87,7 +87,7 @@ func (src *indexSource) refresh(tx *gorm.DB, cond string, args ...any) error {
 		return fmt.Errorf("store: unindex %s: %w", src.table, err)
 	}
 	ins := `INSERT INTO search_index (rowid, item_type, item_id, title, summary, body, topics, keywords) ` + fmt.Sprintf(src.sel, cond)
-	if err := tx.Exec(ins, args...).Error; err != nil {
+	if err := tx.Exec(sqlText(tx, ins), args...).Error; err != nil {
 		return fmt.Errorf("store: index %s: %w", src.table, err)
 	}
 	return nil
@@ -123,6 +123,10 @@ func rebuildSearch(tx *gorm.DB) error {
 	}
 	// Refilling leaves the index in many segments, with the old rows' deletions
 	// among them; every search reads each segment, so they are merged into one.
+	// (FTS5's; PostgreSQL's GIN index has no such step.)
+	if isPostgres(tx) {
+		return nil
+	}
 	if err := tx.Exec(`INSERT INTO search_index (search_index) VALUES ('optimize')`).Error; err != nil {
 		return fmt.Errorf("store: optimize search index: %w", err)
 	}
@@ -133,5 +137,5 @@ func rebuildSearch(tx *gorm.DB) error {
 // transaction. The store keeps the index in step by itself; this is for content
 // written around it (SQL run by hand, test fixtures).
 func (s *Store) RebuildSearch(ctx context.Context) error {
-	return s.writer.WithContext(ctx).Transaction(rebuildSearch)
+	return s.writeTx(ctx, rebuildSearch)
 }

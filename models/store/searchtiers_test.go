@@ -54,6 +54,7 @@ func tierArticles(t *testing.T, s *store.Store, c *store.Clock) map[string]strin
 // rest; within a tier the newest first, and helplines, then campaigns, then
 // articles; the score is the tier.
 func TestSearchTiers(t *testing.T) {
+	searchOnPostgres(t)
 	s, c := MustOpenStore(t, true)
 	a := tierArticles(t, s, c)
 	articles := []string{"article"}
@@ -106,6 +107,7 @@ func TestSearchTiers(t *testing.T) {
 // title match its summary, with the words marked where they are; a summary match the
 // summary; a body match the body around the words.
 func TestSearchTierSnippets(t *testing.T) {
+	searchOnPostgres(t)
 	s, c := MustOpenStore(t, false)
 	a := tierArticles(t, s, c)
 	both := mustCreateArticle(t, s, models.Article{Title: "Zebrafish day", Summary: "The zebrafish day was fun.",
@@ -136,6 +138,7 @@ func TestSearchTierSnippets(t *testing.T) {
 // and campaigns by tier, the newest first within one; helplines by tier, then in
 // their own order; cursors that follow it; the lists' own order on request.
 func TestSearchListRelevance(t *testing.T) {
+	searchOnPostgres(t)
 	s, c := MustOpenStore(t, true)
 	ctx := context.Background()
 	a := tierArticles(t, s, c)
@@ -315,6 +318,7 @@ func TestSearchListRelevance(t *testing.T) {
 // the hits it returns: the index's own row id order with the type's bounds, no sort
 // of all the matches, each item looked up by its id.
 func TestSearchPlan(t *testing.T) {
+	sqliteOnly(t, "FTS5 query plans")
 	s, _ := MustOpenStore(t, true)
 	plans, err := store.SearchPlans(context.Background(), s, "police")
 	if err != nil {

@@ -24,7 +24,7 @@ func (s *Store) Seed(ctx context.Context) (bool, error) {
 	}
 	now := s.now()
 	loaded := false
-	err := s.writer.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.writeTx(ctx, func(tx *gorm.DB) error {
 		// Another process may have seeded since we looked; the transaction holds
 		// the write lock now, so look again.
 		if err := tx.Raw(`SELECT COUNT(*) FROM regions`).Scan(&n).Error; err != nil {
@@ -71,12 +71,12 @@ func (s *Store) Seed(ctx context.Context) (bool, error) {
 			}
 		}
 		if err := tx.Exec(`INSERT INTO changes (at, item_type, item_id, slug, action)
-			SELECT ?, item_type, item_id, slug, 'create' FROM (
+			SELECT `+s.timeArg()+`, item_type, item_id, slug, 'create' FROM (
 				SELECT 1 AS o, 'organisation' AS item_type, id AS item_id, slug FROM organisations
 				UNION ALL SELECT 2, 'helpline', id, slug FROM helplines
 				UNION ALL SELECT 3, 'campaign', id, slug FROM campaigns
 				UNION ALL SELECT 4, 'article', id, slug FROM articles
-			) ORDER BY o, item_id`, now).Error; err != nil {
+			) AS items ORDER BY o, item_id`, now).Error; err != nil {
 			return err
 		}
 		if err := rebuildSearch(tx); err != nil {
@@ -108,11 +108,8 @@ func seedRegions(tx *gorm.DB) error {
 			}
 			parent = &id
 		}
-		if err := tx.Exec(`INSERT INTO regions (slug, name, kind, parent_id, position) VALUES (?, ?, ?, ?, ?)`,
-			r.Slug, r.Name, r.Kind, parent, i+1).Error; err != nil {
-			return err
-		}
-		id, err := lastID(tx)
+		id, err := insertID(tx, `INSERT INTO regions (slug, name, kind, parent_id, position) VALUES (?, ?, ?, ?, ?)`,
+			r.Slug, r.Name, r.Kind, parent, i+1)
 		if err != nil {
 			return err
 		}

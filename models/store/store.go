@@ -85,12 +85,15 @@ type Store struct {
 	stmts       sync.Map // of query text to *sql.Stmt on the read pool; see readStmt
 	health      writeHealth
 	event       func(c models.Change, item any) ([]byte, error)
+	// dialect is the kind of database: SQLite (a writer connection and a read pool
+	// on one file) or PostgreSQL (one pool, writer and reader alike).
+	dialect dialect
 }
 
 // Open opens (creating if needed) the SQLite database at cfg.DB and applies any
 // pending migrations. It fails when the binary was built without FTS5. Given a
-// PostgreSQL URL it connects, applies the PostgreSQL migrations and then returns
-// ErrPostgresIncomplete: the store cannot serve from PostgreSQL yet.
+// PostgreSQL URL it connects to that database and applies the PostgreSQL migrations
+// (see openPostgresStore).
 func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.DB == "" {
 		return nil, errors.New("store: database path is empty")
@@ -98,20 +101,17 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.Render == nil {
 		return nil, errors.New("store: Config.Render is required")
 	}
-	if IsPostgres(cfg.DB) {
-		if _, err := migrateOnPostgres(ctx, cfg, utcNow(cfg.Now)); err != nil {
-			return nil, err
-		}
-		return nil, fmt.Errorf("store: %s: %w", RedactDB(cfg.DB), ErrPostgresIncomplete)
-	}
-	now := cfg.Now
-	if now == nil {
-		now = time.Now
-	}
-	s := &Store{now: func() time.Time { return now().UTC() }, path: cfg.DB, verifyAfter: cfg.VerifyAfter, render: cfg.Render,
-		event: cfg.Event}
+	s := &Store{now: storeClock(cfg.Now), path: cfg.DB, verifyAfter: cfg.VerifyAfter, render: cfg.Render,
+		event: cfg.Event, dialect: sqliteDialect}
 	if s.verifyAfter <= 0 {
 		s.verifyAfter = DefaultVerifyAfter
+	}
+	if IsPostgres(cfg.DB) {
+		s.dialect, s.path = postgresDialect, ""
+		if err := s.openPostgresStore(ctx, cfg); err != nil {
+			return nil, err
+		}
+		return s, nil
 	}
 	busy := cfg.BusyTimeout
 	if busy <= 0 {
@@ -310,8 +310,12 @@ func internal(op string, err error) error {
 }
 
 // Backup writes a consistent copy of the database to path while the server runs.
-// The file must not exist yet.
+// The file must not exist yet. It is SQLite's (VACUUM INTO): on PostgreSQL it fails
+// with ErrBackupPostgres, since pg_dump is the tool there.
 func (s *Store) Backup(ctx context.Context, path string) error {
+	if s.dialect == postgresDialect {
+		return ErrBackupPostgres
+	}
 	if err := s.writer.WithContext(ctx).Exec(`VACUUM INTO ?`, path).Error; err != nil {
 		return fmt.Errorf("store: backup to %s: %w", path, err)
 	}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"signpost/handlers"
 	"signpost/models/store"
+	"signpost/models/store/pgtest"
 	"slices"
 	"strings"
 	"testing"
@@ -19,12 +20,14 @@ import (
 // epoch is where the test clocks start: Monday 1 February 2027, 10:00 UTC.
 var epoch = time.Date(2027, time.February, 1, 10, 0, 0, 0, time.UTC)
 
-// MustOpenStore opens a store on a new SQLite file under tb.TempDir(), with its
-// clock at epoch, seeded unless seed is false. It is closed when the test ends.
+// MustOpenStore opens a store on a new database, with its clock at epoch, seeded
+// unless seed is false: a SQLite file under tb.TempDir(), or a PostgreSQL database
+// when the tests run on PostgreSQL (see pgtest.Both). It is closed when the test
+// ends.
 func MustOpenStore(tb testing.TB, seed bool) (*store.Store, *store.Clock) {
 	tb.Helper()
 	c := store.NewClock(epoch)
-	s, err := store.Open(context.Background(), store.Config{DB: filepath.Join(tb.TempDir(), "signpost.db"), Now: c.Now, Render: handlers.Renderer{}})
+	s, err := store.Open(context.Background(), store.Config{DB: mustDB(tb), Now: c.Now, Render: handlers.Renderer{}})
 	if err != nil {
 		tb.Fatalf("open: %v", err)
 	}
@@ -35,6 +38,33 @@ func MustOpenStore(tb testing.TB, seed bool) (*store.Store, *store.Clock) {
 		}
 	}
 	return s, c
+}
+
+// mustDB returns the name of a new, empty database of the store the tests run on.
+func mustDB(tb testing.TB) string {
+	tb.Helper()
+	if pgtest.OnPostgres() {
+		return pgtest.MustDatabase(tb)
+	}
+	return filepath.Join(tb.TempDir(), "signpost.db")
+}
+
+// sqliteOnly skips a test that is about SQLite itself when the tests run on
+// PostgreSQL, saying why.
+func sqliteOnly(tb testing.TB, why string) {
+	tb.Helper()
+	if pgtest.OnPostgres() {
+		tb.Skipf("SQLite only: %s", why)
+	}
+}
+
+// searchOnPostgres skips a test that searches when the tests run on PostgreSQL,
+// until search reads are ported there.
+func searchOnPostgres(tb testing.TB) {
+	tb.Helper()
+	if pgtest.OnPostgres() {
+		tb.Skip("search on PostgreSQL: branch pgsearch")
+	}
 }
 
 // mustBadParam checks that err is an EBADPARAM naming param.
@@ -325,6 +355,7 @@ func TestStoreScheduled(t *testing.T) {
 // TestStoreReaderCannotWrite proves that the read pool is read-only, so that no read
 // path can change the database even by mistake.
 func TestStoreReaderCannotWrite(t *testing.T) {
+	sqliteOnly(t, "the read pool is a pool of its own, opened query_only, on SQLite; PostgreSQL has one pool")
 	ctx := context.Background()
 	s, _ := MustOpenStore(t, true)
 	before, err := s.ContentVersion(ctx)

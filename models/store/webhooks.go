@@ -134,17 +134,14 @@ func checkWebhook(tx *gorm.DB, w *models.Webhook) error {
 func (s *Store) CreateWebhook(ctx context.Context, w *models.Webhook) (*models.Webhook, error) {
 	now := s.now()
 	var out *models.Webhook
-	err := s.writer.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.writeTx(ctx, func(tx *gorm.DB) error {
 		if err := checkWebhook(tx, w); err != nil {
 			return err
 		}
 		secret := newSecret()
-		if err := tx.Exec(`INSERT INTO webhooks (url, events, types, regions, description, secret, status, created_at, updated_at)
+		id, err := insertID(tx, `INSERT INTO webhooks (url, events, types, regions, description, secret, status, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?)`, w.URL, mustJSON(w.Events), mustJSON(w.Types), mustJSON(w.Regions),
-			w.Description, secret, now, now).Error; err != nil {
-			return err
-		}
-		id, err := lastID(tx)
+			w.Description, secret, now, now)
 		if err != nil {
 			return err
 		}
@@ -211,7 +208,7 @@ func (s *Store) FindWebhooks(ctx context.Context, cur string, limit int) (models
 func (s *Store) UpdateWebhook(ctx context.Context, id int64, u models.WebhookUpdate) (*models.Webhook, error) {
 	now := s.now()
 	var out *models.Webhook
-	err := s.writer.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.writeTx(ctx, func(tx *gorm.DB) error {
 		w, err := findWebhook(tx, id)
 		if err != nil {
 			return err
@@ -248,7 +245,7 @@ func (s *Store) UpdateWebhook(ctx context.Context, id int64, u models.WebhookUpd
 // failed). It returns ENOTFOUND.
 func (s *Store) DeleteWebhook(ctx context.Context, id int64) error {
 	now := s.now()
-	err := s.writer.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.writeTx(ctx, func(tx *gorm.DB) error {
 		if _, err := findWebhook(tx, id); err != nil {
 			return err
 		}
@@ -267,7 +264,7 @@ func (s *Store) DeleteWebhook(ctx context.Context, id int64) error {
 func (s *Store) RotateWebhookSecret(ctx context.Context, id int64, grace time.Duration) (*models.Webhook, error) {
 	now := s.now()
 	var out *models.Webhook
-	err := s.writer.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.writeTx(ctx, func(tx *gorm.DB) error {
 		if _, err := findWebhook(tx, id); err != nil {
 			return err
 		}
@@ -341,26 +338,23 @@ func (s *Store) enqueueWebhooks(tx *gorm.DB, c models.Change, itemID int64) erro
 	if err != nil {
 		return err
 	}
-	if err := tx.Exec(`INSERT INTO webhook_events (change_id, event_type, body, created_at) VALUES (?, ?, ?, ?)`,
-		c.ID, eventType, string(body), c.At).Error; err != nil {
-		return err
-	}
-	eventID, err := lastID(tx)
+	eventID, err := insertID(tx, `INSERT INTO webhook_events (change_id, event_type, body, created_at) VALUES (?, ?, ?, ?)`,
+		c.ID, eventType, string(body), c.At)
 	if err != nil {
 		return err
 	}
 	key := fmt.Sprintf("%s:%d", c.ItemType, itemID)
 	for _, id := range matched {
-		if err := insertDelivery(tx, id, eventID, key, c.At); err != nil {
+		if _, err := insertDelivery(tx, id, eventID, key, c.At); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func insertDelivery(tx *gorm.DB, webhookID, eventID int64, itemKey string, now time.Time) error {
-	return tx.Exec(`INSERT INTO webhook_deliveries (webhook_id, event_id, msg_id, item_key, state, attempts, next_attempt_at, created_at)
-		VALUES (?, ?, ?, ?, 'pending', 0, ?, ?)`, webhookID, eventID, newMsgID(), itemKey, now, now).Error
+func insertDelivery(tx *gorm.DB, webhookID, eventID int64, itemKey string, now time.Time) (int64, error) {
+	return insertID(tx, `INSERT INTO webhook_deliveries (webhook_id, event_id, msg_id, item_key, state, attempts, next_attempt_at, created_at)
+		VALUES (?, ?, ?, ?, 'pending', 0, ?, ?)`, webhookID, eventID, newMsgID(), itemKey, now, now)
 }
 
 // announceReach returns the region slugs an item reaches now or reached when it was
@@ -434,7 +428,7 @@ func (s *Store) loadPublic(ctx context.Context, tx *gorm.DB, itemType string, id
 	public := models.Visibility{}
 	switch itemType {
 	case "article":
-		sel, args := articleSelect(public, now)
+		sel, args := articleSelectOn(tx, public, now)
 		rows, err := scanArticleRows(scope(tx.Table("articles a").Select(sel, args...), "a", public, now).Where("a.id = ?", id), 1)
 		if err != nil {
 			return nil, err
@@ -498,7 +492,7 @@ func (s *Store) loadPublic(ctx context.Context, tx *gorm.DB, itemType string, id
 func (s *Store) EnqueueTest(ctx context.Context, webhookID int64, body func(webhookID int64, at time.Time) ([]byte, error)) (*models.Delivery, error) {
 	now := s.now()
 	var deliveryID int64
-	err := s.writer.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.writeTx(ctx, func(tx *gorm.DB) error {
 		if _, err := findWebhook(tx, webhookID); err != nil {
 			return err
 		}
@@ -506,18 +500,12 @@ func (s *Store) EnqueueTest(ctx context.Context, webhookID int64, body func(webh
 		if err != nil {
 			return err
 		}
-		if err := tx.Exec(`INSERT INTO webhook_events (change_id, event_type, body, created_at) VALUES (NULL, ?, ?, ?)`,
-			models.EventTest, string(b), now).Error; err != nil {
-			return err
-		}
-		eventID, err := lastID(tx)
+		eventID, err := insertID(tx, `INSERT INTO webhook_events (change_id, event_type, body, created_at) VALUES (NULL, ?, ?, ?)`,
+			models.EventTest, string(b), now)
 		if err != nil {
 			return err
 		}
-		if err := insertDelivery(tx, webhookID, eventID, fmt.Sprintf("test:%d", eventID), now); err != nil {
-			return err
-		}
-		deliveryID, err = lastID(tx)
+		deliveryID, err = insertDelivery(tx, webhookID, eventID, fmt.Sprintf("test:%d", eventID), now)
 		return err
 	})
 	if err != nil {
@@ -530,7 +518,7 @@ func (s *Store) EnqueueTest(ctx context.Context, webhookID int64, body func(webh
 // schedule. It returns ENOTFOUND, or ECONFLICT while the delivery is still pending.
 func (s *Store) Redeliver(ctx context.Context, webhookID, deliveryID int64) (*models.Delivery, error) {
 	now := s.now()
-	err := s.writer.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.writeTx(ctx, func(tx *gorm.DB) error {
 		if _, err := findWebhook(tx, webhookID); err != nil {
 			return err
 		}
@@ -772,7 +760,7 @@ func (s *Store) RecordAttempt(ctx context.Context, r models.AttemptResult) error
 	if len(resp) > maxResponseStored {
 		resp = strings.ToValidUTF8(resp[:maxResponseStored], "")
 	}
-	err := s.writer.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.writeTx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Exec(`INSERT INTO webhook_attempts (delivery_id, at, status_code, duration_ms, error, response, instance)
 			VALUES (?, ?, ?, ?, ?, ?, ?)`, r.DeliveryID, r.At, r.StatusCode, r.Duration.Milliseconds(), nullString(r.Error),
 			nullString(resp), r.Instance).Error; err != nil {
@@ -854,7 +842,7 @@ func (s *Store) LatestChange(ctx context.Context) (int64, error) {
 // deliveries it removed.
 func (s *Store) PruneDeliveries(ctx context.Context, before time.Time) (int64, error) {
 	var n int64
-	err := s.writer.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.writeTx(ctx, func(tx *gorm.DB) error {
 		old := `SELECT id FROM webhook_deliveries WHERE state <> 'pending' AND created_at < ?`
 		if err := tx.Exec(`DELETE FROM webhook_attempts WHERE delivery_id IN (`+old+`)`, before.UTC()).Error; err != nil {
 			return err

@@ -3,7 +3,10 @@ package store
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"signpost/models"
+	"slices"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -177,10 +180,17 @@ func saveOrganisation(tx *gorm.DB, id int64, o *models.Organisation, now time.Ti
 	return saveRow(tx, "organisations", id, row, now)
 }
 
-func lastID(tx *gorm.DB) (int64, error) {
-	var id int64
-	err := tx.Raw(`SELECT last_insert_rowid()`).Scan(&id).Error
-	return id, err
+// insertID runs an INSERT of one row and returns the row's id, through RETURNING
+// (SQLite has it since 3.35, PostgreSQL always).
+func insertID(tx *gorm.DB, insert string, args ...any) (int64, error) {
+	var ids []int64
+	if err := tx.Raw(insert+` RETURNING id`, args...).Scan(&ids).Error; err != nil {
+		return 0, err
+	}
+	if len(ids) != 1 {
+		return 0, fmt.Errorf("store: insert returned %d ids", len(ids))
+	}
+	return ids[0], nil
 }
 
 // saveHelpline writes a helpline and its contacts, coverage and vocabulary. id 0
@@ -309,10 +319,13 @@ func saveRow(tx *gorm.DB, table string, id int64, row map[string]any, now time.T
 	if id == 0 {
 		row["created_at"] = now
 		row["version"] = 1
-		if err := tx.Table(table).Create(row).Error; err != nil {
-			return 0, err
+		cols := slices.Sorted(maps.Keys(row))
+		args := make([]any, len(cols))
+		for i, c := range cols {
+			args[i] = row[c]
 		}
-		return lastID(tx)
+		marks := strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ")
+		return insertID(tx, `INSERT INTO `+table+` (`+strings.Join(cols, ", ")+`) VALUES (`+marks+`)`, args...)
 	}
 	row["version"] = gorm.Expr("version + 1")
 	return id, tx.Table(table).Where("id = ?", id).Updates(row).Error
