@@ -260,7 +260,7 @@ func sameDatabase(a, b string) (bool, error) {
 func openCopySource(ctx context.Context, cfg Config) (*sql.DB, dialect, error) {
 	shown := RedactDB(cfg.DB)
 	if IsPostgres(cfg.DB) {
-		g, err := openPostgres(ctx, cfg, utcNow(cfg.Now))
+		g, err := openPostgres(ctx, cfg, storeClock(cfg.Now))
 		if err != nil {
 			return nil, "", fmt.Errorf("copy: source: %w", err)
 		}
@@ -303,7 +303,7 @@ type copyTarget struct {
 // does the copy), or a PostgreSQL database through its migrations.
 func openCopyTarget(ctx context.Context, cfg Config) (*copyTarget, error) {
 	if IsPostgres(cfg.DB) {
-		now := utcNow(cfg.Now)
+		now := storeClock(cfg.Now)
 		g, err := openPostgres(ctx, cfg, now)
 		if err != nil {
 			return nil, fmt.Errorf("copy: target: %w", err)
@@ -713,10 +713,17 @@ func converter(sc copyColumn, from dialect, tc copyColumn, to dialect) (func(any
 				}
 				return d, nil
 			}
-			if d, ok := v.(time.Time); ok {
+			// The store's PostgreSQL connections read a date as its text
+			// (registerTypes); pgx's own reading is a time.Time.
+			switch d := v.(type) {
+			case time.Time:
 				return d.Format(time.DateOnly), nil
+			case string:
+				if _, err := time.Parse(time.DateOnly, d); err == nil {
+					return d, nil
+				}
 			}
-			return nil, fmt.Errorf("want a date, got %T", v)
+			return nil, fmt.Errorf("want a date (YYYY-MM-DD), got %#v", v)
 		}
 	case "timestamp with time zone":
 		conv = func(v any) (any, error) {
