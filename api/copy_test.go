@@ -5,7 +5,9 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -663,4 +665,67 @@ func normalise(t *testing.T, col, typ string, v any) any {
 	}
 	t.Fatalf("%s (%s): value %#v of type %T", col, typ, v, v)
 	return nil
+}
+
+// TestCopyCommand proves the command line of copy: its output names every table and
+// the databases with the password shown as xxxxx, a target that holds data is
+// refused with a message that says what to do (and -replace copies over it), and
+// wrong arguments stop it with the usage; no message shows the password.
+func TestCopyCommand(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "source.db")
+	mustMain(t, env(), "seed", "-db", src)
+	u := mustPostgresURL(t)
+	run := func(args ...string) (string, error) {
+		var out bytes.Buffer
+		err := Main(context.Background(), append([]string{"copy"}, args...), env(), &out, slog.New(slog.DiscardHandler))
+		if err != nil {
+			noPassword(t, "the error", err.Error())
+		}
+		noPassword(t, "the output", out.String())
+		return out.String(), err
+	}
+
+	t.Run("OK", func(t *testing.T) {
+		out, err := run("-from", src, "-to", u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"TABLE", "articles ", "search_index ", "changes ", "copied ", ":xxxxx@"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("output does not show %q:\n%s", want, out)
+			}
+		}
+		if strings.Contains(out, "schema_migrations") {
+			t.Errorf("output shows schema_migrations as copied:\n%s", out)
+		}
+	})
+	t.Run("ErrTargetNotEmpty", func(t *testing.T) {
+		_, err := run("-from", src, "-to", u)
+		if !errors.Is(err, store.ErrTargetNotEmpty) || !strings.Contains(err.Error(), "-replace") || !strings.Contains(err.Error(), ":xxxxx@") {
+			t.Fatalf("second copy: %v, want ErrTargetNotEmpty saying -replace, the URL redacted", err)
+		}
+	})
+	t.Run("OKReplace", func(t *testing.T) {
+		if _, err := run("-from", src, "-to", u, "-replace"); err != nil {
+			t.Fatal(err)
+		}
+	})
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"ErrNoTarget", []string{"-from", src}, "copy needs both -from and -to"},
+		{"ErrArgument", []string{"-from", src, "-to", u, "extra"}, "unexpected arguments"},
+		{"ErrMissingSource", []string{"-from", filepath.Join(t.TempDir(), "nope.db"), "-to", u}, "does not exist"},
+		{"ErrKeyValueDSN", []string{"-from", src, "-to", "host=db dbname=signpost password=" + pgPassword}, "invalid -to"},
+		{"ErrUnreachable", []string{"-from", src, "-to", "postgres://signpost:" + pgPassword + "@127.0.0.1:1/signpost?connect_timeout=2"}, "xxxxx"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := run(tc.args...)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("copy %v: %v, want an error saying %q", tc.args, err, tc.want)
+			}
+		})
+	}
 }

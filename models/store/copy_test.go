@@ -17,6 +17,16 @@ import (
 	"signpost/models/store/pgtest"
 )
 
+// copyTestOnce skips a copy test in the run of the tests on PostgreSQL
+// (pgtest.Both): copy's tests pick their databases, of both kinds, themselves, so a
+// second run would only repeat the first.
+func copyTestOnce(t *testing.T) {
+	t.Helper()
+	if pgtest.OnPostgres() {
+		t.Skip("copy's tests choose their databases themselves and run once, in the SQLite run")
+	}
+}
+
 // copyConfig is the store configuration of a copy's source or target.
 func copyConfig(db string) store.Config {
 	return store.Config{DB: db, Now: func() time.Time { return epoch }, Render: handlers.Renderer{}}
@@ -129,6 +139,7 @@ func mustNextIDs(tb testing.TB, u string) map[string][2]int64 {
 // then gives the id after the highest copied, so that new rows and the changes feed
 // continue where the source stopped.
 func TestCopyToPostgres(t *testing.T) {
+	copyTestOnce(t)
 	ctx := context.Background()
 	src := mustSeededFile(t)
 	u := pgtest.MustDatabase(t)
@@ -174,6 +185,7 @@ func TestCopyToPostgres(t *testing.T) {
 // target's sequences past the source's own, not only past its highest id: an id the
 // source gave to a row since deleted is not given again.
 func TestCopyPostgresSequencePastSource(t *testing.T) {
+	copyTestOnce(t)
 	ctx := context.Background()
 	a, b := pgtest.MustDatabase(t), pgtest.MustDatabase(t)
 	if _, err := store.Copy(ctx, copyConfig(mustSeededFile(t)), copyConfig(a), store.CopyOptions{}); err != nil {
@@ -196,6 +208,7 @@ func TestCopyPostgresSequencePastSource(t *testing.T) {
 // TestCopyNonEmptyTarget proves that a target holding data is refused and left
 // exactly as it was, and that Replace empties it and copies, in one transaction.
 func TestCopyNonEmptyTarget(t *testing.T) {
+	copyTestOnce(t)
 	ctx := context.Background()
 	src := mustSeededFile(t)
 	for _, kind := range []string{"SQLite", "PostgreSQL"} {
@@ -248,6 +261,7 @@ func TestCopyNonEmptyTarget(t *testing.T) {
 // has more changes than the source, so a sequence left moved back would make the
 // next change collide.
 func TestCopyFailureLeavesTarget(t *testing.T) {
+	copyTestOnce(t)
 	ctx := context.Background()
 	good := mustSeededFile(t)
 	for _, tc := range []struct{ name, bad, want string }{
@@ -317,6 +331,7 @@ func TestCopyFailureLeavesTarget(t *testing.T) {
 // what to do, when the source is missing, is not at the binary's schema version, or
 // has a table or a column that the target does not, or names the target itself.
 func TestCopyRefuses(t *testing.T) {
+	copyTestOnce(t)
 	ctx := context.Background()
 	dir := t.TempDir()
 	cases := []struct {
