@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -68,7 +67,7 @@ func dbBytes(t *testing.T, path string) []byte {
 // database: a key is printed once, works at once with its scope, is stored only as a
 // hash, is listed without the key, and stops working when revoked.
 func TestKeysCommand(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "signpost.db")
+	path := testDB(t)
 	app := MustStartApp(t, WithDBPath(path))
 	getenv := env("SIGNPOST_DB", path)
 
@@ -121,7 +120,9 @@ func TestKeysCommand(t *testing.T) {
 		for name, k := range map[string]string{"comms-team": editor, "ops": admin} {
 			// A key is sp_<12 hex digits>_<secret>; the secret itself may hold '_'.
 			secret := strings.SplitN(k, "_", 3)[2]
-			if raw := dbBytes(t, path); bytes.Contains(raw, []byte(k)) || bytes.Contains(raw, []byte(secret)) {
+			if onPostgres() {
+				// No file to read; the stored hash is checked below.
+			} else if raw := dbBytes(t, path); bytes.Contains(raw, []byte(k)) || bytes.Contains(raw, []byte(secret)) {
 				t.Errorf("the database file holds the key of %s", name)
 			}
 			sum := sha256.Sum256([]byte(k))

@@ -244,6 +244,7 @@ func TestFeedFilters(t *testing.T) {
 	for _, f := range feedFormats {
 		for _, tc := range cases {
 			t.Run(f.name+"/"+tc.name, func(t *testing.T) {
+				searchPathOnPostgres(t, "?"+tc.query)
 				feed, _ := MustParseFeed(t, app, f, tc.query)
 				want := make([]string, len(tc.want))
 				for i, s := range tc.want {

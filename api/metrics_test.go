@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"signpost/models/store"
 )
 
 // scrape reads /metrics and returns its text.
@@ -119,7 +121,13 @@ func TestMetrics(t *testing.T) {
 		app := MustStartApp(t)
 		app.Get(t, "/api/v1/articles")
 		m := app.scrape(t)
-		mustMetric(t, m, 1, "go_sql_max_open_connections", "db_name", "writer")
+		// SQLite's writer is one connection; PostgreSQL's writer and reader are
+		// the one pool.
+		writers := 1.0
+		if onPostgres() {
+			writers = store.DefaultPostgresConns
+		}
+		mustMetric(t, m, writers, "go_sql_max_open_connections", "db_name", "writer")
 		if v, ok := metricValue(m, "go_sql_max_open_connections", "db_name", "reader"); !ok || v < 1 {
 			t.Errorf("reader max open connections %v (%v)", v, ok)
 		}

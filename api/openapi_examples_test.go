@@ -60,6 +60,7 @@ func TestOpenAPIExamples(t *testing.T) {
 					t.Fatalf("%s %s: the example does not conform to the document: %v", method, req.target, err)
 				}
 
+				searchPathOnPostgres(t, req.target)
 				// The examples name the default public URL (the oEmbed example's url),
 				// so the server is told it is that one; and a partner's webhook URL,
 				// whose host this server must resolve, to a public address.

@@ -582,6 +582,7 @@ func TestReadFilters(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			searchPathOnPostgres(t, tt.path)
 			equalSlices(t, tt.path, listSlugs(t, app, tt.path), tt.want)
 		})
 	}
@@ -737,6 +738,7 @@ func TestReadBadInput(t *testing.T) {
 // commits anything (PRAGMA data_version, seen from another connection, is unchanged)
 // and the database and WAL files keep their bytes.
 func TestReadNeverWrites(t *testing.T) {
+	sqliteOnly(t, "PRAGMA data_version and the bytes of the database and WAL files")
 	app := MustStartApp(t)
 	files := func() map[string][32]byte {
 		out := map[string][32]byte{}

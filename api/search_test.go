@@ -49,6 +49,7 @@ func q(s string, more ...string) url.Values {
 }
 
 func TestSearch(t *testing.T) {
+	searchOnPostgres(t)
 	app := MustStartApp(t)
 
 	t.Run("OKSeedArticle", func(t *testing.T) {
@@ -163,6 +164,7 @@ func TestSearch(t *testing.T) {
 }
 
 func TestSearchRanking(t *testing.T) {
+	searchOnPostgres(t)
 	app := MustStartEditorApp(t)
 	body := articleBody("News from the coast")
 	body["body_markdown"] = "A zebrafish was seen near the harbour."
@@ -177,6 +179,7 @@ func TestSearchRanking(t *testing.T) {
 }
 
 func TestSearchSnippetEscaped(t *testing.T) {
+	searchOnPostgres(t)
 	app := MustStartEditorApp(t)
 	body := articleBody("Ocelot <script>alert(1)</script> & friends")
 	body["summary"] = "Cats <b>and</b> the ocelot & co."
@@ -191,6 +194,7 @@ func TestSearchSnippetEscaped(t *testing.T) {
 
 // TestSearchInStep proves that search follows every write made through the API.
 func TestSearchInStep(t *testing.T) {
+	searchOnPostgres(t)
 	app := MustStartEditorApp(t)
 	find := func(query, key string) []string {
 		t.Helper()
@@ -274,6 +278,7 @@ func TestSearchInStep(t *testing.T) {
 // A search whose client has gone is not run, and is recorded as 499, not as an
 // internal error of ours.
 func TestSearchClientGone(t *testing.T) {
+	searchOnPostgres(t)
 	app := MustStartApp(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -298,6 +303,7 @@ func TestSearchClientGone(t *testing.T) {
 // helplines' editor-kept keywords rank them first in /api/v1/search and in q on the
 // helpline list, whether or not the line is open, and are never shown to the public.
 func TestSearchOwnWords(t *testing.T) {
+	searchOnPostgres(t)
 	clock := newTestClock(testEpoch)
 	app := MustStartApp(t, WithClock(clock))
 	tests := []struct{ query, want string }{
@@ -409,6 +415,7 @@ func walkSlugs(t *testing.T, app *testApp, path string, headers ...string) []str
 // default (and with sort=relevance), each list's own order with its own sort value,
 // and pages that follow the order asked for.
 func TestSearchListSort(t *testing.T) {
+	searchOnPostgres(t)
 	app := MustStartEditorApp(t)
 	body := articleBody("News from the coast")
 	body["summary"], body["body_markdown"] = "Sightings.", "An okapi was seen near the harbour."

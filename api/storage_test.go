@@ -97,6 +97,7 @@ var storageCauses = []struct {
 // TestStorageFailures proves the answers to writes the database cannot take, for
 // each cause, and that everything comes back by itself once the cause has gone.
 func TestStorageFailures(t *testing.T) {
+	sqliteOnly(t, "it makes SQLite's file full, read-only or locked")
 	for _, tc := range storageCauses {
 		t.Run(tc.name, func(t *testing.T) {
 			app := MustStartEditorApp(t, WithStoreConfig(func(c *store.Config) { c.BusyTimeout = 20 * time.Millisecond }))
@@ -159,6 +160,7 @@ func TestStorageFailures(t *testing.T) {
 // TestWatchWritesRecovers proves that the server's watcher clears failing writes by
 // itself, with no write coming, once the lock that caused them is let go.
 func TestWatchWritesRecovers(t *testing.T) {
+	sqliteOnly(t, "a write that fails at once on SQLite's lock held by another process (busy timeout); a PostgreSQL write waits for its lock")
 	app := MustStartEditorApp(t, WithStoreConfig(func(c *store.Config) { c.BusyTimeout = 20 * time.Millisecond }))
 	release := holdLock(t, app.testApp)
 	MustProblem(t, app.DoJSON(t, http.MethodPost, "/api/v1/organisations", organisationBody("Locked out"), nil, auth(app.Editor)...),

@@ -112,3 +112,33 @@ func rebindSQL(q string) string {
 	}
 	return b.String()
 }
+
+// isSearch reports whether a request path searches: /api/v1/search, or a list or
+// feed with q=.
+func isSearch(path string) bool {
+	return strings.Contains(path, "/search") || strings.Contains(path, "q=")
+}
+
+// searchPathOnPostgres skips a (sub)test of a path that searches, on PostgreSQL, as
+// searchOnPostgres does.
+func searchPathOnPostgres(tb testing.TB, path string) {
+	tb.Helper()
+	if isSearch(path) {
+		searchOnPostgres(tb)
+	}
+}
+
+// withoutSearch returns paths without those that search, on PostgreSQL (all of
+// them on SQLite), for tests that walk a list of answers.
+func withoutSearch(paths []string) []string {
+	if !onPostgres() {
+		return paths
+	}
+	var out []string
+	for _, p := range paths {
+		if !isSearch(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -15,7 +14,7 @@ import (
 // answer (and fails when it is not a success), `delete` removes it; an unsafe target
 // is refused.
 func TestWebhooksCLI(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "signpost.db")
+	path := testDB(t)
 	getenv := env("SIGNPOST_DB", path, "SIGNPOST_WEBHOOKS_ALLOW_HTTP", "true", "SIGNPOST_WEBHOOKS_ALLOW_TARGETS", "127.0.0.1")
 	rv := newReceiver(t)
 	mustMain(t, getenv, "seed")

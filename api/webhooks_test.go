@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -464,7 +463,7 @@ func TestWebhookRotation(t *testing.T) {
 // transaction: when the message cannot be made, the write itself fails and leaves
 // nothing behind, neither the change nor a feed event.
 func TestWebhookOutboxInTransaction(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "signpost.db")
+	path := testDB(t)
 	app := MustStartEditorApp(t, withHooks(), WithDBPath(path))
 	rv := newReceiver(t)
 	mustCreateWebhook(t, app, obj{"url": rv.URL, "events": []string{"*"}})
@@ -502,7 +501,7 @@ func TestWebhookOutboxInTransaction(t *testing.T) {
 // TestWebhookInstances: several instances on one database deliver every message
 // exactly once between them: each attempt is claimed by one.
 func TestWebhookInstances(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "signpost.db")
+	path := testDB(t)
 	app := MustStartEditorApp(t, withHooks(), WithDBPath(path))
 	rv := newReceiver(t)
 	hook := mustCreateWebhook(t, app, obj{"url": rv.URL, "events": []string{"*"}})

@@ -68,7 +68,7 @@ func articleSelectText(v models.Visibility) string {
 	ccond, _ := refVisible("c", v, time.Time{})
 	hcond, _ := refVisible("h", v, time.Time{})
 	return `a.id, a.slug, a.title, a.summary, a.status,
-	a.publish_at, a.published_at, a.source_publisher_id, a.source_url, a.source_attribution, a.source_published_on,
+	a.publish_at, a.published_at, a.source_publisher_id, a.source_url, a.source_attribution, CAST(a.source_published_on AS TEXT) AS source_published_on,
 	a.image_url, a.image_alt, a.image_credit, a.created_at, a.updated_at, a.deleted_at, a.version,
 	COALESCE((SELECT group_concat(r.position || char(31) || r.slug || char(31) || r.name, char(30))
 		FROM article_regions x JOIN regions r ON r.id = x.region_id WHERE x.article_id = a.id), '') AS regions,

@@ -28,7 +28,7 @@ type campaignRow struct {
 	Version     int64
 }
 
-const campaignColumns = `c.id, c.slug, c.name, c.summary, c.organiser_id, c.scope, c.starts_on, c.ends_on,
+const campaignColumns = `c.id, c.slug, c.name, c.summary, c.organiser_id, c.scope, CAST(c.starts_on AS TEXT) AS starts_on, CAST(c.ends_on AS TEXT) AS ends_on,
 	c.hashtags, c.status, c.publish_at, c.published_at, c.created_at, c.updated_at, c.version`
 
 func (r *campaignRow) campaign(now time.Time) (models.Campaign, error) {

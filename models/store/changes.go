@@ -103,8 +103,15 @@ func (s *Store) Changes(ctx context.Context, f models.ChangeFilter) (models.Chan
 		// (Events stamped before the time was read under the lock may be out of
 		// order; starting at the first one at or after the time skips none of them.)
 		var ids []int64
+		// Stored times are whole microseconds (storedTime): a time between two
+		// of them starts at the next one, which PostgreSQL, keeping no finer
+		// times than those, would otherwise round down to.
+		since := storedTime(*f.Since)
+		if since.Before(*f.Since) {
+			since = since.Add(time.Microsecond)
+		}
 		if err := db.Raw(`SELECT COALESCE((SELECT MIN(id) FROM changes WHERE at >= ?) - 1, (SELECT MAX(id) FROM changes), 0)`,
-			f.Since.UTC()).Scan(&ids).Error; err != nil {
+			since).Scan(&ids).Error; err != nil {
 			return page, internal("changes since", err)
 		}
 		if len(ids) > 0 {
@@ -221,7 +228,7 @@ func (s *Store) CacheState(ctx context.Context) (version int64, nextPublication 
 		(SELECT MIN(t) FROM (
 			SELECT MIN(published_at) AS t FROM articles WHERE status = 'scheduled' AND deleted_at IS NULL AND published_at > ?
 			UNION ALL SELECT MIN(published_at) FROM helplines WHERE status = 'scheduled' AND deleted_at IS NULL AND published_at > ?
-			UNION ALL SELECT MIN(published_at) FROM campaigns WHERE status = 'scheduled' AND deleted_at IS NULL AND published_at > ?)) AS next`,
+			UNION ALL SELECT MIN(published_at) FROM campaigns WHERE status = 'scheduled' AND deleted_at IS NULL AND published_at > ?) AS times) AS next`,
 		now, now, now).Scan(&row).Error
 	if err != nil {
 		return 0, time.Time{}, internal("cache state", err)

@@ -2,7 +2,8 @@ package store
 
 import "database/sql"
 
-// Pools returns the read pool and the writer connection, for their statistics only
+// Pools returns the read pool and the writer connection (on PostgreSQL both are
+// the store's one pool), for their statistics only
 // (the metrics' database pool figures call Stats on them). Queries go through the
 // store's methods, never through these handles.
 func (s *Store) Pools() (reader, writer *sql.DB) {

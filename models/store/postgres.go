@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
@@ -46,7 +45,7 @@ func openPostgres(ctx context.Context, cfg Config, now func() time.Time) (*gorm.
 	// Times read back as text (in records, or scanned into strings) are written in
 	// UTC whatever the server's TimeZone, as the store writes them.
 	pc.RuntimeParams["timezone"] = "UTC"
-	db := stdlib.OpenDB(*pc, stdlib.OptionAfterConnect(registerTypes))
+	db := stdlib.OpenDB(*pc)
 	n := cfg.MaxOpenConns
 	if n <= 0 {
 		n = DefaultPostgresConns
@@ -235,23 +234,3 @@ func (s *Store) openPostgresStore(ctx context.Context, cfg Config) error {
 	return nil
 }
 
-// registerTypes makes a new connection read DATE columns as the text
-// YYYY-MM-DD, which is how SQLite keeps them and what the store scans them into.
-func registerTypes(_ context.Context, conn *pgx.Conn) error {
-	conn.TypeMap().RegisterType(&pgtype.Type{Name: "date", OID: pgtype.DateOID, Codec: textDateCodec{}})
-	return nil
-}
-
-// textDateCodec is pgx's DATE codec, but database/sql gets a date as its text.
-type textDateCodec struct{ pgtype.DateCodec }
-
-func (c textDateCodec) DecodeDatabaseSQLValue(m *pgtype.Map, oid uint32, format int16, src []byte) (driver.Value, error) {
-	v, err := c.DateCodec.DecodeValue(m, oid, format, src)
-	if err != nil || v == nil {
-		return nil, err
-	}
-	if t, ok := v.(time.Time); ok {
-		return t.Format(time.DateOnly), nil
-	}
-	return fmt.Sprint(v), nil
-}

@@ -112,3 +112,13 @@ func rebind(q string) string {
 	}
 	return b.String()
 }
+
+// skipLocked is the locking clause of a SELECT that leases rows of the table
+// aliased alias: FOR UPDATE SKIP LOCKED on PostgreSQL, where claims run at once;
+// none on SQLite, where they run one at a time.
+func (s *Store) skipLocked(alias string) string {
+	if s.dialect == postgresDialect {
+		return " FOR UPDATE OF " + alias + " SKIP LOCKED"
+	}
+	return ""
+}

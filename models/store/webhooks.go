@@ -686,16 +686,17 @@ const claimable = `d.state = 'pending' AND d.next_attempt_at <= ? AND (d.claimed
 // ClaimDeliveries leases up to limit due deliveries to the claimant by for lease,
 // counts the attempt, and returns them ready to send. The claim is one UPDATE, so
 // two instances on one database never claim the same delivery: the second one's
-// statement sees the first one's lease. (On PostgreSQL, the inner SELECT would take
-// FOR UPDATE SKIP LOCKED, so that instances skip each other's rows instead of
-// waiting for them.) The lease must outlast an attempt; an instance that dies
+// statement sees the first one's lease. On PostgreSQL, whose writers run at once,
+// the inner SELECT takes FOR UPDATE SKIP LOCKED (skipLocked): instances skip the
+// rows another is claiming, and a row claimed since the statement began is checked
+// again as it now stands, so it is never claimed twice. The lease must outlast an attempt; an instance that dies
 // holding one leaves its deliveries to be claimed again when the lease ends.
 func (s *Store) ClaimDeliveries(ctx context.Context, by string, lease time.Duration, limit int) ([]models.Outbound, error) {
 	now := s.now()
 	token := by + "/" + newMsgID()[4:]
 	db := s.writer.WithContext(ctx)
 	res := db.Exec(`UPDATE webhook_deliveries SET claimed_by = ?, claimed_until = ?, attempts = attempts + 1
-		WHERE id IN (SELECT d.id FROM webhook_deliveries d WHERE `+claimable+` ORDER BY d.next_attempt_at, d.id LIMIT ?)`,
+		WHERE id IN (SELECT d.id FROM webhook_deliveries d WHERE `+claimable+` ORDER BY d.next_attempt_at, d.id LIMIT ?`+s.skipLocked("d")+`)`,
 		token, now.Add(lease), now, now, limit)
 	if res.Error != nil {
 		return nil, internal("claim deliveries", res.Error)
@@ -712,7 +713,7 @@ func (s *Store) ClaimDelivery(ctx context.Context, webhookID, deliveryID int64, 
 	now := s.now()
 	token := by + "/" + newMsgID()[4:]
 	res := s.writer.WithContext(ctx).Exec(`UPDATE webhook_deliveries SET claimed_by = ?, claimed_until = ?, attempts = attempts + 1
-		WHERE id IN (SELECT d.id FROM webhook_deliveries d WHERE d.id = ? AND d.webhook_id = ? AND `+claimable+`)`,
+		WHERE id IN (SELECT d.id FROM webhook_deliveries d WHERE d.id = ? AND d.webhook_id = ? AND `+claimable+s.skipLocked("d")+`)`,
 		token, now.Add(lease), deliveryID, webhookID, now, now)
 	if res.Error != nil {
 		return nil, internal("claim delivery", res.Error)
