@@ -80,7 +80,8 @@ var copyMerged = map[string]bool{"meta": true}
 // own sequence), so that new rows, the changes feed's among them, take the next
 // numbers. The search index is copied row for row, row ids included.
 //
-// Errors never hold a password of either URL.
+// A SQLite target is opened as a store, so to.Render is required there. Errors
+// never hold a password of either URL.
 func Copy(ctx context.Context, from, to Config, opts CopyOptions) ([]TableCount, error) {
 	counts, err := copyDatabase(ctx, from, to, opts)
 	return counts, redactErr(redactErr(err, from.DB), to.DB)

@@ -386,5 +386,10 @@ func TestCopyRefuses(t *testing.T) {
 		if mustDump(t, src) != before {
 			t.Error("the refused copy changed the database")
 		}
+		u := pgtest.MustDatabase(t)
+		_, err = store.Copy(ctx, copyConfig(u), copyConfig(strings.Replace(u, "postgres://", "postgresql://", 1)), store.CopyOptions{Replace: true})
+		if err == nil || !strings.Contains(err.Error(), "the same database") {
+			t.Fatalf("copy of a PostgreSQL database onto itself: %v", err)
+		}
 	})
 }
