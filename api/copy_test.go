@@ -176,6 +176,9 @@ var copyTargets = []struct {
 		return u
 	}},
 	{"PostgreSQLToSQLite", func(t *testing.T, src string) string {
+		if store.IsPostgres(src) {
+			t.Skip("from PostgreSQL, the SQLite target is that direction already")
+		}
 		u := mustPostgresURL(t)
 		mustMain(t, env(), "copy", "-from", src, "-to", u)
 		back := filepath.Join(t.TempDir(), "back.db")
@@ -199,7 +202,7 @@ func TestCopyReads(t *testing.T) {
 			dst := target.copy(t, src.DBPath)
 			cp := MustStartApp(t, WithDBPath(dst), WithoutSeed(), WithClock(src.Clock), copyTestConfig())
 			n, known := compareReads(t, src.testApp, cp, src.Editor, src.Admin, src.hookID)
-			if n < 300 {
+			if n < 200 {
 				t.Errorf("compared %d requests; the route table is not read right", n)
 			}
 			t.Logf("%d requests compared", n)
@@ -363,7 +366,9 @@ func compareReads(t *testing.T, src, cp *testApp, editor, admin string, hookID i
 		for len(queue) > 0 {
 			path := queue[0]
 			queue = queue[1:]
-			if seen[key+" "+path] {
+			// An admin key reads what an editor key does, and the admin's own
+			// routes besides: those alone are asked with it.
+			if seen[key+" "+path] || key == admin && !adminOnly(path) {
 				continue
 			}
 			seen[key+" "+path] = true
@@ -408,6 +413,11 @@ func compareReads(t *testing.T, src, cp *testApp, editor, admin string, hookID i
 		}
 	}
 	return n, known
+}
+
+// adminOnly reports whether path is one that only an admin key may read.
+func adminOnly(path string) bool {
+	return strings.HasPrefix(path, "/api/v1/audit") || strings.HasPrefix(path, "/api/v1/webhooks")
 }
 
 // knownDifference returns why the answers to path may differ between src and cp, or
@@ -503,7 +513,7 @@ func sortedKeys[V any](m map[string]V) []string {
 // PostgreSQL schema, which says what SQLite's text and numbers mean.
 func mustTableRows(t *testing.T, db string) map[string][]string {
 	t.Helper()
-	types := mustPostgresTypes(t)
+	types, primaryKeys := mustPostgresTypes(t)
 	var conn *sql.DB
 	var err error
 	if store.IsPostgres(db) {
@@ -562,12 +572,10 @@ func mustTableRows(t *testing.T, db string) map[string][]string {
 
 type pgColumn struct{ name, typ string }
 
-// primaryKeys orders each table's rows; read with the types.
-var primaryKeys map[string][]string
-
 // mustPostgresTypes returns the columns of every table that copy copies, with their
-// PostgreSQL types, read from a database of its own that the migrations made.
-func mustPostgresTypes(t *testing.T) map[string][]pgColumn {
+// PostgreSQL types, and each table's primary key, read from a database of its own
+// that the migrations made.
+func mustPostgresTypes(t *testing.T) (map[string][]pgColumn, map[string][]string) {
 	t.Helper()
 	u := mustPostgresURL(t)
 	if _, err := store.MigrateDatabase(context.Background(), store.Config{DB: u}); err != nil {
@@ -593,7 +601,7 @@ func mustPostgresTypes(t *testing.T) map[string][]pgColumn {
 		}
 		out[table] = append(out[table], c)
 	}
-	primaryKeys = map[string][]string{}
+	primaryKeys := map[string][]string{}
 	pk, err := db.Query(`SELECT c.conrelid::regclass::text, a.attname FROM pg_constraint c
 		CROSS JOIN LATERAL unnest(c.conkey) WITH ORDINALITY AS k(attnum, ord)
 		JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum
@@ -609,7 +617,10 @@ func mustPostgresTypes(t *testing.T) map[string][]pgColumn {
 		}
 		primaryKeys[table] = append(primaryKeys[table], col)
 	}
-	return out
+	if err := pk.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out, primaryKeys
 }
 
 // normalise returns a value read from SQLite or PostgreSQL in one form for both.
@@ -674,6 +685,9 @@ func normalise(t *testing.T, col, typ string, v any) any {
 // refused with a message that says what to do (and -replace copies over it), and
 // wrong arguments stop it with the usage; no message shows the password.
 func TestCopyCommand(t *testing.T) {
+	if onPostgres() {
+		t.Skip("copy's command names its databases itself: it runs once, in the SQLite run")
+	}
 	src := filepath.Join(t.TempDir(), "source.db")
 	mustMain(t, env(), "seed", "-db", src)
 	u := mustPostgresURL(t)
