@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"io"
@@ -45,7 +44,7 @@ func mustMain(t *testing.T, getenv func(string) string, args ...string) string {
 // seedCounts returns the number of rows of the seeded tables of the database at path.
 func seedCounts(t *testing.T, path string) map[string]int64 {
 	t.Helper()
-	db, err := sql.Open("sqlite3", sideDSN(path))
+	db, err := openSide(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,12 +63,12 @@ func seedCounts(t *testing.T, path string) map[string]int64 {
 var seeded = map[string]int64{"regions": 51, "topics": 11, "organisations": 9, "helplines": 4, "contacts": 11, "campaigns": 2, "articles": 1, "outcomes": 6}
 
 func TestCommandMigrate(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "signpost.db")
+	path := testDB(t)
 	out := mustMain(t, env(), "migrate", "-db", path)
 	if !strings.Contains(out, "schema version") {
 		t.Errorf("migrate printed %q", out)
 	}
-	if _, err := os.Stat(path); err != nil {
+	if _, err := os.Stat(path); err != nil && !onPostgres() {
 		t.Fatalf("migrate did not create the database: %v", err)
 	}
 	counts := seedCounts(t, path) // fails unless every table exists
@@ -82,7 +81,7 @@ func TestCommandMigrate(t *testing.T) {
 }
 
 func TestCommandSeed(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "signpost.db")
+	path := testDB(t)
 	getenv := env("SIGNPOST_DB", path) // the environment alone names the database
 	if out := mustMain(t, getenv, "seed"); !strings.Contains(out, "seed content loaded") {
 		t.Errorf("first seed printed %q", out)
@@ -223,7 +222,7 @@ func getStatus(t *testing.T, url string, v any) int {
 
 func TestCommandRun(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {
-		path := filepath.Join(t.TempDir(), "signpost.db")
+		path := testDB(t)
 		base, stop := startRun(t, env(), "-db", path)
 		var h struct{ Status string }
 		equal(t, "GET /healthz", getStatus(t, base+"/healthz", &h), http.StatusOK)
@@ -242,7 +241,7 @@ func TestCommandRun(t *testing.T) {
 	})
 
 	t.Run("OKRestartDoesNotDuplicateSeed", func(t *testing.T) {
-		path := filepath.Join(t.TempDir(), "signpost.db")
+		path := testDB(t)
 		for range 2 {
 			_, stop := startRun(t, env("SIGNPOST_DB", path))
 			if err := stop(); err != nil {
@@ -259,7 +258,7 @@ func TestCommandRun(t *testing.T) {
 		// volume) start at the same moment: both start and the seed is loaded once.
 		// Migrate and Seed look again inside their write transactions, and Open
 		// retries while the other instance turns on WAL.
-		path := filepath.Join(t.TempDir(), "signpost.db")
+		path := testDB(t)
 		type result struct {
 			base string
 			stop func() error
@@ -309,7 +308,7 @@ func TestCommandRun(t *testing.T) {
 		{"OKNoSeedEnv", []string{"SIGNPOST_NO_SEED", "true"}, nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "signpost.db")
+			path := testDB(t)
 			base, stop := startRun(t, env(tt.env...), append([]string{"-db", path}, tt.args...)...)
 			var regions struct{ Data []json.RawMessage }
 			equal(t, "GET /api/v1/regions", getStatus(t, base+"/api/v1/regions", &regions), http.StatusOK)
@@ -351,8 +350,7 @@ func TestCommandRun(t *testing.T) {
 // articles, helplines and campaigns as asked, shaped like real ones, searchable, and
 // the same for the same seed.
 func TestCommandGenerate(t *testing.T) {
-	dir := t.TempDir()
-	a, b, c := filepath.Join(dir, "a.db"), filepath.Join(dir, "b.db"), filepath.Join(dir, "c.db")
+	a, b, c := testDB(t), testDB(t), testDB(t)
 	out := mustMain(t, env(), "generate", "-db", a, "-articles", "250", "-helplines", "12", "-campaigns", "15", "-seed", "7")
 	if !strings.Contains(out, "added 250 articles, 12 helplines and 15 campaigns") {
 		t.Errorf("generate printed %q", out)
@@ -380,24 +378,31 @@ func TestCommandGenerate(t *testing.T) {
 		t.Errorf("generated article lacks the shape of a real one: %d regions, %d topics, %d outcomes, %d words of body, title %q",
 			len(art.Regions), len(art.Topics), len(art.Outcomes), len(strings.Fields(art.BodyText)), art.Title)
 	}
-	word := strings.Fields(art.Title)[len(strings.Fields(art.Title))-1]
-	hits, err := store.Search(context.Background(), models.SearchFilter{Q: word, Types: []string{"article"}, Limit: 100})
-	if err != nil || !slices.ContainsFunc(hits, func(h models.SearchHit) bool { return h.Slug == art.Slug }) {
-		t.Errorf("search for %q (in its title) does not find %s: %v", word, art.Slug, err)
+	if !onPostgres() { // search on PostgreSQL: branch pgsearch
+		word := strings.Fields(art.Title)[len(strings.Fields(art.Title))-1]
+		hits, err := store.Search(context.Background(), models.SearchFilter{Q: word, Types: []string{"article"}, Limit: 100})
+		if err != nil || !slices.ContainsFunc(hits, func(h models.SearchHit) bool { return h.Slug == art.Slug }) {
+			t.Errorf("search for %q (in its title) does not find %s: %v", word, art.Slug, err)
+		}
 	}
 	store.Close()
 
 	mustMain(t, env(), "generate", "-db", b, "-articles", "250", "-helplines", "12", "-campaigns", "15", "-seed", "7")
 	mustMain(t, env(), "generate", "-db", c, "-articles", "250", "-helplines", "12", "-campaigns", "15", "-seed", "8")
 	text := func(path string) string {
-		db, err := sql.Open("sqlite3", sideDSN(path))
+		db, err := openSide(path)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer db.Close()
+		q := `SELECT group_concat(a.title || a.summary || b.body_markdown, '|') FROM
+			(SELECT * FROM articles ORDER BY id) a JOIN article_bodies b ON b.article_id = a.id`
+		if onPostgres() {
+			q = `SELECT string_agg(a.title || a.summary || b.body_markdown, '|' ORDER BY a.id) FROM
+				articles a JOIN article_bodies b ON b.article_id = a.id`
+		}
 		var s string
-		if err := db.QueryRow(`SELECT group_concat(a.title || a.summary || b.body_markdown, '|') FROM
-			(SELECT * FROM articles ORDER BY id) a JOIN article_bodies b ON b.article_id = a.id`).Scan(&s); err != nil {
+		if err := db.QueryRow(q).Scan(&s); err != nil {
 			t.Fatal(err)
 		}
 		return s

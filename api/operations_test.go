@@ -40,7 +40,7 @@ func (b *syncBuffer) String() string {
 func startRunMetrics(t *testing.T) (api, metrics string) {
 	t.Helper()
 	cfg, _, err := LoadConfig("signpost", []string{"-addr", "127.0.0.1:0", "-metrics-addr", "127.0.0.1:0",
-		"-db", t.TempDir() + "/signpost.db"}, env())
+		"-db", testDB(t)}, env())
 	if err != nil {
 		t.Fatal(err)
 	}

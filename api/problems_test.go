@@ -128,7 +128,7 @@ func TestHeaderLimit(t *testing.T) {
 		mustPlainProblem(t, app.Get(t, "/api/v1/topics?kind="+over), http.StatusRequestHeaderFieldsTooLarge)
 	})
 
-	base, _ := startRun(t, env(), "-db", t.TempDir()+"/signpost.db")
+	base, _ := startRun(t, env(), "-db", testDB(t))
 	t.Run("ErrRunServer", func(t *testing.T) {
 		for _, size := range []int{handlers.MaxHeaderBytes + 1, 4 * handlers.MaxHeaderBytes, 900 << 10} {
 			resp := rawRequest(t, base, "/api/v1/topics", "GET /api/v1/topics HTTP/1.1\r\nHost: x\r\nX-Padding: "+strings.Repeat("c", size)+"\r\n\r\n")

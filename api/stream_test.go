@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -177,7 +176,7 @@ func TestChangesStream(t *testing.T) {
 // TestChangesStreamShutdown: a graceful stop ends open streams, so that it does not
 // wait for them until its timeout.
 func TestChangesStreamShutdown(t *testing.T) {
-	cfg, _, err := LoadConfig("signpost-test", []string{"-addr", "127.0.0.1:0", "-db", filepath.Join(t.TempDir(), "s.db")}, func(string) string { return "" })
+	cfg, _, err := LoadConfig("signpost-test", []string{"-addr", "127.0.0.1:0", "-db", testDB(t)}, func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -28,7 +27,7 @@ func TestWebhookKill(t *testing.T) {
 	defer cancel()
 	dir := t.TempDir()
 	bin := mustBuildBinary(t, dir)
-	db := filepath.Join(dir, "signpost.db")
+	db := testDB(t)
 	t.Setenv("SIGNPOST_WEBHOOKS_ALLOW_HTTP", "true")
 	t.Setenv("SIGNPOST_WEBHOOKS_ALLOW_TARGETS", "127.0.0.1")
 	t.Setenv("SIGNPOST_WEBHOOKS_TIMEOUT", "1s") // leases run out 7s after a claim

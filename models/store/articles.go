@@ -266,11 +266,12 @@ func parseOutcomes(text string) ([]models.Outcome, error) {
 	return out, nil
 }
 
+// utcPtr returns *t as the store keeps times (storedTime), or nil.
 func utcPtr(t *time.Time) *time.Time {
 	if t == nil {
 		return nil
 	}
-	u := t.UTC()
+	u := storedTime(*t)
 	return &u
 }
 

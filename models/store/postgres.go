@@ -233,4 +233,3 @@ func (s *Store) openPostgresStore(ctx context.Context, cfg Config) error {
 	}
 	return nil
 }
-

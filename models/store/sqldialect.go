@@ -25,7 +25,9 @@ func storeClock(now func() time.Time) func() time.Time {
 	return func() time.Time { return storedTime(now()) }
 }
 
-// storedTime is t as the store keeps it: in UTC, to the microsecond.
+// storedTime is t as the store keeps it: in UTC, to the microsecond. The store's
+// clock (storeClock) and the times an item is given (utcPtr, in write) pass through
+// it.
 func storedTime(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
 
 // writeTx runs fn in a write transaction.

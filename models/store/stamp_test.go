@@ -5,13 +5,14 @@ import (
 	"database/sql"
 	"errors"
 	"net/url"
-	"path/filepath"
 	"signpost/handlers"
 	"signpost/models/store"
+	"signpost/models/store/pgtest"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/mattn/go-sqlite3"
 
 	"signpost/models"
@@ -21,17 +22,45 @@ import (
 // with a time read while the write holds the database's write lock: the clock tries
 // to take the lock from a connection of its own each time it is read, and remembers
 // the times it handed out while it could not. Writes of every kind (create, update,
-// delete, a scheduled item going live) must stamp their events with such a time.
+// delete, a scheduled item going live) must stamp their events with such a time. On
+// PostgreSQL the write lock is the row lock of meta's content_version row that every
+// write transaction takes first (writeTx); the probe asks for it with NOWAIT.
 func TestChangesStampedUnderLock(t *testing.T) {
-	sqliteOnly(t, "it probes SQLite's write lock from a connection of its own; TestChangesGapFree covers PostgreSQL's lock")
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "signpost.db")
-	side, err := sql.Open("sqlite3", (&url.URL{Scheme: "file", Opaque: path}).String()+"?_busy_timeout=0&_txlock=immediate")
+	path := mustDB(t)
+	var side *sql.DB
+	var err error
+	if pgtest.OnPostgres() {
+		side, err = sql.Open("pgx", path)
+	} else {
+		side, err = sql.Open("sqlite3", (&url.URL{Scheme: "file", Opaque: path}).String()+"?_busy_timeout=0&_txlock=immediate")
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer side.Close()
 	side.SetMaxOpenConns(1)
+	// probe reports whether another connection holds the write lock.
+	probe := func() (bool, error) {
+		tx, err := side.Begin()
+		var se sqlite3.Error
+		if errors.As(err, &se) && se.Code == sqlite3.ErrBusy {
+			return true, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		defer tx.Rollback()
+		if pgtest.OnPostgres() {
+			_, err := tx.Exec(`SELECT 1 FROM meta WHERE key = 'content_version' FOR UPDATE NOWAIT`)
+			var pe *pgconn.PgError
+			if errors.As(err, &pe) && pe.Code == "55P03" {
+				return true, nil
+			}
+			return false, err
+		}
+		return false, nil
+	}
 
 	var mu sync.Mutex
 	n := 0
@@ -43,15 +72,12 @@ func TestChangesStampedUnderLock(t *testing.T) {
 		n++
 		at := epoch.Add(time.Duration(n) * time.Millisecond)
 		if probing {
-			tx, err := side.Begin()
-			var se sqlite3.Error
-			switch {
-			case err == nil:
-				tx.Rollback()
-			case errors.As(err, &se) && se.Code == sqlite3.ErrBusy:
-				locked[at] = true
-			default:
+			held, err := probe()
+			if err != nil {
 				t.Errorf("probe the write lock: %v", err)
+			}
+			if held {
+				locked[at] = true
 			}
 		}
 		return at

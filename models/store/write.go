@@ -209,7 +209,7 @@ func saveHelpline(tx *gorm.DB, id int64, h *models.Helpline, now time.Time, prio
 		"website": h.Website, "opening_hours": mustJSON(h.Hours), "emergency": h.Emergency,
 		"anonymous": h.Anonymous, "confidential": h.Confidential, "confidentiality_note": h.ConfidentialityNote,
 		"languages": mustJSON(nonNil(h.Languages)), "interpreters": h.Interpreters, "keywords": mustJSON(nonNil(h.Keywords)),
-		"last_verified_at": h.LastVerifiedAt, "status": h.Status, "publish_at": h.PublishAt,
+		"last_verified_at": utcPtr(h.LastVerifiedAt), "status": h.Status, "publish_at": h.PublishAt,
 		"published_at": h.PublishedAt, "updated_at": now,
 	}
 	var err error

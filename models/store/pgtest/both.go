@@ -2,6 +2,7 @@ package pgtest
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"strings"
@@ -16,18 +17,20 @@ const StoreEnv = "SIGNPOST_TEST_STORE"
 // OnPostgres reports whether this test process runs its tests on PostgreSQL.
 func OnPostgres() bool { return os.Getenv(StoreEnv) == "postgres" }
 
-// Both runs the tests of a package on SQLite and then, when PostgreSQL is installed
-// (or CI is set, where its absence fails), the same tests again on PostgreSQL: it
-// runs the package's own test binary once more, with the same arguments and
-// SIGNPOST_TEST_STORE=postgres, and streams its output after a line that says so.
-// It fails when either run fails. With SIGNPOST_TEST_STORE set it runs the tests
-// once, on that store. Call it from TestMain: os.Exit(pgtest.Both(m)).
+// Both runs the tests of a package on SQLite and, when PostgreSQL is installed (or
+// CI is set, where its absence fails), the same tests on PostgreSQL: it runs the
+// package's own test binary once more, with the same arguments and
+// SIGNPOST_TEST_STORE=postgres, and fails when either run fails. The two runs go
+// side by side, so that both fit in go test's timeout, which covers the binary as a
+// whole; the PostgreSQL run's output follows the SQLite run's, after a line that
+// says so. With SIGNPOST_TEST_STORE set it runs the tests once, on that store. Call it
+// from TestMain: os.Exit(pgtest.Both(m)).
 func Both(m *testing.M) int {
 	if os.Getenv(StoreEnv) != "" {
 		return Main(m)
 	}
-	code := Main(m)
 	if _, err := Available(); err != nil {
+		code := Main(m)
 		if os.Getenv("CI") != "" {
 			fmt.Fprintf(os.Stderr, "PostgreSQL is needed under CI to run the tests on it: %v\n", err)
 			return 1
@@ -35,7 +38,6 @@ func Both(m *testing.M) int {
 		fmt.Printf("== the same tests on PostgreSQL: skipped, PostgreSQL is not available (%v) ==\n", err)
 		return code
 	}
-	fmt.Println("== the same tests on PostgreSQL ==")
 	var args []string
 	for _, a := range os.Args[1:] {
 		// The log of files and variables that go test keeps for its cache is the
@@ -45,16 +47,32 @@ func Both(m *testing.M) int {
 		}
 		args = append(args, a)
 	}
+	out, err := os.CreateTemp("", "signpost-postgres-tests-")
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "the tests on PostgreSQL did not run: %v\n", err)
+		return 1
+	}
+	defer os.Remove(out.Name())
+	defer out.Close()
 	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), StoreEnv+"=postgres")
-	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-	if err := cmd.Run(); err != nil {
-		if code == 0 {
-			code = 1
-		}
+	cmd.Stdout, cmd.Stderr = out, out
+	dieWithParent(cmd)
+	if err := cmd.Start(); err != nil {
+		fmt.Fprintf(os.Stderr, "the tests on PostgreSQL did not run: %v\n", err)
+		return 1
+	}
+	code := Main(m)
+	err = cmd.Wait()
+	fmt.Println("== the same tests on PostgreSQL ==")
+	if _, err := out.Seek(0, io.SeekStart); err == nil {
+		io.Copy(os.Stdout, out)
+	}
+	if err != nil {
 		if _, ok := err.(*exec.ExitError); !ok {
 			fmt.Fprintf(os.Stderr, "the tests on PostgreSQL did not run: %v\n", err)
 		}
+		return 1
 	}
 	return code
 }
