@@ -84,6 +84,9 @@ func TestComposeExample(t *testing.T) {
 	if pw := pg.Environment["POSTGRES_PASSWORD"]; !composeVar.MatchString(pw) || pw != composeVar.FindString(pw) {
 		t.Errorf("POSTGRES_PASSWORD is %q: it must come from the environment, not the file", pw)
 	}
+	if args := pg.Environment["POSTGRES_INITDB_ARGS"]; !strings.Contains(args, "--locale=C") || !strings.Contains(args, "UTF8") {
+		t.Errorf("POSTGRES_INITDB_ARGS %q: the database needs the C locale and UTF-8, to sort and search as SQLite does", args)
+	}
 	vars := map[string]string{"POSTGRES_PASSWORD": "s3cret-Pass_word"}
 
 	var instances []string

@@ -123,7 +123,7 @@ var options = []option{
 		c.MetricsAddr = v
 		return nil
 	}},
-	{"db", "SIGNPOST_DB", "signpost.db", "SQLite database file, or a postgres:// (postgresql://) URL of a database that exists (search does not work on PostgreSQL yet; see README)", func(c *Config, v string) error {
+	{"db", "SIGNPOST_DB", "signpost.db", "SQLite database file, or a postgres:// (postgresql://) URL of a database that exists, which several instances may share (see README)", func(c *Config, v string) error {
 		if err := store.CheckDB(v); err != nil {
 			return err
 		}

@@ -96,6 +96,8 @@ commands:
   generate  add synthetic content for benchmarks: generate [-articles N] [-helplines N] [-campaigns N]
   backup    write a consistent copy of the database to FILE: backup FILE
   restore   replace the database with a backup, once the server is stopped: restore BACKUP
+  copy      copy every row of one database into another, SQLite or PostgreSQL:
+            copy -from DB -to DB [-replace]
   healthcheck  exit 0 when the server at -addr answers /healthz (for containers)
   version   print the version
 
@@ -118,6 +120,8 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdout
 		return webhooksCommand(ctx, args, getenv, stdout)
 	case "generate":
 		return generateCommand(ctx, args, getenv, stdout)
+	case "copy":
+		return copyCommand(ctx, args, stdout)
 	case "version":
 		fmt.Fprintln(stdout, "signpost", Version)
 		return nil

@@ -3703,6 +3703,10 @@ const docTemplate = `{
                             "ETag": {
                                 "type": "string",
                                 "description": "strong entity tag"
+                            },
+                            "Link": {
+                                "type": "string",
+                                "description": "\u003cURL of the next page\u003e; rel=next"
                             }
                         }
                     },

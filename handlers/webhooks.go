@@ -497,6 +497,7 @@ func (h *Handler) testWebhook(c *gin.Context) {
 //	@Param			cursor	query		string	false	"next_cursor from the previous page"
 //	@Success		200		{object}	WebhookDeliveryList
 //	@Header			200		{string}	ETag	"strong entity tag"
+//	@Header			200		{string}	Link	"<URL of the next page>; rel=next"
 //	@Failure		400		{object}	Problem	"invalid parameter"
 //	@Failure		401		{object}	Problem	"missing or bad API key"
 //	@Failure		403		{object}	Problem	"the key is not an admin key"

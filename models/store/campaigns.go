@@ -245,13 +245,16 @@ func loadCampaignRelations(ctx context.Context, db *gorm.DB, items []models.Camp
 			c.Totals = append(c.Totals, models.Outcome{Metric: t.Metric, Label: t.Label, Value: t.Value, Note: "Total of the articles that report the campaign's work."})
 		}
 		if withArticles {
+			// The latest articles are those with a publication time (published, or
+			// scheduled, which editors see): a draft has none to show or sort by
+			// (databases put NULL at different ends of a descending order).
 			var arts []struct {
 				Slug        string
 				Title       string
 				PublishedAt time.Time
 			}
 			if err := db.Raw(`SELECT a.slug, a.title, a.published_at FROM article_campaigns x JOIN articles a ON a.id = x.article_id
-				WHERE x.campaign_id = ? AND `+cond+` ORDER BY a.published_at DESC, a.id DESC LIMIT ?`,
+				WHERE x.campaign_id = ? AND a.published_at IS NOT NULL AND `+cond+` ORDER BY a.published_at DESC, a.id DESC LIMIT ?`,
 				append(append([]any{c.ID}, args...), latestArticles)...).Scan(&arts).Error; err != nil {
 				return internal("campaign articles", err)
 			}
