@@ -121,9 +121,12 @@ func run(o options) error {
 		fmt.Printf("database: SQLite files in %s\n", o.dir)
 	}
 	if doRatios || doWriters || doHostile || doInstances {
-		db, err := database(ctx, bin, o.dir, o.articles)
+		var db string
+		var err error
 		if o.db != "" {
 			db, err = postgresDatabase(ctx, bin, o.db, o.articles)
+		} else {
+			db, err = database(ctx, bin, o.dir, o.articles)
 		}
 		if err != nil {
 			return err
@@ -898,12 +901,12 @@ func postgresDatabase(ctx context.Context, bin, url string, n int) (string, erro
 	}
 	defer db.Close()
 	var have int
-	err = db.QueryRowContext(ctx, `SELECT COUNT(*) FROM articles`).Scan(&have)
+	err = db.QueryRowContext(ctx, `SELECT COUNT(*) FROM articles WHERE slug LIKE 'synthetic-article-%'`).Scan(&have)
 	switch {
 	case err == nil && have == n:
 		return url, nil
 	case err == nil && have > 0:
-		return "", fmt.Errorf("%s holds %d articles, not %d: give an empty database, or -articles %d", store.RedactDB(url), have, n, have)
+		return "", fmt.Errorf("%s holds %d synthetic articles, not %d: give an empty database, or -articles %d", store.RedactDB(url), have, n, have)
 	}
 	fmt.Fprintf(os.Stderr, "generating %d synthetic articles into %s (kept for later runs) …\n", n, store.RedactDB(url))
 	gen := exec.CommandContext(ctx, bin, "generate", "-db", url, "-articles", strconv.Itoa(n))
