@@ -382,18 +382,24 @@ func ratios(ctx context.Context, o options, cached, uncached *server) error {
 	return nil
 }
 
-// writers runs the read mix with 0, 1 and 10 writes a second.
-func writers(ctx context.Context, o options, srv *server, key string) error {
-	client := newClient(o.mixConns)
-	var items []string
+// readMix returns the paths of the read mix, and the articles among them, which the
+// writes edit.
+func readMix() (mix, items []string) {
 	for i := range 200 {
 		items = append(items, fmt.Sprintf("/api/v1/articles/synthetic-article-%d", 1+i*37))
 	}
-	mix := []string{"/api/v1/articles", "/api/v1/articles?limit=50", "/api/v1/helplines", "/api/v1/helplines?region=cumbria",
+	mix = []string{"/api/v1/articles", "/api/v1/articles?limit=50", "/api/v1/helplines", "/api/v1/helplines?region=cumbria",
 		"/api/v1/campaigns", "/api/v1/search?q=" + rareWord, "/api/v1/helplines/stop-it-now", "/embed/helplines"}
 	for range 3 {
 		mix = append(mix, items...) // items are most of what apps read
 	}
+	return mix, items
+}
+
+// writers runs the read mix with 0, 1 and 10 writes a second.
+func writers(ctx context.Context, o options, srv *server, key string) error {
+	client := newClient(o.mixConns)
+	mix, items := readMix()
 	fmt.Printf("\nwriters: %d connections for %s each; the read mix: %d paths (lists, items, search, embed)\n", o.mixConns, o.mix, len(mix))
 	fmt.Printf("%-12s %9s %8s %9s %8s %9s %14s %9s\n", "writes/s", "req/s", "x none", "p99", "errors", "timeouts", "worst second", "peak RSS")
 	var base float64
@@ -934,15 +940,7 @@ func instances(ctx context.Context, o options, bin, db, key string) error {
 		srvs = append(srvs, s)
 	}
 	client := newClient(o.mixConns)
-	var items []string
-	for i := range 200 {
-		items = append(items, fmt.Sprintf("/api/v1/articles/synthetic-article-%d", 1+i*37))
-	}
-	mix := []string{"/api/v1/articles", "/api/v1/articles?limit=50", "/api/v1/helplines", "/api/v1/helplines?region=cumbria",
-		"/api/v1/campaigns", "/api/v1/search?q=" + rareWord, "/api/v1/helplines/stop-it-now", "/embed/helplines"}
-	for range 3 {
-		mix = append(mix, items...)
-	}
+	mix, items := readMix()
 	fmt.Printf("\ninstances: the read mix and 1 write a second, %d connections for %s, over instances on one database, all on CPU %d\n",
 		o.mixConns, o.mix, serverCPU)
 	fmt.Printf("%-10s %9s %8s %9s %8s %9s %14s\n", "instances", "req/s", "x one", "p99", "errors", "timeouts", "worst second")

@@ -441,18 +441,7 @@ func (t *copySchemaTable) readSQLite(ctx context.Context, q querier) error {
 		t.pk = append(t.pk, p.name)
 	}
 	fks, err := q.QueryContext(ctx, `SELECT "table", "from" FROM pragma_foreign_key_list(?)`, t.name)
-	if err != nil {
-		return err
-	}
-	defer fks.Close()
-	for fks.Next() {
-		var table, from string
-		if err := fks.Scan(&table, &from); err != nil {
-			return err
-		}
-		t.refs[table] = append(t.refs[table], from)
-	}
-	return fks.Err()
+	return t.readRefs(fks, err)
 }
 
 func (t *copySchemaTable) readPostgres(ctx context.Context, q querier) error {
@@ -489,6 +478,12 @@ func (t *copySchemaTable) readPostgres(ctx context.Context, q querier) error {
 		CROSS JOIN LATERAL unnest(c.conkey) AS k(attnum)
 		JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum
 		WHERE c.contype = 'f' AND c.conrelid = (quote_ident(current_schema()) || '.' || quote_ident($1))::regclass`, t.name)
+	return t.readRefs(fks, err)
+}
+
+// readRefs reads the rows (table referred to, column) of a foreign key query into
+// t.refs.
+func (t *copySchemaTable) readRefs(fks *sql.Rows, err error) error {
 	if err != nil {
 		return err
 	}

@@ -85,8 +85,11 @@ func searchHitsSQL(srcs []*indexSource, v models.Visibility) string {
 // made once: a search needs no more than a lookup.
 var searchStatements sync.Map
 
-func makeSearchHitsSQL(srcs []*indexSource, v models.Visibility) string {
-	var slug, title, published, joins, visible []string
+// searchHitParts returns the pieces of a search's statement that name its sources,
+// one of each a source, on either database: the CASE arms of the hit's slug and
+// title, its publication time, the join of the source's table on the index's row ids,
+// and the condition that the public (or an editor) may see the item.
+func searchHitParts(srcs []*indexSource, v models.Visibility) (slug, title, published, joins, visible []string) {
 	for _, src := range srcs {
 		x := src.alias
 		name := x + ".name"
@@ -101,6 +104,11 @@ func makeSearchHitsSQL(srcs []*indexSource, v models.Visibility) string {
 		cond, _ := refVisible(x, v, time.Time{})
 		visible = append(visible, "("+x+".id IS NOT NULL AND "+cond+")")
 	}
+	return slug, title, published, joins, visible
+}
+
+func makeSearchHitsSQL(srcs []*indexSource, v models.Visibility) string {
+	slug, title, published, joins, visible := searchHitParts(srcs, v)
 	lo, hi := srcs[len(srcs)-1].rowBase(), srcs[0].rowBase()+searchRowBase
 	var b strings.Builder
 	for i, t := range searchTiers {
@@ -170,15 +178,17 @@ func searchHitsArgs(q *search.Query, srcs []*indexSource, v models.Visibility, n
 // the last; the other matches of q score as the last tier. It is for lists that rank
 // all their matches in memory (helplines).
 func tierScores(db *gorm.DB, src *indexSource, q *search.Query) (map[int64]int, error) {
-	if isPostgres(db) {
-		return tierScoresPG(db, src, q)
-	}
 	var sql []string
 	var args []any
 	for i, t := range searchTiers[:len(searchTiers)-1] {
+		// The tier's condition: FTS5's expression, or PostgreSQL's (searchpg.go).
+		cond, condArgs := "search_index MATCH ?", []any{tierMatch(q, i)}
+		if isPostgres(db) {
+			cond, condArgs = pgTierCond(q, i)
+		}
 		sql = append(sql, fmt.Sprintf(`SELECT s.rowid - %[1]d AS id, %[2]d AS score FROM search_index s
-			WHERE search_index MATCH ? AND s.rowid > %[1]d AND s.rowid < %[3]d`, src.rowBase(), t.score, src.rowBase()+searchRowBase))
-		args = append(args, tierMatch(q, i))
+			WHERE %[4]s AND s.rowid > %[1]d AND s.rowid < %[3]d`, src.rowBase(), t.score, src.rowBase()+searchRowBase, cond))
+		args = append(args, condArgs...)
 	}
 	var rows []struct {
 		ID    int64

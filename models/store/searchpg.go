@@ -90,30 +90,6 @@ func tierScanPG(db *gorm.DB, src *indexSource, q *search.Query, tier int, hi int
 		Order("s.rowid DESC")
 }
 
-// tierScoresPG is tierScores on PostgreSQL.
-func tierScoresPG(db *gorm.DB, src *indexSource, q *search.Query) (map[int64]int, error) {
-	var sql []string
-	var args []any
-	for i, t := range searchTiers[:len(searchTiers)-1] {
-		cond, condArgs := pgTierCond(q, i)
-		sql = append(sql, fmt.Sprintf(`SELECT s.rowid - %[1]d AS id, %[2]d AS score FROM search_index s
-			WHERE %[4]s AND s.rowid > %[1]d AND s.rowid < %[3]d`, src.rowBase(), t.score, src.rowBase()+searchRowBase, cond))
-		args = append(args, condArgs...)
-	}
-	var rows []struct {
-		ID    int64
-		Score int
-	}
-	if err := db.Raw(strings.Join(sql, " UNION ALL "), args...).Scan(&rows).Error; err != nil {
-		return nil, internal("rank "+src.table, err)
-	}
-	scores := make(map[int64]int, len(rows))
-	for _, r := range rows {
-		scores[r.ID] = r.Score
-	}
-	return scores, nil
-}
-
 // matchFilterPG is matchFilter on PostgreSQL.
 func matchFilterPG(src *indexSource, q *search.Query, alias string) (string, any, error) {
 	return fmt.Sprintf("%[1]s.id IN (SELECT rowid - %[2]d FROM search_index WHERE document @@ to_tsquery('simple', ?) AND rowid > %[2]d AND rowid < %[3]d)",
@@ -190,21 +166,7 @@ func searchHitsPG(srcs []*indexSource, v models.Visibility) string {
 	if sql, ok := searchStatements.Load(key); ok {
 		return sql.(string)
 	}
-	var slug, title, published, joins, visible []string
-	for _, src := range srcs {
-		x := src.alias
-		name := x + ".name"
-		if src.itemType == "article" {
-			name = x + ".title"
-		}
-		slug = append(slug, "WHEN "+x+".id IS NOT NULL THEN "+x+".slug")
-		title = append(title, "WHEN "+x+".id IS NOT NULL THEN "+name)
-		published = append(published, x+".published_at")
-		joins = append(joins, fmt.Sprintf("LEFT JOIN %s %s ON s.rowid > %d AND s.rowid < %d AND %[2]s.id = s.rowid - %[3]d",
-			src.table, x, src.rowBase(), src.rowBase()+searchRowBase))
-		cond, _ := refVisible(x, v, time.Time{})
-		visible = append(visible, "("+x+".id IS NOT NULL AND "+cond+")")
-	}
+	slug, title, published, joins, visible := searchHitParts(srcs, v)
 	lo, hi := srcs[len(srcs)-1].rowBase(), srcs[0].rowBase()+searchRowBase
 	var b strings.Builder
 	for i, t := range searchTiers {
